@@ -1,0 +1,144 @@
+# Makefile: build Twofold, boot it in QEMU, test it. `make help` lists targets and variables.
+
+# ---- Variables you may set (make VAR=value) ---------------------------------------------
+# CC: the kernel compiler, gcc or clang.
+CC       ?= gcc
+# CMDLINE: the kernel command line for `make run` (README: "Command line").
+CMDLINE  ?=
+# QEMU_CPU: QEMU's -cpu model for `make run` (qemu64 lacks SMEP, SMAP, 1 GiB pages...).
+QEMU_CPU ?= max
+# QEMU_MEM: guest memory.
+QEMU_MEM ?= 256M
+# BUILD: all output goes under here.
+BUILD    ?= build
+# PYTHON: Debian's python3, the one python3-pytest installs into.
+PYTHON   ?= /usr/bin/python3
+# TESTS: what `make test` hands pytest (a file, or file::test).
+TESTS    ?= tests
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+CC := $(strip $(CC))
+COMPILER := $(notdir $(firstword $(CC)))
+OBJDIR   := $(BUILD)/$(COMPILER)
+KERNEL   := $(OBJDIR)/twofold.elf
+ISO      := $(OBJDIR)/twofold.iso
+HOSTDIR  := $(BUILD)/host
+
+LD   := ld
+NASM := nasm
+# V=1 shows every command in full.
+Q := $(if $(V),,@)
+
+# ---- Kernel flags ------------------------------------------------------------------------
+# Freestanding: no hosted library, our own <string.h> (kernel/include), the compiler's own
+# headers only for <stdint.h>, <stddef.h>, <stdarg.h>, <stdbool.h>.
+KERNEL_CPPFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include) -isystem kernel/include -I.
+# Interrupts push onto the stack below RSP at any moment: no red zone. No SSE/MMX/x87: an
+# interrupt would have to save their state. -mcmodel=kernel: the image lives in the top 2 GiB.
+KERNEL_ARCHFLAGS := -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pic -fno-pie
+# Frame pointers keep backtraces exact; no stack protector (there is no guard to check).
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin \
+                 -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+                 $(KERNEL_ARCHFLAGS)
+NASMFLAGS := -f elf64 -g -F dwarf -I.
+# -n: no page alignment in the file, so the Multiboot2 header stays in its first 32 KiB.
+LDFLAGS := -n -T linker.ld -z max-page-size=4096 -z noexecstack
+
+KERNEL_C   := $(sort $(wildcard arch/x86_64/*.c kernel/*.c mm/*.c tests/kernel/*.c))
+KERNEL_ASM := $(sort $(wildcard boot/*.asm arch/x86_64/*.asm))
+KERNEL_OBJS := $(KERNEL_C:%.c=$(OBJDIR)/%.o) $(KERNEL_ASM:%.asm=$(OBJDIR)/%.asm.o)
+
+# ---- Host unit tests: pure kernel modules built for Linux with ASan and UBSan -------------
+HOST_CC     := gcc
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. \
+               -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_TESTS  := $(patsubst tests/host/test_%.c,%,$(wildcard tests/host/test_*.c))
+# The kernel sources each host test links against.
+host_format_SRCS    := kernel/format.c
+host_multiboot2_SRCS := kernel/multiboot2.c
+host_cmdline_SRCS   := kernel/cmdline.c
+
+.PHONY: all iso run test host-tests deps clean help
+.SECONDEXPANSION:
+.DEFAULT_GOAL := all
+
+all: $(KERNEL) $(ISO)
+
+iso: $(ISO)
+
+# ---- Build -------------------------------------------------------------------------------
+$(OBJDIR)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CPPFLAGS) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OBJDIR)/%.asm.o: %.asm | deps
+	@mkdir -p $(@D)
+	@echo "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+# Two links: the first gives the addresses for the symbol table, which the second links in
+# last in .rodata, so no code moves; the cmp proves it.
+$(OBJDIR)/twofold-nosyms.elf: $(KERNEL_OBJS) linker.ld
+	$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJS)
+
+$(OBJDIR)/ksyms.S: $(OBJDIR)/twofold-nosyms.elf tools/ksyms.sh
+	tools/ksyms.sh $< > $@
+
+$(OBJDIR)/ksyms.o: $(OBJDIR)/ksyms.S
+	$(CC) -c $< -o $@
+
+$(KERNEL): $(KERNEL_OBJS) $(OBJDIR)/ksyms.o linker.ld
+	$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJS) $(OBJDIR)/ksyms.o
+	tools/ksyms.sh $@ | cmp -s - $(OBJDIR)/ksyms.S || { echo "symbol table moved code"; rm -f $@; exit 1; }
+
+# The ISO depends on the command line, so keep it in a file that changes only when it does.
+$(OBJDIR)/cmdline.txt: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CMDLINE)' | cmp -s - $@ || echo '$(CMDLINE)' > $@
+
+$(ISO): $(KERNEL) $(OBJDIR)/cmdline.txt iso/grub.cfg.in tools/mkiso.py
+	$(PYTHON) tools/mkiso.py $(KERNEL) $@ "$$(cat $(OBJDIR)/cmdline.txt)"
+
+$(HOSTDIR)/test_%: tests/host/test_%.c tests/host/check.h $$(host_$$*_SRCS) | deps
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(host_$*_SRCS)
+
+host-tests: $(HOST_TESTS:%=$(HOSTDIR)/test_%)
+
+# ---- Use ---------------------------------------------------------------------------------
+deps:
+	@tools/ensure-deps.sh
+
+run: deps $(ISO)
+	$(PYTHON) tools/twofold_qemu.py --iso $(ISO) --cpu $(QEMU_CPU) --mem $(QEMU_MEM)
+
+# Every test: both compilers must build the kernel; then pytest runs the host tests and boots
+# the kernel in QEMU in each configuration (tests/README.md).
+test: deps
+	$(MAKE) --no-print-directory CC=gcc all host-tests
+	$(MAKE) --no-print-directory CC=clang all
+	TWOFOLD_BUILD=$(BUILD) TWOFOLD_OBJDIR=$(BUILD)/gcc $(PYTHON) -m pytest -p no:cacheprovider -q -rfE $(TESTS)
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "Targets:"
+	@echo "  all         build the kernel ($(KERNEL)) and its boot ISO (default)"
+	@echo "  iso         build only the ISO"
+	@echo "  run         boot in QEMU, serial console on this terminal (Ctrl-A X quits)"
+	@echo "  test        build with gcc and clang, run host tests and every QEMU boot test"
+	@echo "  clean       remove $(BUILD)/"
+	@echo "  help        this list"
+	@echo "Variables (make VAR=value):"
+	@echo "  CC=$(CC)  CMDLINE='$(CMDLINE)'  QEMU_CPU=$(QEMU_CPU)  QEMU_MEM=$(QEMU_MEM)"
+	@echo "  BUILD=$(BUILD)  PYTHON=$(PYTHON)  TESTS=$(TESTS)"
+
+FORCE:
+.DELETE_ON_ERROR:
+
+-include $(KERNEL_OBJS:.o=.d)

@@ -1,0 +1,22 @@
+/* arch/x86_64/gdt.h: segment selectors, and each CPU's GDT and TSS.
+ *
+ * The order is fixed by SYSCALL/SYSRET: STAR[47:32] = KERNEL_CS gives SS = KERNEL_CS + 8;
+ * STAR[63:48] = 0x18 gives SYSRET's 32-bit CS 0x1b, SS 0x23 and 64-bit CS 0x2b.
+ */
+#pragma once
+#include <stdint.h>
+
+#define KERNEL_CS  0x08
+#define KERNEL_DS  0x10
+#define USER32_CS  0x1b
+#define USER_DS    0x23
+#define USER_CS    0x2b
+#define TSS_SEL    0x30     /* a 16-byte descriptor: slots 6 and 7 */
+
+/* Interrupt stack table slots (1-based, as the IDT gate's IST field counts). */
+enum { IST_DOUBLE_FAULT = 1, IST_NMI = 2, IST_MACHINE_CHECK = 3, IST_DEBUG = 4, IST_COUNT = 4 };
+
+#define MAX_CPUS 8
+
+/* Load this CPU's GDT and TSS, and reload every segment register. */
+void gdt_init_cpu(unsigned cpu_id);

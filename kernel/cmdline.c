@@ -1,0 +1,84 @@
+/* kernel/cmdline.c: the command-line parser (see cmdline.h). */
+#include "kernel/cmdline.h"
+#include <string.h>
+
+enum option_kind { OPTION_FLAG, OPTION_STRING };
+
+struct option_spec {
+    const char *name;
+    enum option_kind kind;
+    size_t offset;                  /* of the bool or const char * in struct kernel_options */
+};
+
+#define OPTION(field, kind) { #field, kind, offsetof(struct kernel_options, field) }
+static const struct option_spec option_specs[] = {
+    OPTION(quiet, OPTION_FLAG),
+    OPTION(test, OPTION_FLAG),
+    OPTION(fault, OPTION_STRING),
+};
+#undef OPTION
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Apply one NUL-terminated word; returns NULL, or why it was ignored (the word is then
+ * left as it was given, for the complaint). */
+static const char *apply_word(char *word, struct kernel_options *opts)
+{
+    char *equals = word;
+    while (*equals && *equals != '=')
+        equals++;
+    size_t name_len = (size_t)(equals - word);
+
+    for (size_t i = 0; i < sizeof option_specs / sizeof option_specs[0]; i++) {
+        const struct option_spec *spec = &option_specs[i];
+        if (strlen(spec->name) != name_len || strncmp(spec->name, word, name_len) != 0)
+            continue;
+        char *field = (char *)opts + spec->offset;
+        if (spec->kind == OPTION_FLAG) {
+            if (*equals)
+                return "this option takes no value";
+            *(bool *)field = true;
+        } else {
+            if (!*equals || !equals[1])
+                return "this option needs a value (NAME=VALUE)";
+            *equals = '\0';
+            *(const char **)field = equals + 1;
+        }
+        return NULL;
+    }
+    return "unknown option";
+}
+
+const char *cmdline_parse(const char *text, struct kernel_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    size_t len = strlen(text);
+    if (len >= sizeof opts->words)
+        return "command line is longer than 1023 characters";
+    memcpy(opts->words, text, len + 1);
+
+    for (char *p = opts->words; *p; ) {
+        while (is_space(*p))
+            p++;
+        if (!*p)
+            break;
+        char *word = p;
+        while (*p && !is_space(*p))
+            p++;
+        if (*p)
+            *p++ = '\0';
+
+        const char *reason = apply_word(word, opts);
+        if (!reason)
+            continue;
+        if (opts->complaint_count == CMDLINE_MAX_COMPLAINTS) {
+            memset(opts, 0, sizeof *opts);
+            return "more than 8 unknown or malformed options";
+        }
+        opts->complaints[opts->complaint_count++] = (struct cmdline_complaint){ word, reason };
+    }
+    return NULL;
+}

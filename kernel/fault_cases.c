@@ -1,0 +1,64 @@
+/* kernel/fault_cases.c: the faults `fault=NAME` can trigger (see fault_cases.h). */
+#include "kernel/fault_cases.h"
+#include "kernel/printk.h"
+#include <stdint.h>
+#include <string.h>
+
+static void fault_invalid_opcode(void)
+{
+    __asm__ volatile("ud2");
+}
+
+static void fault_write_text(void)
+{
+    /* Kernel text is mapped read-only and CR0.WP makes that bind the kernel too. */
+    *(volatile uint8_t *)(uintptr_t)&fault_write_text = 0xc3;
+}
+
+static void fault_execute_data(void)
+{
+    /* A RET instruction in writable data: NX must refuse to fetch it. */
+    static uint8_t ret_instruction[] = { 0xc3 };
+    ((void (*)(void))(uintptr_t)ret_instruction)();
+}
+
+/* Recurse until the stack runs into its guard page; the volatile frame keeps the compiler
+ * from turning this into a loop, and the depth test (never true) from calling it infinite. */
+static int recurse(volatile int depth)
+{
+    volatile char frame[256];
+    frame[0] = (char)depth;
+    if (depth == -1)
+        return 0;
+    return recurse(depth + 1) + frame[0];
+}
+
+static void fault_stack_overflow(void)
+{
+    recurse(0);
+}
+
+static const struct {
+    const char *name;
+    void (*trigger)(void);
+} fault_cases[] = {
+    { "ud2", fault_invalid_opcode },
+    { "write-text", fault_write_text },
+    { "exec-data", fault_execute_data },
+    { "stack-overflow", fault_stack_overflow },
+};
+
+void fault_case_run(const char *name)
+{
+    for (size_t i = 0; i < sizeof fault_cases / sizeof fault_cases[0]; i++)
+        if (strcmp(fault_cases[i].name, name) == 0) {
+            kprintf("fault=%s: faulting on purpose\n", name);
+            fault_cases[i].trigger();
+            kprintf("fault=%s: the fault did not happen\n", name);
+            return;
+        }
+    kprintf("fault=%s: unknown; the cases are:", name);
+    for (size_t i = 0; i < sizeof fault_cases / sizeof fault_cases[0]; i++)
+        kprintf(" %s", fault_cases[i].name);
+    kprintf("\n");
+}

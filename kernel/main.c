@@ -1,0 +1,84 @@
+/* kernel/main.c: kmain(), the first C code; boot/start.asm calls it in long mode, on the
+ * boot stack, with the boot page tables of that file. */
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/power.h"
+#include "arch/x86_64/serial.h"
+#include "kernel/cmdline.h"
+#include "kernel/fault_cases.h"
+#include "kernel/ktest.h"
+#include "kernel/multiboot2.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "mm/layout.h"
+
+extern uint64_t boot_pml4[512];
+extern char __kernel_start[], __kernel_end[];
+
+static struct boot_info boot_info;
+static struct kernel_options options;
+
+/* Parse GRUB's information, reading it through the boot direct map and never past its end. */
+static void read_boot_info(uint32_t info_phys)
+{
+    if (info_phys >= BOOT_DIRECT_MAP_SIZE - 8)
+        panic("multiboot2 information at 0x%x lies outside the boot direct map", info_phys);
+    const char *error = mb2_parse(phys_to_virt(info_phys), BOOT_DIRECT_MAP_SIZE - info_phys, &boot_info);
+    if (error)
+        panic("malformed multiboot2 information: %s", error);
+}
+
+static void read_command_line(void)
+{
+    const char *error = cmdline_parse(boot_info.cmdline, &options);
+    if (error)
+        kprintf("command line ignored: %s\n", error);
+    for (size_t i = 0; i < options.complaint_count; i++)
+        kprintf("command line: ignoring \"%s\": %s\n", options.complaints[i].word, options.complaints[i].reason);
+}
+
+static void print_banner(void)
+{
+    kprintf("Twofold: a kernel where every process has its own CR3\n");
+    kprintf("boot loader: %s\n", boot_info.loader_name[0] ? boot_info.loader_name : "(unnamed)");
+    kprintf("command line: \"%s\"\n", boot_info.cmdline);
+    kprintf("kernel image: %p-%p (%lu KiB)\n", (void *)__kernel_start, (void *)__kernel_end,
+            (uint64_t)(__kernel_end - __kernel_start) / 1024);
+    kprintf("memory map:\n");
+    uint64_t available = 0;
+    for (size_t i = 0; i < boot_info.memory_region_count; i++) {
+        const struct mb2_memory_region *r = &boot_info.memory[i];
+        kprintf("  %016lx-%016lx %10lu KiB  %s\n", r->base, r->base + r->length - 1, r->length / 1024,
+                mb2_memory_type_name(r->type));
+        if (r->type == MB2_MEMORY_AVAILABLE)
+            available += r->length;
+    }
+    kprintf("  available: %lu MiB\n", available >> 20);
+    kprintf("modules: %zu\n", boot_info.module_count);
+    for (size_t i = 0; i < boot_info.module_count; i++)
+        kprintf("  %08x-%08x \"%s\"\n", boot_info.modules[i].start, boot_info.modules[i].end,
+                boot_info.modules[i].cmdline);
+}
+
+__attribute__((noreturn)) void kmain(uint32_t mb2_info_phys)
+{
+    serial_init();
+    gdt_init_cpu(0);
+    idt_init_cpu(0);
+    read_boot_info(mb2_info_phys);
+    read_command_line();
+
+    /* The identity map only served the jump to the higher half. */
+    boot_pml4[0] = 0;
+    write_cr3(read_cr3());
+
+    if (!options.quiet)
+        print_banner();
+    if (options.fault)
+        fault_case_run(options.fault);
+    if (options.test)
+        power_off(ktest_run_all() ? POWER_STATUS_TESTS_FAILED : POWER_STATUS_OK);
+    kprintf("Twofold: nothing more to run; powering off.\n");
+    power_off(POWER_STATUS_OK);
+}

@@ -1,0 +1,7 @@
+/* kernel/printk.h: formatted output on the kernel console. */
+#pragma once
+#include <stdarg.h>
+
+/* printf to the console (format.h lists the conversions); "\n" goes out as "\r\n". */
+__attribute__((format(printf, 1, 2))) int kprintf(const char *fmt, ...);
+int kvprintf(const char *fmt, va_list ap);

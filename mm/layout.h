@@ -1,0 +1,21 @@
+/* mm/layout.h: the virtual address map of Twofold. This header is the map's one source.
+ *
+ *   0x0000000000000000  user space, up to USER_TOP; the page under USER_TOP is never
+ *                       mapped (a SYSRET to a non-canonical RIP must not be reachable)
+ *   0xffff800000000000  DIRECT_MAP_BASE: all RAM, phys + DIRECT_MAP_BASE, kernel only, NX
+ *   0xffffffff80000000  KERNEL_VMA: the kernel image at phys + KERNEL_VMA (linker.ld)
+ *
+ * Until mm/ builds the full direct map, boot/start.asm maps its first BOOT_DIRECT_MAP_SIZE.
+ */
+#pragma once
+#include <stdint.h>
+
+#define USER_TOP             0x0000800000000000ull
+#define DIRECT_MAP_BASE      0xffff800000000000ull
+#define KERNEL_VMA           0xffffffff80000000ull
+#define BOOT_DIRECT_MAP_SIZE 0x40000000ull
+
+static inline void *phys_to_virt(uint64_t phys)
+{
+    return (void *)(phys + DIRECT_MAP_BASE);
+}

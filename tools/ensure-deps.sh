@@ -1,0 +1,40 @@
+#!/bin/sh
+# tools/ensure-deps.sh: install the Debian packages the tree needs, if any is missing.
+# As root it runs apt-get; otherwise it names the packages and fails.
+set -eu
+
+# "package: what proves it is installed" (a command, or an absolute path)
+needs="
+qemu-system-x86:qemu-system-x86_64
+nasm:nasm
+grub-common:grub-mkrescue
+grub-pc-bin:/usr/lib/grub/i386-pc/multiboot2.mod
+xorriso:xorriso
+mtools:mformat
+gcc:gcc
+binutils:ld
+clang:clang
+python3-pytest:/usr/lib/python3/dist-packages/pytest
+"
+
+missing=""
+for entry in $needs; do
+    package=${entry%%:*}
+    probe=${entry#*:}
+    case $probe in
+        /*) [ -e "$probe" ] ;;
+        *) command -v "$probe" >/dev/null 2>&1 ;;
+    esac || missing="$missing $package"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "Twofold needs these Debian packages:$missing" >&2
+    echo "Install them as root: apt-get install -y$missing" >&2
+    exit 1
+fi
+echo "Installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing
