@@ -82,17 +82,19 @@ $(OBJDIR)/%.asm.o: %.asm | deps
 # Two links: the first gives the addresses for the symbol table, which the second links in
 # last in .rodata, so no code moves; the cmp proves it.
 $(OBJDIR)/twofold-nosyms.elf: $(KERNEL_OBJS) linker.ld
-	$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJS)
 
 $(OBJDIR)/ksyms.S: $(OBJDIR)/twofold-nosyms.elf tools/ksyms.sh
-	tools/ksyms.sh $< > $@
+	$(Q)tools/ksyms.sh $< > $@
 
 $(OBJDIR)/ksyms.o: $(OBJDIR)/ksyms.S
-	$(CC) -c $< -o $@
+	$(Q)$(CC) -c $< -o $@
 
 $(KERNEL): $(KERNEL_OBJS) $(OBJDIR)/ksyms.o linker.ld
-	$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJS) $(OBJDIR)/ksyms.o
-	tools/ksyms.sh $@ | cmp -s - $(OBJDIR)/ksyms.S || { echo "symbol table moved code"; rm -f $@; exit 1; }
+	@echo "  LD      $@ (with symbols)"
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJS) $(OBJDIR)/ksyms.o
+	$(Q)tools/ksyms.sh $@ | cmp -s - $(OBJDIR)/ksyms.S || { echo "symbol table moved code"; rm -f $@; exit 1; }
 
 # The ISO depends on the command line, so keep it in a file that changes only when it does.
 $(OBJDIR)/cmdline.txt: FORCE
@@ -100,7 +102,8 @@ $(OBJDIR)/cmdline.txt: FORCE
 	@echo '$(CMDLINE)' | cmp -s - $@ || echo '$(CMDLINE)' > $@
 
 $(ISO): $(KERNEL) $(OBJDIR)/cmdline.txt iso/grub.cfg.in tools/mkiso.py
-	$(PYTHON) tools/mkiso.py $(KERNEL) $@ "$$(cat $(OBJDIR)/cmdline.txt)"
+	@echo "  ISO     $@"
+	$(Q)$(PYTHON) tools/mkiso.py $(KERNEL) $@ "$$(cat $(OBJDIR)/cmdline.txt)"
 
 $(HOSTDIR)/test_%: tests/host/test_%.c tests/host/check.h $$(host_$$*_SRCS) | deps
 	@mkdir -p $(@D)
@@ -121,7 +124,7 @@ run: deps $(ISO)
 test: deps
 	$(MAKE) --no-print-directory CC=gcc all host-tests
 	$(MAKE) --no-print-directory CC=clang all
-	TWOFOLD_BUILD=$(BUILD) TWOFOLD_OBJDIR=$(BUILD)/gcc $(PYTHON) -m pytest -p no:cacheprovider -q -rfE $(TESTS)
+	TWOFOLD_BUILD=$(BUILD) $(PYTHON) -m pytest -p no:cacheprovider -q -rfE $(TESTS)
 
 clean:
 	rm -rf $(BUILD)

@@ -5,10 +5,9 @@
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/serial.h"
-#include "kernel/cmdline.h"
 #include "kernel/fault_cases.h"
+#include "kernel/kernel.h"
 #include "kernel/ktest.h"
-#include "kernel/multiboot2.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "mm/layout.h"
@@ -16,8 +15,8 @@
 extern uint64_t boot_pml4[512];
 extern char __kernel_start[], __kernel_end[];
 
-static struct boot_info boot_info;
-static struct kernel_options options;
+struct boot_info boot_info;
+struct kernel_options kernel_options;
 
 /* Parse GRUB's information, reading it through the boot direct map and never past its end. */
 static void read_boot_info(uint32_t info_phys)
@@ -31,11 +30,11 @@ static void read_boot_info(uint32_t info_phys)
 
 static void read_command_line(void)
 {
-    const char *error = cmdline_parse(boot_info.cmdline, &options);
+    const char *error = cmdline_parse(boot_info.cmdline, &kernel_options);
     if (error)
         kprintf("command line ignored: %s\n", error);
-    for (size_t i = 0; i < options.complaint_count; i++)
-        kprintf("command line: ignoring \"%s\": %s\n", options.complaints[i].word, options.complaints[i].reason);
+    for (size_t i = 0; i < kernel_options.complaint_count; i++)
+        kprintf("command line: ignoring \"%s\": %s\n", kernel_options.complaints[i].word, kernel_options.complaints[i].reason);
 }
 
 static void print_banner(void)
@@ -73,11 +72,11 @@ __attribute__((noreturn)) void kmain(uint32_t mb2_info_phys)
     boot_pml4[0] = 0;
     write_cr3(read_cr3());
 
-    if (!options.quiet)
+    if (!kernel_options.quiet)
         print_banner();
-    if (options.fault)
-        fault_case_run(options.fault);
-    if (options.test)
+    if (kernel_options.fault)
+        fault_case_run(kernel_options.fault);
+    if (kernel_options.test)
         power_off(ktest_run_all() ? POWER_STATUS_TESTS_FAILED : POWER_STATUS_OK);
     kprintf("Twofold: nothing more to run; powering off.\n");
     power_off(POWER_STATUS_OK);

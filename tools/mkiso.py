@@ -13,10 +13,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def grub_quote(text):
-    """Quote text as one GRUB word list: GRUB splits the multiboot2 line like a shell."""
-    if not text:
-        return ""
-    return "'" + text.replace("'", "'\\''") + "'"
+    """Quote each word of text for grub.cfg. GRUB splits the multiboot2 line like a shell and
+    joins the words again with spaces (double-quoting any word that holds a space), so the
+    kernel sees the words as given here."""
+    return " ".join("'" + word.replace("'", "'\\''") + "'" for word in text.split())
 
 
 def make_iso(kernel, iso, cmdline=""):

@@ -1,0 +1,86 @@
+"""tests/test_boot.py: booting as a user sees it: the banner, the command line, and what
+happens on a CPU Twofold cannot run on or a kernel fault (the harness must see failures)."""
+import re
+
+import pytest
+
+from conftest import explain
+from twofold_qemu import STATUS_OK, STATUS_PANIC, STATUS_UNSUPPORTED_CPU
+
+
+def test_banner_shows_memory_map_and_loader(boot):
+    result = boot("")
+    assert result.status == STATUS_OK, explain(result)
+    log = result.serial
+    assert "boot loader: GRUB" in log
+    assert re.search(r"^memory map:$", log, re.M)
+    # QEMU's 256 MiB: conventional memory below 640 KiB, and the rest from 1 MiB.
+    assert re.search(r"0000000000100000-[0-9a-f]{16} +\d+ KiB  available", log), log
+    assert re.search(r"available: 25\d MiB", log), log
+    assert "modules: 0" in log
+
+
+def test_quiet_hides_the_banner(boot):
+    result = boot("quiet")
+    assert result.status == STATUS_OK, explain(result)
+    assert "memory map" not in result.serial
+    assert "nothing more to run" in result.serial
+
+
+def test_bad_options_are_reported_and_skipped(boot):
+    result = boot("quiet=yes frobnicate quiet")
+    assert result.status == STATUS_OK, explain(result)
+    assert 'ignoring "quiet=yes": this option takes no value' in result.serial
+    assert 'ignoring "frobnicate": unknown option' in result.serial
+    assert "memory map" not in result.serial          # the good "quiet" still applied
+
+
+def test_unknown_fault_case_lists_the_known_ones(boot):
+    result = boot("quiet fault=nosuch")
+    assert result.status == STATUS_OK, explain(result)
+    assert "fault=nosuch: unknown; the cases are: ud2 write-text exec-data stack-overflow" in result.serial
+
+
+FAULTS = [
+    # case, exception line, panic line, where RIP must be
+    ("ud2", r"exception 6 \(#UD invalid opcode\), error code 0x0", "#UD invalid opcode in kernel mode",
+     "fault_invalid_opcode"),
+    # #PF error code 0x3: a write to a present page (read-only kernel text).
+    ("write-text", r"exception 14 \(#PF page fault\), error code 0x3", "#PF page fault in kernel mode",
+     "fault_write_text"),
+    # #PF error code 0x11: an instruction fetch from a present page (NX data).
+    ("exec-data", r"exception 14 \(#PF page fault\), error code 0x11", "#PF page fault in kernel mode",
+     "ret_instruction"),
+    ("stack-overflow", r"exception 8 \(#DF double fault\), error code 0x0", "kernel stack overflow",
+     "recurse"),
+]
+
+
+@pytest.mark.parametrize("case,exception,message,rip_symbol", FAULTS, ids=[f[0] for f in FAULTS])
+def test_kernel_fault_is_reported_and_fails(boot, case, exception, message, rip_symbol):
+    result = boot(f"quiet fault={case}")
+    log = result.serial
+    assert result.status == STATUS_PANIC, explain(result)
+    assert re.search(exception, log), explain(result)
+    assert "kernel panic: " + message in log, explain(result)
+    rip = re.search(r"^  rip +([0-9a-f]{16})(?: <([\w.]+)\+0x[0-9a-f]+>)?", log, re.M)
+    assert rip, explain(result)
+    if rip_symbol == "ret_instruction":     # data has no symbol: RIP is in the data segment
+        assert rip.group(2) is None and int(rip.group(1), 16) >= 0xffffffff80000000
+    else:
+        # GCC may name a specialised copy "recurse.isra.0".
+        assert rip.group(2) and rip.group(2).split(".")[0] == rip_symbol, explain(result)
+    for register in ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8 ", "r9", "r10", "r11", "r12",
+                     "r13", "r14", "r15", "rflags", "cr2", "cr3"):
+        assert f"{register} " in log, f"{register} missing from the dump"
+    assert re.search(r"^backtrace:\n  [0-9a-f]{16} <[\w.]+\+0x", log, re.M), explain(result)
+
+
+@pytest.mark.parametrize("cpu,message", [
+    ("qemu64,-nx", "this CPU has no NX (no-execute) bit"),
+    ("qemu32", "this CPU has no long mode (x86-64)"),
+])
+def test_unsupported_cpu_is_refused_with_a_message(boot, cpu, message):
+    result = boot("", cpu)
+    assert result.status == STATUS_UNSUPPORTED_CPU, explain(result)
+    assert f"Twofold: {message}; halting." in result.serial

@@ -1,0 +1,31 @@
+"""tests/test_ktest.py: the in-kernel tests (KTAP), booted with `test` on each CPU model.
+Each registered KTEST is one test here, so a test that never reports fails by name."""
+import pytest
+
+import ktap
+from conftest import CLANG_KERNEL, CPUS, explain, ktest_names
+from twofold_qemu import STATUS_OK
+
+
+@pytest.mark.parametrize("cpu", CPUS)
+def test_ktest_boot_passes(boot, cpu):
+    result = boot("test", cpu)
+    planned, results = ktap.parse(result.serial)
+    assert planned == len(ktest_names()), explain(result)
+    assert result.status == STATUS_OK, explain(result)
+
+
+@pytest.mark.parametrize("cpu", CPUS)
+@pytest.mark.parametrize("name", ktest_names())
+def test_ktest(boot, cpu, name):
+    result = boot("test", cpu)
+    _, results = ktap.parse(result.serial)
+    assert name in results, f"{name} did not report: " + explain(result)
+    assert results[name].ok, "\n".join(results[name].diagnostics)
+
+
+def test_clang_built_kernel_passes_its_ktests(boot):
+    result = boot("test", "max", kernel=CLANG_KERNEL)
+    planned, results = ktap.parse(result.serial)
+    assert planned and all(r.ok for r in results.values()) and len(results) == planned, explain(result)
+    assert result.status == STATUS_OK, explain(result)
