@@ -81,7 +81,7 @@ $(OBJDIR)/%.asm.o: %.asm | deps
 
 # Two links: the first gives the addresses for the symbol table, which the second links in
 # last in .rodata, so no code moves; the cmp proves it.
-$(OBJDIR)/twofold-nosyms.elf: $(KERNEL_OBJS) linker.ld
+$(OBJDIR)/twofold-nosyms.elf: $(KERNEL_OBJS) $(OBJDIR)/objects.stamp linker.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJS)
 
@@ -91,19 +91,23 @@ $(OBJDIR)/ksyms.S: $(OBJDIR)/twofold-nosyms.elf tools/ksyms.sh
 $(OBJDIR)/ksyms.o: $(OBJDIR)/ksyms.S
 	$(Q)$(CC) -c $< -o $@
 
-$(KERNEL): $(KERNEL_OBJS) $(OBJDIR)/ksyms.o linker.ld
+$(KERNEL): $(KERNEL_OBJS) $(OBJDIR)/ksyms.o $(OBJDIR)/objects.stamp linker.ld
 	@echo "  LD      $@ (with symbols)"
 	$(Q)$(LD) $(LDFLAGS) -o $@ $(KERNEL_OBJS) $(OBJDIR)/ksyms.o
 	$(Q)tools/ksyms.sh $@ | cmp -s - $(OBJDIR)/ksyms.S || { echo "symbol table moved code"; rm -f $@; exit 1; }
 
-# The ISO depends on the command line, so keep it in a file that changes only when it does.
-$(OBJDIR)/cmdline.txt: FORCE
+# A target can depend on a variable's value through NAME.stamp, a file rewritten only when
+# STAMP_NAME changes: the ISO on the command line, the link on the list of objects (so a
+# deleted source file relinks too).
+STAMP_cmdline = $(CMDLINE)
+STAMP_objects = $(KERNEL_OBJS)
+$(OBJDIR)/%.stamp: FORCE
 	@mkdir -p $(@D)
-	@echo '$(CMDLINE)' | cmp -s - $@ || echo '$(CMDLINE)' > $@
+	@echo '$(STAMP_$*)' | cmp -s - $@ || echo '$(STAMP_$*)' > $@
 
-$(ISO): $(KERNEL) $(OBJDIR)/cmdline.txt iso/grub.cfg.in tools/mkiso.py
+$(ISO): $(KERNEL) $(OBJDIR)/cmdline.stamp iso/grub.cfg.in tools/mkiso.py
 	@echo "  ISO     $@"
-	$(Q)$(PYTHON) tools/mkiso.py $(KERNEL) $@ "$$(cat $(OBJDIR)/cmdline.txt)"
+	$(Q)$(PYTHON) tools/mkiso.py $(KERNEL) $@ "$$(cat $(OBJDIR)/cmdline.stamp)"
 
 $(HOSTDIR)/test_%: tests/host/test_%.c tests/host/check.h $$(host_$$*_SRCS) | deps
 	@mkdir -p $(@D)
