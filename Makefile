@@ -145,6 +145,9 @@ help:
 	@echo "  CC=$(CC)  CMDLINE='$(CMDLINE)'  QEMU_CPU=$(QEMU_CPU)  QEMU_MEM=$(QEMU_MEM)"
 	@echo "  BUILD=$(BUILD)  PYTHON=$(PYTHON)  TESTS=$(TESTS)"
 
+# Further targets (each file says what it adds).
+include $(wildcard tools/*.mk)
+
 FORCE:
 .DELETE_ON_ERROR:
 
