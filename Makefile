@@ -52,13 +52,17 @@ KERNEL_OBJS := $(KERNEL_C:%.c=$(OBJDIR)/%.o) $(KERNEL_ASM:%.asm=$(OBJDIR)/%.asm.
 
 # ---- Host unit tests: pure kernel modules built for Linux with ASan and UBSan -------------
 HOST_CC     := gcc
-HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. \
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DTWOFOLD_HOST \
                -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS  := $(patsubst tests/host/test_%.c,%,$(wildcard tests/host/test_*.c))
-# The kernel sources each host test links against.
-host_format_SRCS    := kernel/format.c
+# The kernel sources each host test links against; mm/ tests run on simulated memory.
+SIM_MEMORY := tests/host/sim_memory.c mm/frame.c mm/phys_ranges.c
+host_format_SRCS     := kernel/format.c
 host_multiboot2_SRCS := kernel/multiboot2.c
-host_cmdline_SRCS   := kernel/cmdline.c
+host_cmdline_SRCS    := kernel/cmdline.c
+host_frame_SRCS      := $(SIM_MEMORY)
+host_pagetable_SRCS  := $(SIM_MEMORY) mm/pagetable.c mm/ptdump.c kernel/format.c
+host_kmalloc_SRCS    := $(SIM_MEMORY) mm/kmalloc.c
 
 .PHONY: all iso run test host-tests deps clean help
 .SECONDEXPANSION:
@@ -109,7 +113,7 @@ $(ISO): $(KERNEL) $(OBJDIR)/cmdline.stamp iso/grub.cfg.in tools/mkiso.py
 	@echo "  ISO     $@"
 	$(Q)$(PYTHON) tools/mkiso.py $(KERNEL) $@ "$$(cat $(OBJDIR)/cmdline.stamp)"
 
-$(HOSTDIR)/test_%: tests/host/test_%.c tests/host/check.h $$(host_$$*_SRCS) | deps
+$(HOSTDIR)/test_%: tests/host/test_%.c tests/host/check.h tests/host/sim_memory.h $$(host_$$*_SRCS) | deps
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $<"
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(host_$*_SRCS)

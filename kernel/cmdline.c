@@ -14,6 +14,7 @@ struct option_spec {
 static const struct option_spec option_specs[] = {
     OPTION(quiet, OPTION_FLAG),
     OPTION(test, OPTION_FLAG),
+    OPTION(ptdump, OPTION_FLAG),
     OPTION(fault, OPTION_STRING),
 };
 #undef OPTION

@@ -18,6 +18,7 @@ struct cmdline_complaint {
 struct kernel_options {
     bool quiet;                     /* quiet: no boot banner */
     bool test;                      /* test: run the in-kernel tests, then power off */
+    bool ptdump;                    /* ptdump: print the kernel's page tables at boot */
     const char *fault;              /* fault=NAME: fault on purpose (kernel/fault_cases.c) */
 
     /* Words that were ignored, and why; the caller reports them. */

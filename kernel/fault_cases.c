@@ -1,6 +1,9 @@
 /* kernel/fault_cases.c: the faults `fault=NAME` can trigger (see fault_cases.h). */
 #include "kernel/fault_cases.h"
+#include "arch/x86_64/call_on_stack.h"
 #include "kernel/printk.h"
+#include "mm/kmalloc.h"
+#include "mm/kstack.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -22,6 +25,14 @@ static void fault_execute_data(void)
     ((void (*)(void))(uintptr_t)ret_instruction)();
 }
 
+static void fault_execute_heap(void)
+{
+    /* The heap lives in the direct map, which is NX. */
+    uint8_t *code = kmalloc(16);
+    code[0] = 0xc3;
+    ((void (*)(void))(uintptr_t)code)();
+}
+
 /* Recurse until the stack runs into its guard page; the volatile frame keeps the compiler
  * from turning this into a loop, and the depth test (never true) from calling it infinite. */
 static int recurse(volatile int depth)
@@ -38,6 +49,17 @@ static void fault_stack_overflow(void)
     recurse(0);
 }
 
+static void recurse_from(void *unused)
+{
+    (void)unused;
+    recurse(0);
+}
+
+static void fault_kernel_stack_overflow(void)
+{
+    call_on_stack(recurse_from, NULL, kstack_alloc());
+}
+
 static const struct {
     const char *name;
     void (*trigger)(void);
@@ -45,7 +67,9 @@ static const struct {
     { "ud2", fault_invalid_opcode },
     { "write-text", fault_write_text },
     { "exec-data", fault_execute_data },
+    { "exec-heap", fault_execute_heap },
     { "stack-overflow", fault_stack_overflow },
+    { "kstack-overflow", fault_kernel_stack_overflow },
 };
 
 void fault_case_run(const char *name)

@@ -188,6 +188,15 @@ int format_v(format_sink sink, void *ctx, const char *fmt, va_list ap_in)
     return out.count;
 }
 
+int format(format_sink sink, void *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = format_v(sink, ctx, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
 struct buffer_sink {
     char *buf;
     size_t size;

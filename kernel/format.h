@@ -13,6 +13,7 @@ typedef void (*format_sink)(void *ctx, char c);
 
 /* Format into sink(ctx, c), one character at a time; returns the number of characters. */
 int format_v(format_sink sink, void *ctx, const char *fmt, va_list ap);
+__attribute__((format(printf, 3, 4))) int format(format_sink sink, void *ctx, const char *fmt, ...);
 
 /* As C's vsnprintf/snprintf: writes at most size bytes including the NUL, and returns the
  * length the whole result would have had. */

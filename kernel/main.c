@@ -1,6 +1,7 @@
 /* kernel/main.c: kmain(), the first C code; boot/start.asm calls it in long mode, on the
- * boot stack, with the boot page tables of that file. */
+ * boot stack, with the boot page tables of that file, which mm_init() replaces. */
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/power.h"
@@ -10,9 +11,13 @@
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "mm/frame.h"
 #include "mm/layout.h"
+#include "mm/mm.h"
+#include "mm/phys.h"
+#include "mm/pagetable.h"
+#include "mm/ptdump.h"
 
-extern uint64_t boot_pml4[512];
 extern char __kernel_start[], __kernel_end[];
 
 struct boot_info boot_info;
@@ -54,6 +59,11 @@ static void print_banner(void)
             available += r->length;
     }
     kprintf("  available: %lu MiB\n", available >> 20);
+    kprintf("memory: %lu MiB free; direct map of RAM up to %lx; kernel CR3 %016lx\n",
+            frame_free_count() * PAGE_SIZE >> 20, mm_direct_map_end, pt_kernel_root);
+    kprintf("cpu: 1 GiB pages %s, SMEP %s, SMAP %s, PCID %s, INVPCID %s\n", cpu_features.page_1g ? "yes" : "no",
+            cpu_features.smep ? "on" : "absent", cpu_features.smap ? "on" : "absent",
+            cpu_features.pcid ? "yes" : "no", cpu_features.invpcid ? "yes" : "no");
     kprintf("modules: %zu\n", boot_info.module_count);
     for (size_t i = 0; i < boot_info.module_count; i++)
         kprintf("  %08x-%08x \"%s\"\n", boot_info.modules[i].start, boot_info.modules[i].end,
@@ -67,13 +77,13 @@ __attribute__((noreturn)) void kmain(uint32_t mb2_info_phys)
     idt_init_cpu(0);
     read_boot_info(mb2_info_phys);
     read_command_line();
-
-    /* The identity map only served the jump to the higher half. */
-    boot_pml4[0] = 0;
-    write_cr3(read_cr3());
+    cpu_features_init();
+    mm_init(&boot_info, mb2_info_phys);
 
     if (!kernel_options.quiet)
         print_banner();
+    if (kernel_options.ptdump)
+        ptdump(pt_kernel_root, console_sink, NULL);
     if (kernel_options.fault)
         fault_case_run(kernel_options.fault);
     if (kernel_options.test)

@@ -3,7 +3,7 @@
 #include "arch/x86_64/serial.h"
 #include "kernel/format.h"
 
-static void console_put(void *ctx, char c)
+void console_sink(void *ctx, char c)
 {
     (void)ctx;
     if (c == '\n')
@@ -13,7 +13,7 @@ static void console_put(void *ctx, char c)
 
 int kvprintf(const char *fmt, va_list ap)
 {
-    return format_v(console_put, 0, fmt, ap);
+    return format_v(console_sink, 0, fmt, ap);
 }
 
 int kprintf(const char *fmt, ...)

@@ -5,12 +5,9 @@
  * constant time. Physical address 0 is never a frame, so 0 means "none".
  */
 #pragma once
+#include "mm/phys_ranges.h"
 #include <stddef.h>
 #include <stdint.h>
-
-struct phys_range {
-    uint64_t start, end;            /* [start, end) */
-};
 
 enum { FRAME_MAX_RANGES = 256 };
 

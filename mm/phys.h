@@ -6,9 +6,10 @@
 
 #ifdef TWOFOLD_HOST
 void *phys_to_virt(uint64_t phys);
+uint64_t virt_to_phys(const void *direct_mapped);
 #else
 #include "mm/layout.h"
 #endif
 
 #define PAGE_SHIFT 12
-#define PAGE_SIZE  (1ull << PAGE_SHIFT)
+#define PAGE_SIZE  ((uint64_t)1 << PAGE_SHIFT)

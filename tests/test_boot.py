@@ -38,7 +38,8 @@ def test_bad_options_are_reported_and_skipped(boot):
 def test_unknown_fault_case_lists_the_known_ones(boot):
     result = boot("quiet fault=nosuch")
     assert result.status == STATUS_OK, explain(result)
-    assert "fault=nosuch: unknown; the cases are: ud2 write-text exec-data stack-overflow" in result.serial
+    assert ("fault=nosuch: unknown; the cases are: ud2 write-text exec-data exec-heap stack-overflow "
+            "kstack-overflow") in result.serial
 
 
 FAULTS = [
@@ -51,7 +52,11 @@ FAULTS = [
     # #PF error code 0x11: an instruction fetch from a present page (NX data).
     ("exec-data", r"exception 14 \(#PF page fault\), error code 0x11", "#PF page fault in kernel mode",
      "ret_instruction"),
+    ("exec-heap", r"exception 14 \(#PF page fault\), error code 0x11", "#PF page fault in kernel mode",
+     None),
     ("stack-overflow", r"exception 8 \(#DF double fault\), error code 0x0", "kernel stack overflow",
+     "recurse"),
+    ("kstack-overflow", r"exception 8 \(#DF double fault\), error code 0x0", "kernel stack overflow",
      "recurse"),
 ]
 
@@ -67,6 +72,8 @@ def test_kernel_fault_is_reported_and_fails(boot, case, exception, message, rip_
     assert rip, explain(result)
     if rip_symbol == "ret_instruction":     # data has no symbol: RIP is in the data segment
         assert rip.group(2) is None and int(rip.group(1), 16) >= 0xffffffff80000000
+    elif rip_symbol is None:                # the heap: in the direct map
+        assert rip.group(2) is None and 0xffff800000000000 <= int(rip.group(1), 16) < 0xffffc00000000000
     else:
         # GCC may name a specialised copy "recurse.isra.0".
         assert rip.group(2) and rip.group(2).split(".")[0] == rip_symbol, explain(result)
@@ -74,6 +81,30 @@ def test_kernel_fault_is_reported_and_fails(boot, case, exception, message, rip_
                      "r13", "r14", "r15", "rflags", "cr2", "cr3"):
         assert f"{register} " in log, f"{register} missing from the dump"
     assert re.search(r"^backtrace:\n  [0-9a-f]{16} <[\w.]+\+0x", log, re.M), explain(result)
+
+
+def test_page_fault_is_explained_with_its_walk(boot):
+    log = boot("quiet fault=write-text").serial
+    assert re.search(r"page fault: write at ffffffff801[0-9a-f]{5} in kernel mode, protection violation", log), log
+    # The walk: four levels down to a present, read-only, executable 4 KiB page.
+    assert re.search(r"PML4E\[511\] [0-9a-f]{16}  kernel RW x\n  PDPTE\[510\] [0-9a-f]{16}  kernel RW x\n"
+                     r"  PDE  \[  0\] [0-9a-f]{16}  kernel RW x\n  PTE  \[\d+\] [0-9a-f]{16}  kernel ro x\n", log), log
+
+
+def test_ptdump_option_prints_the_kernel_address_space(boot):
+    result = boot("quiet ptdump")
+    assert result.status == STATUS_OK, explain(result)
+    dump = result.serial.split("ptdump cr3=")[1].split("ptdump end")[0].splitlines()[1:]
+    fields = [line.split() for line in dump]
+    assert all(len(f) == 7 for f in fields), dump
+    # No user mappings in the kernel's own table, and nothing both writable and executable.
+    assert all(f[2] == "kernel" for f in fields)
+    assert not [f for f in fields if f[3] == "RW" and f[4] == "x"]
+    # Text, then rodata, then data: the image at -2 GiB with 4 KiB pages.
+    image = [f for f in fields if f[0].startswith("ffffffff8")]
+    assert [(f[3], f[4], f[6]) for f in image][:3] == [("ro", "x", "4K"), ("ro", "NX", "4K"), ("RW", "NX", "4K")]
+    # The direct map uses huge pages where the CPU and alignment allow.
+    assert any(f[0].startswith("ffff8000") and f[6] in ("2M", "1G") for f in fields)
 
 
 @pytest.mark.parametrize("cpu,message", [

@@ -1,6 +1,8 @@
-/* arch/x86_64/stacks.c: the boot stack (from boot/start.asm) and the IST stacks. */
+/* arch/x86_64/stacks.c: the boot stack (from boot/start.asm), the IST stacks, and the
+ * kernel stack area (mm/kstack.c) as one set of known stacks. */
 #include "arch/x86_64/stacks.h"
 #include "arch/x86_64/gdt.h"
+#include "mm/kstack.h"
 
 enum { BOOT_STACK_SIZE = 16384, IST_STACK_SIZE = 8192, PAGE_SIZE = 4096 };
 
@@ -32,10 +34,10 @@ bool kernel_stack_find(uint64_t addr, uint64_t len, struct stack_range *found)
         *found = (struct stack_range){ low, low + IST_STACK_SIZE };
         return range_holds(*found, addr, len);
     }
-    return false;
+    return kstack_find(addr, len, &found->low, &found->high);
 }
 
 bool stack_guard_contains(uint64_t addr)
 {
-    return addr - (uint64_t)boot_stack_guard < PAGE_SIZE;
+    return addr - (uint64_t)boot_stack_guard < PAGE_SIZE || kstack_guard_contains(addr);
 }

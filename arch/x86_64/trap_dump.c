@@ -3,6 +3,7 @@
 #include "arch/x86_64/trap.h"
 #include "kernel/ksyms.h"
 #include "kernel/printk.h"
+#include "mm/pagetable.h"
 
 static const char *const exception_names[EXCEPTION_VECTORS] = {
     "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -21,6 +22,38 @@ const char *exception_name(uint64_t vector)
     return vector < EXCEPTION_VECTORS ? exception_names[vector] : "interrupt";
 }
 
+/* Say in words what a #PF error code means, then show the walk for the faulting address. */
+static void explain_page_fault(uint64_t error_code, uint64_t address)
+{
+    enum { PF_PRESENT = 1, PF_WRITE = 2, PF_USER = 4, PF_RESERVED = 8, PF_FETCH = 16, PF_PKEY = 32,
+           PF_SHADOW_STACK = 64 };
+    kprintf("  page fault: %s at %016lx in %s mode, %s%s%s\n",
+            error_code & PF_FETCH ? "instruction fetch" : error_code & PF_WRITE ? "write" : "read", address,
+            error_code & PF_USER ? "user" : "kernel",
+            error_code & PF_PRESENT ? "protection violation (the page is present)" : "page not present",
+            error_code & PF_RESERVED ? ", reserved bit set in an entry" : "",
+            error_code & PF_PKEY ? ", protection key" : error_code & PF_SHADOW_STACK ? ", shadow stack" : "");
+
+    static const char *const level_names[] = { "PML4E", "PDPTE", "PDE", "PTE" };
+    pte_t path[4];
+    int depth = pt_lookup_path(read_cr3() & PTE_ADDR_MASK, address, path);
+    if (depth < 0) {
+        kprintf("  (the address is not canonical)\n");
+        return;
+    }
+    for (int i = 0; i < depth; i++) {
+        pte_t e = path[i];
+        unsigned index = (address >> (39 - 9 * i)) & 511;
+        kprintf("  %-5s[%3u] %016lx", level_names[i], index, e);
+        if (e & PTE_PRESENT)
+            kprintf("  %s %s %s%s%s", e & PTE_USER ? "user" : "kernel", e & PTE_WRITE ? "RW" : "ro",
+                    e & PTE_NX ? "NX" : "x", e & PTE_HUGE ? " huge" : "", e & PTE_GLOBAL ? " G" : "");
+        else
+            kprintf("  not present");
+        kprintf("\n");
+    }
+}
+
 void trap_dump(const struct trap_frame *f)
 {
     kprintf("\nexception %lu (%s), error code 0x%lx\n", f->vector, exception_name(f->vector), f->error_code);
@@ -33,4 +66,6 @@ void trap_dump(const struct trap_frame *f)
     kprintf("  rsi    %016lx  rdi %016lx  rbp %016lx  r8  %016lx\n", f->rsi, f->rdi, f->rbp, f->r8);
     kprintf("  r9     %016lx  r10 %016lx  r11 %016lx  r12 %016lx\n", f->r9, f->r10, f->r11, f->r12);
     kprintf("  r13    %016lx  r14 %016lx  r15 %016lx\n", f->r13, f->r14, f->r15);
+    if (f->vector == VEC_PAGE_FAULT)
+        explain_page_fault(f->error_code, read_cr2());
 }

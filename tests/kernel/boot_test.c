@@ -6,7 +6,6 @@
 #include "kernel/ksyms.h"
 #include "kernel/ktest.h"
 
-extern uint64_t boot_pml4[512];
 extern char boot_stack_guard[];
 void kmain(uint32_t);
 
@@ -51,11 +50,6 @@ KTEST(boot_info_was_read)
     KEXPECT(available >= 32ull << 20);
     KEXPECT(kernel_options.test);               /* we run because the command line said so */
     KEXPECT(boot_info.loader_name[0] != '\0');
-}
-
-KTEST(boot_identity_map_is_gone)
-{
-    KEXPECT_EQ(boot_pml4[0], 0);
 }
 
 KTEST(boot_stack_has_a_guard_page)

@@ -1,0 +1,39 @@
+/* arch/x86_64/cpu_features.c: CPUID, and the protections it lets us turn on. */
+#include "arch/x86_64/cpu_features.h"
+#include "arch/x86_64/cpu.h"
+
+struct cpu_features cpu_features;
+
+enum {
+    CPUID1_ECX_PCID = 1u << 17,
+    CPUID7_EBX_SMEP = 1u << 7,
+    CPUID7_EBX_INVPCID = 1u << 10,
+    CPUID7_EBX_SMAP = 1u << 20,
+    CPUIDX1_EDX_PAGE1G = 1u << 26,
+    CR4_SMEP = 1u << 20,
+    CR4_SMAP = 1u << 21,
+};
+
+void cpu_features_init(void)
+{
+    uint32_t max_leaf = cpuid(0, 0).eax;
+    struct cpuid_regs leaf1 = cpuid(1, 0);
+    struct cpuid_regs leaf7 = max_leaf >= 7 ? cpuid(7, 0) : (struct cpuid_regs){ 0 };
+    struct cpuid_regs ext1 = cpuid(0x80000001, 0);      /* boot/start.asm checked it exists */
+
+    cpu_features = (struct cpu_features){
+        .page_1g = ext1.edx & CPUIDX1_EDX_PAGE1G,
+        .smep = leaf7.ebx & CPUID7_EBX_SMEP,
+        .smap = leaf7.ebx & CPUID7_EBX_SMAP,
+        .pcid = leaf1.ecx & CPUID1_ECX_PCID,
+        .invpcid = leaf7.ebx & CPUID7_EBX_INVPCID,
+    };
+    /* SMEP: the kernel never runs user code; SMAP: it touches user memory only between
+     * stac and clac. Either turns a kernel bug into a fault instead of an exploit. */
+    uint64_t cr4 = read_cr4();
+    if (cpu_features.smep)
+        cr4 |= CR4_SMEP;
+    if (cpu_features.smap)
+        cr4 |= CR4_SMAP;
+    write_cr4(cr4);
+}
