@@ -66,6 +66,10 @@ host_kmalloc_SRCS    := $(SIM_MEMORY) mm/kmalloc.c
 
 .PHONY: all iso run test host-tests deps clean help
 .SECONDEXPANSION:
+
+# Further targets and variables: the user programs and initrd, fuzzers, debugging (each
+# file says what it adds). INITRD comes from tools/user.mk.
+include $(wildcard tools/*.mk)
 .DEFAULT_GOAL := all
 
 all: $(KERNEL) $(ISO)
@@ -109,9 +113,9 @@ $(OBJDIR)/%.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(STAMP_$*)' | cmp -s - $@ || echo '$(STAMP_$*)' > $@
 
-$(ISO): $(KERNEL) $(OBJDIR)/cmdline.stamp iso/grub.cfg.in tools/mkiso.py
+$(ISO): $(KERNEL) $(INITRD) $(OBJDIR)/cmdline.stamp iso/grub.cfg.in tools/mkiso.py
 	@echo "  ISO     $@"
-	$(Q)$(PYTHON) tools/mkiso.py $(KERNEL) $@ "$$(cat $(OBJDIR)/cmdline.stamp)"
+	$(Q)$(PYTHON) tools/mkiso.py $(KERNEL) $@ "$$(cat $(OBJDIR)/cmdline.stamp)" $(INITRD)
 
 $(HOSTDIR)/test_%: tests/host/test_%.c tests/host/check.h tests/host/sim_memory.h $$(host_$$*_SRCS) | deps
 	@mkdir -p $(@D)
@@ -148,9 +152,6 @@ help:
 	@echo "Variables (make VAR=value):"
 	@echo "  CC=$(CC)  CMDLINE='$(CMDLINE)'  QEMU_CPU=$(QEMU_CPU)  QEMU_MEM=$(QEMU_MEM)"
 	@echo "  BUILD=$(BUILD)  PYTHON=$(PYTHON)  TESTS=$(TESTS)"
-
-# Further targets (each file says what it adds).
-include $(wildcard tools/*.mk)
 
 FORCE:
 .DELETE_ON_ERROR:

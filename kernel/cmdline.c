@@ -2,7 +2,7 @@
 #include "kernel/cmdline.h"
 #include <string.h>
 
-enum option_kind { OPTION_FLAG, OPTION_STRING };
+enum option_kind { OPTION_FLAG, OPTION_STRING, OPTION_LAST };   /* LAST: a string, then argv */
 
 struct option_spec {
     const char *name;
@@ -16,6 +16,7 @@ static const struct option_spec option_specs[] = {
     OPTION(test, OPTION_FLAG),
     OPTION(ptdump, OPTION_FLAG),
     OPTION(fault, OPTION_STRING),
+    OPTION(init, OPTION_LAST),
 };
 #undef OPTION
 
@@ -25,8 +26,8 @@ static bool is_space(char c)
 }
 
 /* Apply one NUL-terminated word; returns NULL, or why it was ignored (the word is then
- * left as it was given, for the complaint). */
-static const char *apply_word(char *word, struct kernel_options *opts)
+ * left as it was given, for the complaint). *last: it was an OPTION_LAST. */
+static const char *apply_word(char *word, struct kernel_options *opts, bool *last)
 {
     char *equals = word;
     while (*equals && *equals != '=')
@@ -47,6 +48,7 @@ static const char *apply_word(char *word, struct kernel_options *opts)
                 return "this option needs a value (NAME=VALUE)";
             *equals = '\0';
             *(const char **)field = equals + 1;
+            *last = spec->kind == OPTION_LAST;
         }
         return NULL;
     }
@@ -61,6 +63,7 @@ const char *cmdline_parse(const char *text, struct kernel_options *opts)
         return "command line is longer than 1023 characters";
     memcpy(opts->words, text, len + 1);
 
+    bool options_ended = false;
     for (char *p = opts->words; *p; ) {
         while (is_space(*p))
             p++;
@@ -72,7 +75,15 @@ const char *cmdline_parse(const char *text, struct kernel_options *opts)
         if (*p)
             *p++ = '\0';
 
-        const char *reason = apply_word(word, opts);
+        if (options_ended) {
+            if (opts->init_arg_count == CMDLINE_MAX_INIT_ARGS) {
+                memset(opts, 0, sizeof *opts);
+                return "more than 16 arguments for init";
+            }
+            opts->init_args[opts->init_arg_count++] = word;
+            continue;
+        }
+        const char *reason = apply_word(word, opts, &options_ended);
         if (!reason)
             continue;
         if (opts->complaint_count == CMDLINE_MAX_COMPLAINTS) {

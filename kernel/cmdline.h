@@ -2,13 +2,14 @@
  *
  * Words separated by spaces; each is NAME or NAME=VALUE. One table in cmdline.c says which
  * names exist and what they set; a new option is one line there and one field here.
+ * `init=PATH` ends the options: every later word is an argument for that program.
  * Pure code, built for the host too.
  */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
 
-enum { CMDLINE_MAX = 1024, CMDLINE_MAX_COMPLAINTS = 8 };
+enum { CMDLINE_MAX = 1024, CMDLINE_MAX_COMPLAINTS = 8, CMDLINE_MAX_INIT_ARGS = 16 };
 
 struct cmdline_complaint {
     const char *word;               /* the word as given */
@@ -20,6 +21,10 @@ struct kernel_options {
     bool test;                      /* test: run the in-kernel tests, then power off */
     bool ptdump;                    /* ptdump: print the kernel's page tables at boot */
     const char *fault;              /* fault=NAME: fault on purpose (kernel/fault_cases.c) */
+    const char *init;               /* init=PATH: the first program; the words after it are
+                                       its arguments, not kernel options */
+    size_t init_arg_count;
+    const char *init_args[CMDLINE_MAX_INIT_ARGS];
 
     /* Words that were ignored, and why; the caller reports them. */
     size_t complaint_count;

@@ -2,15 +2,22 @@
  * boot stack, with the boot page tables of that file, which mm_init() replaces. */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_features.h"
+#include "arch/x86_64/doors.h"
+#include "arch/x86_64/fpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pic.h"
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/serial.h"
 #include "kernel/fault_cases.h"
+#include "kernel/initrd.h"
 #include "kernel/kernel.h"
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/process.h"
+#include "kernel/uaccess.h"
 #include "mm/frame.h"
 #include "mm/layout.h"
 #include "mm/mm.h"
@@ -70,15 +77,31 @@ static void print_banner(void)
                 boot_info.modules[i].cmdline);
 }
 
+/* /init, or init=PATH with the arguments after it, as process 1. */
+__attribute__((noreturn)) static void start_first_process(void)
+{
+    static const char *argv[CMDLINE_MAX_INIT_ARGS + 2];
+    argv[0] = kernel_options.init ? kernel_options.init : "/init";
+    for (size_t i = 0; i < kernel_options.init_arg_count; i++)
+        argv[i + 1] = kernel_options.init_args[i];
+    process_start_init(argv[0], argv);
+}
+
 __attribute__((noreturn)) void kmain(uint32_t mb2_info_phys)
 {
     serial_init();
     gdt_init_cpu(0);
     idt_init_cpu(0);
+    pic_init();
     read_boot_info(mb2_info_phys);
     read_command_line();
     cpu_features_init();
     mm_init(&boot_info, mb2_info_phys);
+    percpu_init_cpu(0);
+    doors_init_cpu(0);
+    fpu_init_cpu();
+    uaccess_init(cpu_features.smap);
+    initrd_init(&boot_info);
 
     if (!kernel_options.quiet)
         print_banner();
@@ -88,6 +111,5 @@ __attribute__((noreturn)) void kmain(uint32_t mb2_info_phys)
         fault_case_run(kernel_options.fault);
     if (kernel_options.test)
         power_off(ktest_run_all() ? POWER_STATUS_TESTS_FAILED : POWER_STATUS_OK);
-    kprintf("Twofold: nothing more to run; powering off.\n");
-    power_off(POWER_STATUS_OK);
+    start_first_process();
 }

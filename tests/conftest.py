@@ -16,6 +16,7 @@ import twofold_qemu  # noqa: E402
 
 BUILD = ROOT / os.environ.get("TWOFOLD_BUILD", "build")
 KERNEL = BUILD / "gcc" / "twofold.elf"
+INITRD = BUILD / "initrd.cpio"
 CLANG_KERNEL = BUILD / "clang" / "twofold.elf"
 CPUS = ("qemu64", "max")
 BOOT_TIMEOUT = 120          # seconds; a boot still running then is a hang
@@ -42,7 +43,7 @@ class Booter:
             if not kernel.exists():
                 pytest.fail(f"{kernel} is missing: run the tests through `make test`")
             iso = self.workdir / f"boot{len(self.cache)}.iso"
-            mkiso.make_iso(kernel, iso, cmdline)
+            mkiso.make_iso(kernel, iso, cmdline, INITRD if INITRD.exists() else None)
             self.cache[key] = twofold_qemu.boot(iso, cpu=cpu, timeout=BOOT_TIMEOUT)
         return self.cache[key]
 

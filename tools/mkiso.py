@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""tools/mkiso.py KERNEL ISO [CMDLINE]: a bootable GRUB (BIOS) ISO of KERNEL with CMDLINE.
+"""tools/mkiso.py KERNEL ISO [CMDLINE [INITRD]]: a bootable GRUB (BIOS) ISO of KERNEL with
+CMDLINE, and INITRD as the Multiboot2 module named "initrd".
 
 The Makefile uses it for `make iso`, and the test harness for each command line it boots.
 """
@@ -19,13 +20,18 @@ def grub_quote(text):
     return " ".join("'" + word.replace("'", "'\\''") + "'" for word in text.split())
 
 
-def make_iso(kernel, iso, cmdline=""):
+def make_iso(kernel, iso, cmdline="", initrd=None):
     template = (ROOT / "iso" / "grub.cfg.in").read_text()
     with tempfile.TemporaryDirectory() as tree:
         boot = pathlib.Path(tree) / "boot"
         (boot / "grub").mkdir(parents=True)
         shutil.copyfile(kernel, boot / "twofold.elf")
-        (boot / "grub" / "grub.cfg").write_text(template.replace("@CMDLINE@", grub_quote(cmdline)))
+        modules = ""
+        if initrd:
+            shutil.copyfile(initrd, boot / "initrd.cpio")
+            modules = "    module2 /boot/initrd.cpio initrd"
+        config = template.replace("@CMDLINE@", grub_quote(cmdline)).replace("@MODULES@", modules)
+        (boot / "grub" / "grub.cfg").write_text(config)
         result = subprocess.run(["grub-mkrescue", "-o", str(iso), tree],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if result.returncode != 0:
@@ -33,9 +39,9 @@ def make_iso(kernel, iso, cmdline=""):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (3, 4):
+    if len(sys.argv) not in (3, 4, 5):
         sys.exit(__doc__)
     try:
-        make_iso(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) == 4 else "")
+        make_iso(*sys.argv[1:])
     except RuntimeError as error:
         sys.exit(str(error))

@@ -54,6 +54,16 @@ DEFINE_CR_ACCESS(4)
 static inline void cpu_halt(void) { __asm__ volatile("hlt"); }
 static inline void interrupts_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 
-#define MSR_EFER 0xc0000080u
+#define MSR_EFER           0xc0000080u
+#define MSR_STAR           0xc0000081u
+#define MSR_LSTAR          0xc0000082u
+#define MSR_SYSCALL_MASK   0xc0000084u
+#define MSR_FS_BASE        0xc0000100u
+#define MSR_GS_BASE        0xc0000101u
+#define MSR_KERNEL_GS_BASE 0xc0000102u
+#define MSR_SYSENTER_CS    0x174u
+#define MSR_SYSENTER_ESP   0x175u
+#define MSR_SYSENTER_EIP   0x176u
+#define EFER_SCE (1u << 0)
 #define EFER_NXE (1u << 11)
 #define CR0_WP   (1u << 16)

@@ -84,3 +84,8 @@ void gdt_init_cpu(unsigned cpu_id)
         : [gdtr] "m"(gdtr), [cs] "i"(KERNEL_CS), [ds] "i"(KERNEL_DS), [tss] "r"(TSS_SEL)
         : "rax", "memory");
 }
+
+void tss_set_kernel_stack(unsigned cpu_id, uint64_t stack_top)
+{
+    descriptors[cpu_id].tss.rsp[0] = stack_top;
+}

@@ -20,3 +20,6 @@ enum { IST_DOUBLE_FAULT = 1, IST_NMI = 2, IST_MACHINE_CHECK = 3, IST_DEBUG = 4, 
 
 /* Load this CPU's GDT and TSS, and reload every segment register. */
 void gdt_init_cpu(unsigned cpu_id);
+
+/* The stack the CPU switches to on an interrupt or exception from user mode (TSS.RSP0). */
+void tss_set_kernel_stack(unsigned cpu_id, uint64_t stack_top);

@@ -14,20 +14,24 @@ struct __attribute__((packed)) idt_gate {
     uint32_t reserved;
 };
 
-enum { GATE_INTERRUPT = 0x8e };     /* present, DPL 0, 64-bit interrupt gate (IF cleared) */
+enum {
+    GATE_INTERRUPT = 0x8e,          /* present, DPL 0, 64-bit interrupt gate (IF cleared) */
+    GATE_USER = 0x60,               /* DPL 3: user mode may `int` to it */
+};
 
 /* In the entry area: the CPU reads it on every interrupt, whichever CR3 is loaded. */
 static struct idt_gate idt[256] __attribute__((section(".entry.data"), aligned(16)));
 
 extern const uint64_t exception_stubs[EXCEPTION_VECTORS];
+extern char int80_entry[];
 
-static void idt_set_gate(unsigned vector, uint64_t handler, unsigned ist)
+static void idt_set_gate(unsigned vector, uint64_t handler, unsigned ist, uint8_t type_attr)
 {
     idt[vector] = (struct idt_gate){
         .offset_low = handler & 0xffff,
         .selector = KERNEL_CS,
         .ist = ist,
-        .type_attr = GATE_INTERRUPT,
+        .type_attr = type_attr,
         .offset_mid = (handler >> 16) & 0xffff,
         .offset_high = handler >> 32,
     };
@@ -47,9 +51,11 @@ static unsigned exception_ist(unsigned vector)
 
 void idt_init_cpu(unsigned cpu_id)
 {
-    if (cpu_id == 0)
+    if (cpu_id == 0) {
         for (unsigned v = 0; v < EXCEPTION_VECTORS; v++)
-            idt_set_gate(v, exception_stubs[v], exception_ist(v));
+            idt_set_gate(v, exception_stubs[v], exception_ist(v), GATE_INTERRUPT);
+        idt_set_gate(VEC_INT80, (uint64_t)int80_entry, 0, GATE_INTERRUPT | GATE_USER);
+    }
     struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr = { sizeof(idt) - 1, (uint64_t)idt };
     __asm__ volatile("lidt %0" ::"m"(idtr));
 }

@@ -14,6 +14,7 @@ enum {
     LCR_DLAB = 0x80,
     FCR_ENABLE_AND_CLEAR = 0x07,
     MCR_DTR_RTS = 0x03,
+    LSR_DATA_READY = 0x01,
     LSR_THR_EMPTY = 0x20,
 };
 
@@ -33,4 +34,11 @@ void serial_putc(char c)
     while (!(inb(COM1 + UART_LSR) & LSR_THR_EMPTY))
         ;
     outb(COM1 + UART_DATA, (unsigned char)c);
+}
+
+char serial_getc(void)
+{
+    while (!(inb(COM1 + UART_LSR) & LSR_DATA_READY))
+        ;
+    return (char)inb(COM1 + UART_DATA);
 }

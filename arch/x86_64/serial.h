@@ -4,3 +4,6 @@
 void serial_init(void);
 /* Send one byte, waiting until the transmitter can take it (some UARTs drop bytes otherwise). */
 void serial_putc(char c);
+
+/* Wait for a byte from the line and return it. */
+char serial_getc(void);

@@ -1,12 +1,75 @@
-/* arch/x86_64/trap.c: what happens on a trap. For now every trap is a CPU exception taken in
- * kernel mode, which is a kernel bug: report it and stop. */
+/* arch/x86_64/trap.c: what happens on a trap (entry.asm built the frame).
+ *
+ * From user mode: a page fault the address space can serve gives a page; any other
+ * exception ends that process alone, with the signal Linux would send. In kernel mode: a
+ * fault in a user-memory copy is recovered (uaccess.c); anything else is a kernel bug and
+ * panics with a dump.
+ */
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/stacks.h"
 #include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/process.h"
+#include "kernel/signal.h"
+#include "kernel/syscall.h"
+#include "kernel/uaccess.h"
+#include "mm/vm.h"
+
+enum { PF_WRITE = 2, PF_FETCH = 16 };
+
+static int signal_for(uint64_t vector)
+{
+    switch (vector) {
+    case 0: case 16: case 19: return SIGFPE;            /* #DE, #MF, #XM */
+    case 1: case 3: return SIGTRAP;                     /* #DB, #BP */
+    case 6: return SIGILL;                              /* #UD */
+    case 7: return SIGFPE;                              /* #NM: no FPU state to give */
+    case 11: case 12: case 17: return SIGBUS;           /* #NP, #SS, #AC */
+    default: return SIGSEGV;                            /* #GP, #PF, #OF, #BR, ... */
+    }
+}
+
+/* An exception in user mode (or on the IRET back to it): give a page, or end the process. */
+static void user_exception(struct trap_frame *frame)
+{
+    struct process *self = current_process();
+    uint64_t address = read_cr2();
+    if (frame->vector == VEC_PAGE_FAULT) {
+        int access = frame->error_code & PF_FETCH ? VM_ACCESS_EXEC
+                   : frame->error_code & PF_WRITE ? VM_ACCESS_WRITE : VM_ACCESS_READ;
+        if (trap_from_user(frame) && vm_fault(&self->vm, address, access) == 0)
+            return;
+    }
+    int signal = signal_for(frame->vector);
+    kprintf("pid %d (%s): %s at rip %016lx", self->pid, self->name, exception_name(frame->vector), frame->rip);
+    if (frame->vector == VEC_PAGE_FAULT)
+        kprintf(", address %016lx", address);
+    kprintf(": killed by %s\n", signal_name(signal));
+    process_exit(0, signal);
+}
 
 void trap_dispatch(struct trap_frame *frame)
 {
+    if (frame->vector == VEC_INT80) {
+        syscall_dispatch(frame);
+        return;
+    }
+    if (frame->vector == VEC_NMI) {         /* nothing sends one yet: say so and go on */
+        kprintf("NMI at rip %016lx\n", frame->rip);
+        return;
+    }
+    if (trap_from_user(frame) || frame->rip == (uint64_t)trap_return_iret) {
+        user_exception(frame);
+        return;
+    }
+    if (frame->vector == VEC_PAGE_FAULT && uaccess_fault(frame, read_cr2()))
+        return;
+    /* SYSENTER leaves TF set: the single-step trap hits the door's first instruction. */
+    if (frame->vector == VEC_DEBUG && frame->rip == (uint64_t)sysenter_entry) {
+        frame->rflags &= ~RFLAGS_TF;
+        return;
+    }
     trap_dump(frame);
     /* A push into a stack's guard page faults, and the CPU cannot push the #PF frame on the
      * same stack either: that becomes a #DF, which runs on its own IST stack. */

@@ -18,7 +18,23 @@ enum {
     VEC_DIVIDE_ERROR = 0, VEC_DEBUG = 1, VEC_NMI = 2, VEC_BREAKPOINT = 3, VEC_INVALID_OPCODE = 6,
     VEC_DOUBLE_FAULT = 8, VEC_GENERAL_PROTECTION = 13, VEC_PAGE_FAULT = 14, VEC_MACHINE_CHECK = 18,
     EXCEPTION_VECTORS = 32,
+    VEC_INT80 = 0x80,               /* the int 0x80 system-call gate */
+    VEC_SYSCALL = 0x100,            /* pseudo-vectors of the SYSCALL and SYSENTER doors */
+    VEC_SYSENTER = 0x101,
 };
+
+#define RFLAGS_TF (1ull << 8)
+#define RFLAGS_IF (1ull << 9)
+
+/* Whether the frame was saved in user mode. */
+static inline int trap_from_user(const struct trap_frame *frame)
+{
+    return (frame->cs & 3) == 3;
+}
+
+/* The entry code's labels: where every frame is restored, and its IRET (which can fault on
+ * a bad user frame, in kernel mode but with the user's GS). */
+extern char trap_return[], trap_return_iret[], sysenter_entry[];
 
 /* Called by every stub with interrupts off: handle the trap, return to resume. */
 void trap_dispatch(struct trap_frame *frame);

@@ -51,11 +51,25 @@ static void test_whole_line_errors(void)
     CHECK(cmdline_parse(long_line, &opts) == NULL);
 }
 
+static void test_init_takes_the_rest_as_arguments(void)
+{
+    CHECK(cmdline_parse("quiet init=/bin/prog -v test bogus=1", &opts) == NULL);
+    CHECK(opts.quiet && !opts.test && opts.complaint_count == 0);
+    CHECK_STREQ(opts.init, "/bin/prog");
+    CHECK(opts.init_arg_count == 3);
+    CHECK_STREQ(opts.init_args[0], "-v");
+    CHECK_STREQ(opts.init_args[1], "test");     /* an argument, not the kernel's option */
+    CHECK_STREQ(opts.init_args[2], "bogus=1");
+    CHECK(cmdline_parse("init=/x 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17", &opts) != NULL);
+    CHECK(cmdline_parse("init=", &opts) == NULL && opts.init == NULL && opts.complaint_count == 1);
+}
+
 int main(void)
 {
     test_empty_line_gives_defaults();
     test_flags_and_values();
     test_bad_words_are_reported_and_skipped();
     test_whole_line_errors();
+    test_init_takes_the_rest_as_arguments();
     return check_report();
 }

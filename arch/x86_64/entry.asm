@@ -1,0 +1,249 @@
+; arch/x86_64/entry.asm: every way into the kernel and back out.
+;
+; Doors: the 32 CPU exceptions, `int 0x80` (a DPL-3 gate), SYSCALL and SYSENTER. Each one
+; builds the same struct trap_frame (arch/x86_64/trap.h) on the current process's kernel
+; stack and calls C; the way back restores the frame.
+;
+; Coming from user mode, the entry swaps GS (user GS base <-> this CPU's struct cpu) and
+; loads the kernel CR3 from struct cpu; going back it loads the user CR3 and swaps GS back.
+; The two CR3 values are per process and equal unless page-table isolation gives them
+; different tables: when equal, CR3 is not written at all (a write flushes the TLB).
+; Like XNU's L_dispatch, one common path decides from the saved CS whether the trap came
+; from user mode. NMI, #DB, #DF and #MC can arrive anywhere, even between an entry's first
+; instruction and its swapgs, so they decide from the GS base MSR itself ("paranoid").
+;
+; This file lives in .entry.text: the code that every address space maps.
+
+%include "arch/x86_64/percpu.inc"
+
+VEC_INT80       equ 0x80
+VEC_SYSCALL     equ 0x100       ; pseudo-vectors: no IDT slot, but a frame like the others
+VEC_SYSENTER    equ 0x101
+RFLAGS_TF       equ 1 << 8
+RFLAGS_RF       equ 1 << 16
+USER_RIP_LIMIT  equ 0x00007ffffffff000  ; SYSRET only below the never-mapped last user page
+MSR_GS_BASE     equ 0xc0000101
+
+; Offsets in struct trap_frame.
+FRAME_RCX       equ 12 * 8
+FRAME_R11       equ 4 * 8
+FRAME_VECTOR    equ 15 * 8
+FRAME_RIP       equ 17 * 8
+FRAME_CS        equ 18 * 8
+FRAME_RFLAGS    equ 19 * 8
+FRAME_RSP       equ 20 * 8
+FRAME_SS        equ 21 * 8
+
+extern trap_dispatch, syscall_dispatch
+global exception_stubs, int80_entry, syscall_entry, sysenter_entry
+global trap_return, trap_return_iret
+
+; Paranoid vectors: NMI, #DB, #DF, #MC (the ones on IST stacks).
+%define PARANOID(v) ((v) == 1 || (v) == 2 || (v) == 8 || (v) == 18)
+%define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
+
+; Save the general registers in struct trap_frame order (rax highest, r15 at RSP).
+%macro PUSH_REGS 0
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+%endmacro
+
+%macro POP_REGS_BUT_RAX 0
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+%endmacro
+
+; Load the CR3 held at [gs:%1] unless it equals [gs:%2]. Clobbers %3.
+%macro SWITCH_CR3 3
+    mov %3, [gs:%1]
+    cmp %3, [gs:%2]
+    je %%same
+    mov cr3, %3
+%%same:
+%endmacro
+
+section .entry.text progbits alloc exec nowrite align=16
+
+; ---- exceptions and int 0x80 ------------------------------------------------------------
+%assign vec 0
+%rep 32
+exception_stub_%+vec:
+%if !HAS_ERROR_CODE(vec)
+    push 0                          ; every frame has an error code slot
+%endif
+    push vec
+%if PARANOID(vec)
+    jmp paranoid_entry
+%else
+    jmp trap_entry
+%endif
+%assign vec vec + 1
+%endrep
+
+int80_entry:
+    push 0
+    push VEC_INT80
+    ; fall through
+
+; The common path: error code and vector pushed, the CPU's frame above them.
+trap_entry:
+    test byte [rsp + 24], 3         ; the saved CS: did we come from user mode?
+    jnz .from_user
+    cmp qword [rsp + 16], trap_return_iret
+    je .from_user                   ; the IRET to user mode faulted: GS and CR3 are the user's
+    lfence                          ; no speculative GS use down a mispredicted path (CVE-2019-1125)
+    jmp .save
+.from_user:
+    swapgs
+    lfence
+    push rax
+    SWITCH_CR3 CPU_ENTRY_CR3, CPU_EXIT_CR3, rax
+    pop rax
+.save:
+    PUSH_REGS
+    cld                             ; the C code assumes DF = 0
+    mov rdi, rsp
+    call trap_dispatch
+
+; Return through the frame at RSP (also where a new process starts).
+trap_return:
+    POP_REGS_BUT_RAX
+    test byte [rsp + FRAME_CS - 14 * 8], 3
+    jz .to_kernel
+    SWITCH_CR3 CPU_EXIT_CR3, CPU_ENTRY_CR3, rax
+    swapgs
+.to_kernel:
+    pop rax
+    add rsp, 16                     ; the vector and error code
+trap_return_iret:
+    iretq
+
+; NMI, #DB, #DF, #MC: interrupted code may have any GS. A kernel GS base is a kernel (upper
+; half, negative) address; anything else means swapgs now and again on the way out.
+paranoid_entry:
+    PUSH_REGS
+    cld
+    mov ecx, MSR_GS_BASE
+    rdmsr
+    xor ebx, ebx                    ; RBX (callee-saved): 1 if we swapped GS
+    test edx, edx
+    js .kernel_gs
+    swapgs
+    mov ebx, 1
+.kernel_gs:
+    lfence
+    mov rdi, rsp
+    call trap_dispatch
+    test ebx, ebx
+    jz .done
+    swapgs
+.done:
+    POP_REGS_BUT_RAX
+    pop rax
+    add rsp, 16
+    iretq
+
+; ---- SYSCALL ----------------------------------------------------------------------------
+; The CPU left RCX = user RIP, R11 = user RFLAGS, and cleared the flags in MSR_SYSCALL_MASK
+; (IF among them: nothing interrupts us before the stack is ours). RSP is still the user's.
+syscall_entry:
+    swapgs
+    mov [gs:CPU_USER_RSP], rsp
+    SWITCH_CR3 CPU_ENTRY_CR3, CPU_EXIT_CR3, rsp     ; RSP is the one free register
+    mov rsp, [gs:CPU_KERNEL_STACK_TOP]
+    push USER_DS                    ; the frame an interrupt from user mode would have made
+    push qword [gs:CPU_USER_RSP]
+    push r11
+    push USER_CS
+    push rcx
+    push 0
+    push VEC_SYSCALL
+    PUSH_REGS
+    mov rdi, rsp
+    call syscall_dispatch
+
+    ; SYSRET only when it restores exactly this frame (RCX and R11 hold RIP and RFLAGS, as
+    ; the CPU left them), to a canonical user RIP (a non-canonical one would fault in ring 0
+    ; on the user's stack: CVE-2012-0217), without TF or RF (SYSRET cannot restore RF, and
+    ; TF would trap at once), and to the 64-bit user segments. Anything else takes IRET.
+    mov rcx, [rsp + FRAME_RIP]
+    cmp rcx, [rsp + FRAME_RCX]
+    jne trap_return
+    mov r11, [rsp + FRAME_RFLAGS]
+    cmp r11, [rsp + FRAME_R11]
+    jne trap_return
+    mov rax, USER_RIP_LIMIT
+    cmp rcx, rax
+    jae trap_return
+    test r11, RFLAGS_TF | RFLAGS_RF
+    jnz trap_return
+    cmp qword [rsp + FRAME_CS], USER_CS
+    jne trap_return
+    cmp qword [rsp + FRAME_SS], USER_DS
+    jne trap_return
+    POP_REGS_BUT_RAX
+    SWITCH_CR3 CPU_EXIT_CR3, CPU_ENTRY_CR3, rax
+    pop rax
+    mov rsp, [rsp + FRAME_RSP - 15 * 8]
+    swapgs
+    o64 sysret
+
+; ---- SYSENTER ---------------------------------------------------------------------------
+; Twofold's 64-bit SYSENTER convention: RAX = number, arguments as for SYSCALL, RCX = the
+; user RSP to return with, R11 = the return RIP (the two registers SYSCALL clobbers too).
+; The CPU cleared only IF (and VM); RSP is this CPU's small sysenter stack (MSR).
+sysenter_entry:
+    pushfq                          ; the user's RFLAGS, but for IF
+    push 0
+    popfq                           ; clear TF, NT, AC, DF before anything else runs
+    swapgs
+    mov [gs:CPU_USER_RSP], rcx
+    pop rcx                         ; the user's RFLAGS
+    or rcx, RFLAGS_IF
+    SWITCH_CR3 CPU_ENTRY_CR3, CPU_EXIT_CR3, rsp
+    mov rsp, [gs:CPU_KERNEL_STACK_TOP]
+    push USER_DS
+    push qword [gs:CPU_USER_RSP]
+    push rcx
+    push USER_CS
+    push r11
+    push 0
+    push VEC_SYSENTER
+    PUSH_REGS
+    mov rdi, rsp
+    call syscall_dispatch
+    jmp trap_return                 ; always IRET: it restores every register
+
+section .rodata
+align 8
+exception_stubs:
+%assign vec 0
+%rep 32
+    dq exception_stub_%+vec
+%assign vec vec + 1
+%endrep

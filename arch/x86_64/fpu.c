@@ -1,0 +1,26 @@
+/* arch/x86_64/fpu.c: saving and restoring the user's floating-point and SSE registers. */
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/cpu.h"
+
+enum { CR0_MP = 1 << 1, CR0_EM = 1 << 2, CR0_TS = 1 << 3, CR4_OSFXSR = 1 << 9, CR4_OSXMMEXCPT = 1 << 10 };
+
+static _Alignas(16) unsigned char clean[FPU_STATE_SIZE];
+const void *const fpu_clean_state = clean;
+
+void fpu_init_cpu(void)
+{
+    write_cr0((read_cr0() & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP);
+    write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+    __asm__ volatile("fninit");
+    fpu_save(clean);                    /* fninit's x87 state and MXCSR's reset value 0x1f80 */
+}
+
+void fpu_save(void *state)
+{
+    __asm__ volatile("fxsave64 (%0)" ::"r"(state) : "memory");
+}
+
+void fpu_restore(const void *state)
+{
+    __asm__ volatile("fxrstor64 (%0)" ::"r"(state) : "memory");
+}

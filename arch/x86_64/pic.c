@@ -1,0 +1,26 @@
+/* arch/x86_64/pic.c: remapping and masking the legacy PICs (see pic.h). */
+#include "arch/x86_64/pic.h"
+#include "arch/x86_64/cpu.h"
+
+enum {
+    PIC1_COMMAND = 0x20, PIC1_DATA = 0x21, PIC2_COMMAND = 0xa0, PIC2_DATA = 0xa1,
+    ICW1_INIT_WITH_ICW4 = 0x11, ICW4_8086 = 0x01,
+    PIC1_VECTOR = 0x20, PIC2_VECTOR = 0x28,
+    CASCADE_IRQ = 2,
+};
+
+void pic_init(void)
+{
+    /* The initialisation sequence: ICW1 to the command port, then ICW2 (vector base),
+     * ICW3 (how the two are cascaded), ICW4 (8086 mode) to the data port. */
+    outb(PIC1_COMMAND, ICW1_INIT_WITH_ICW4);
+    outb(PIC2_COMMAND, ICW1_INIT_WITH_ICW4);
+    outb(PIC1_DATA, PIC1_VECTOR);
+    outb(PIC2_DATA, PIC2_VECTOR);
+    outb(PIC1_DATA, 1 << CASCADE_IRQ);
+    outb(PIC2_DATA, CASCADE_IRQ);
+    outb(PIC1_DATA, ICW4_8086);
+    outb(PIC2_DATA, ICW4_8086);
+    outb(PIC1_DATA, 0xff);
+    outb(PIC2_DATA, 0xff);
+}

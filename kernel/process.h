@@ -1,0 +1,71 @@
+/* kernel/process.h: processes. Each has its own address space (its own CR3), its own kernel
+ * stack with a guard page, and its own file descriptors. */
+#pragma once
+#include "arch/x86_64/trap.h"
+#include "kernel/wait_queue.h"
+#include "mm/vm.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { MAX_PROCESSES = 1024, MAX_FDS = 64 };
+
+enum process_state { PROCESS_RUNNABLE, PROCESS_RUNNING, PROCESS_BLOCKED, PROCESS_ZOMBIE };
+
+struct file;
+
+struct process {
+    int pid;
+    enum process_state state;
+    char name[16];
+    struct process *parent, *first_child, *next_sibling;
+    struct process *run_next;           /* the run queue (sched.c) */
+    struct process *wait_next;          /* the wait queue it sleeps on */
+    struct wait_queue *waiting_on;
+    struct wait_queue child_exited;     /* where this process waits for its children */
+    int wait_status;                    /* for wait4, once a zombie */
+    int pending_signal;                 /* a kill not yet acted on */
+
+    struct vm vm;
+    uint64_t kernel_cr3, user_cr3;      /* equal unless page-table isolation splits them */
+    uint64_t kstack_top;
+    uint64_t context_rsp;               /* saved by context_switch */
+    uint64_t fs_base;
+    uint64_t clear_child_tid;           /* set_tid_address */
+    void *fpu_state;                    /* 512 bytes, for fxsave/fxrstor */
+
+    struct file *files[MAX_FDS];
+    uint64_t close_on_exec;             /* a bit per descriptor */
+};
+
+/* The process running on this CPU. */
+struct process *current_process(void);
+
+/* The user registers of p as its last entry into the kernel saved them. */
+static inline struct trap_frame *process_frame(const struct process *p)
+{
+    return (struct trap_frame *)p->kstack_top - 1;
+}
+
+/* The live (not reaped) process with this pid, or NULL. */
+struct process *process_find(int pid);
+
+/* Start the first process: /path with argv from the initrd. Does not return; panics if
+ * the program cannot be started. */
+__attribute__((noreturn)) void process_start_init(const char *path, const char *const argv[]);
+
+/* The current process ends: by exit(status) (signal 0) or killed by signal. Frees what it
+ * can, leaves a zombie for its parent, and never returns. */
+__attribute__((noreturn)) void process_exit(int status, int signal);
+
+/* A copy of the current process, returning from its system call with 0. Its pid, or
+ * -EAGAIN (no process slot) or -ENOMEM. */
+long process_fork(void);
+
+/* Wait for a child (pid > 0: that one; -1: any); see wait4(2). */
+long process_wait(int pid, int *status, int options);
+
+/* Send signal (1..64) to pid: Twofold has no handlers, so every signal ends the process. */
+long process_kill(int pid, int signal);
+
+/* The number of processes alive, zombies included. */
+int process_count(void);

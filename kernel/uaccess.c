@@ -1,0 +1,66 @@
+/* kernel/uaccess.c: user memory access with checks and fault recovery (see uaccess.h). */
+#include "kernel/uaccess.h"
+#include "arch/x86_64/trap.h"
+#include "kernel/errno.h"
+#include "kernel/process.h"
+#include "mm/phys.h"
+#include "mm/vm.h"
+#include <string.h>
+
+uint64_t uaccess_copy(void *dst, const void *src, uint64_t n);
+extern char uaccess_copy_insn[], uaccess_copy_fixup[];
+extern uint8_t uaccess_use_stac;
+
+enum { PF_WRITE = 2, PF_FETCH = 16 };
+
+void uaccess_init(int use_stac)
+{
+    uaccess_use_stac = use_stac != 0;
+}
+
+static int user_range_ok(uint64_t start, size_t len)
+{
+    return start <= VM_USER_LIMIT && len <= VM_USER_LIMIT - start;
+}
+
+int copy_from_user(void *dst, uint64_t user_src, size_t len)
+{
+    if (!user_range_ok(user_src, len) || uaccess_copy(dst, (const void *)user_src, len))
+        return -EFAULT;
+    return 0;
+}
+
+int copy_to_user(uint64_t user_dst, const void *src, size_t len)
+{
+    if (!user_range_ok(user_dst, len) || uaccess_copy((void *)user_dst, src, len))
+        return -EFAULT;
+    return 0;
+}
+
+long copy_string_from_user(char *dst, uint64_t user_src, size_t max)
+{
+    size_t done = 0;
+    while (done < max) {
+        /* A page is readable as a whole or not at all: copy up to the page's end at most. */
+        size_t chunk = PAGE_SIZE - (user_src + done) % PAGE_SIZE;
+        if (chunk > max - done)
+            chunk = max - done;
+        if (copy_from_user(dst + done, user_src + done, chunk))
+            return -EFAULT;
+        char *nul = memchr(dst + done, '\0', chunk);
+        if (nul)
+            return nul - dst;
+        done += chunk;
+    }
+    return -ENAMETOOLONG;
+}
+
+int uaccess_fault(struct trap_frame *frame, uint64_t address)
+{
+    if (frame->rip != (uint64_t)uaccess_copy_insn)
+        return 0;
+    int access = frame->error_code & PF_WRITE ? VM_ACCESS_WRITE : VM_ACCESS_READ;
+    if (address >= VM_USER_LIMIT || vm_fault(&current_process()->vm, address, access))
+        frame->rip = (uint64_t)uaccess_copy_fixup;
+    return 1;
+}

@@ -1,0 +1,26 @@
+/* kernel/uaccess.h: reading and writing user memory from the kernel.
+ *
+ * Every user pointer is checked twice: its range must lie below the user limit (so no user
+ * pointer can name kernel memory), then the access itself runs with fault recovery, so an
+ * unmapped or forbidden page gives -EFAULT instead of a kernel fault.
+ */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+/* 0, or -EFAULT if any byte of the user range is not accessible that way. */
+int copy_from_user(void *dst, uint64_t user_src, size_t len);
+int copy_to_user(uint64_t user_dst, const void *src, size_t len);
+
+/* Copy a NUL-terminated string of at most max - 1 characters into dst (max bytes).
+ * Its length, or -EFAULT, or -ENAMETOOLONG if no NUL comes within max bytes. */
+long copy_string_from_user(char *dst, uint64_t user_src, size_t max);
+
+/* Turn on stac/clac around user access (where the CPU has SMAP). */
+void uaccess_init(int use_stac);
+
+struct trap_frame;
+
+/* A kernel-mode page fault: if it hit a user copy, give the page or make the copy fail,
+ * and return 1 (resume); 0 if it was not a user copy. */
+int uaccess_fault(struct trap_frame *frame, uint64_t address);

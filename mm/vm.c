@@ -1,0 +1,304 @@
+/* mm/vm.c: user address spaces (see vm.h). */
+#include "mm/vm.h"
+#include "kernel/errno.h"
+#include "mm/frame.h"
+#include "mm/kmalloc.h"
+#include "mm/layout.h"
+#include "mm/pagetable.h"
+#include "mm/phys.h"
+#include <stdbool.h>
+#include <string.h>
+
+/* Where regions chosen by the kernel (mmap without an address) go: down from here, below
+ * the stack and its room to grow. */
+#define VM_MMAP_TOP (VM_USER_LIMIT - (1ull << 30))
+
+static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
+
+static uint64_t pte_prot(unsigned prot)
+{
+    return PTE_USER | (prot & VM_WRITE ? PTE_WRITE : 0) | (prot & VM_EXEC ? 0 : PTE_NX);
+}
+
+static bool range_ok(uint64_t start, uint64_t len)
+{
+    return !(start % PAGE_SIZE) && !(len % PAGE_SIZE) && len && start < VM_USER_LIMIT
+        && len <= VM_USER_LIMIT - start;
+}
+
+static void free_frame(uint64_t pa, uint64_t size, void *ctx)
+{
+    (void)size, (void)ctx;
+    frame_free(pa);
+}
+
+static struct vma *find(const struct vm *vm, uint64_t addr)
+{
+    for (struct vma *r = vm->regions; r && r->start <= addr; r = r->next)
+        if (addr < r->end)
+            return r;
+    return NULL;
+}
+
+int vm_init(struct vm *vm)
+{
+    *vm = (struct vm){ .root = pt_root_new() };
+    return vm->root ? 0 : -ENOMEM;
+}
+
+void vm_destroy(struct vm *vm)
+{
+    pt_root_destroy(vm->root, free_frame, NULL);
+    while (vm->regions) {
+        struct vma *next = vm->regions->next;
+        kfree(vm->regions);
+        vm->regions = next;
+    }
+    vm->root = 0;
+}
+
+/* Insert a region, keeping the list sorted; the caller checked it overlaps nothing. */
+static int insert(struct vm *vm, uint64_t start, uint64_t end, unsigned prot)
+{
+    struct vma *r = kmalloc(sizeof *r);
+    if (!r)
+        return -ENOMEM;
+    struct vma **link = &vm->regions;
+    while (*link && (*link)->start < start)
+        link = &(*link)->next;
+    *r = (struct vma){ start, end, prot, *link };
+    *link = r;
+    return 0;
+}
+
+int vm_map(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
+{
+    if (!range_ok(start, len) || prot & ~(VM_READ | VM_WRITE | VM_EXEC))
+        return -EINVAL;
+    if ((prot & VM_WRITE) && (prot & VM_EXEC))
+        return -EACCES;
+    for (struct vma *r = vm->regions; r; r = r->next)
+        if (r->start < start + len && start < r->end)
+            return -EEXIST;
+    return insert(vm, start, start + len, prot);
+}
+
+/* Make addr a region boundary, splitting the region around it if need be. */
+static int split_at(struct vm *vm, uint64_t addr)
+{
+    struct vma *r = find(vm, addr);
+    if (!r || r->start == addr)
+        return 0;
+    struct vma *upper = kmalloc(sizeof *upper);
+    if (!upper)
+        return -ENOMEM;
+    *upper = (struct vma){ addr, r->end, r->prot, r->next };
+    r->end = addr;
+    r->next = upper;
+    return 0;
+}
+
+int vm_unmap(struct vm *vm, uint64_t start, uint64_t len)
+{
+    if (!range_ok(start, len))
+        return -EINVAL;
+    uint64_t end = start + len;
+    int error = split_at(vm, start);
+    if (!error)
+        error = split_at(vm, end);
+    if (error)
+        return error;
+    for (struct vma **link = &vm->regions; *link;) {
+        struct vma *r = *link;
+        if (r->start >= start && r->end <= end) {
+            *link = r->next;
+            kfree(r);
+        } else {
+            link = &r->next;
+        }
+    }
+    return pt_unmap(vm->root, start, len, free_frame, NULL);
+}
+
+struct reprotect {
+    uint64_t root, prot;
+};
+
+static void reprotect_page(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot)
+{
+    (void)pa, (void)prot;
+    struct reprotect *r = ctx;
+    pt_protect(r->root, va, size, r->prot);
+}
+
+int vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
+{
+    if (!range_ok(start, len) || prot & ~(VM_READ | VM_WRITE | VM_EXEC))
+        return -EINVAL;
+    if ((prot & VM_WRITE) && (prot & VM_EXEC))
+        return -EACCES;
+    uint64_t end = start + len;
+    for (uint64_t a = start; a < end;) {             /* every page must be in a region */
+        struct vma *r = find(vm, a);
+        if (!r)
+            return -ENOMEM;
+        a = r->end;
+    }
+    int error = split_at(vm, start);
+    if (!error)
+        error = split_at(vm, end);
+    if (error)
+        return error;
+    for (struct vma *r = vm->regions; r; r = r->next)
+        if (r->start >= start && r->end <= end)
+            r->prot = prot;
+    /* Present pages take the new permissions now; absent ones when they are first touched. */
+    struct reprotect ctx = { vm->root, pte_prot(prot) };
+    pt_walk(vm->root, start, end, reprotect_page, &ctx);
+    return 0;
+}
+
+uint64_t vm_find_free(const struct vm *vm, uint64_t len, uint64_t hint)
+{
+    bool hint_free = hint && range_ok(hint, len);
+    for (struct vma *r = vm->regions; r && hint_free; r = r->next)
+        hint_free = !(r->start < hint + len && hint < r->end);
+    if (hint_free)
+        return hint;
+    /* Top-down: the candidate is the highest range below `top` that ends at or before a
+     * region's start; regions are sorted upward, so walk them and remember the last gap. */
+    uint64_t best = 0, below = 0;
+    for (struct vma *r = vm->regions;; r = r->next) {
+        uint64_t gap_end = r ? r->start : VM_MMAP_TOP;
+        if (gap_end > VM_MMAP_TOP)
+            gap_end = VM_MMAP_TOP;
+        if (gap_end >= below + len && gap_end - len >= PAGE_SIZE * 16)   /* keep low memory clear */
+            best = gap_end - len;
+        if (!r || r->start >= VM_MMAP_TOP)
+            return best;
+        below = r->end;
+    }
+}
+
+/* The frame at page va, given (zeroed, with its region's permissions) if absent. */
+static int populate(struct vm *vm, const struct vma *r, uint64_t va, uint64_t *frame)
+{
+    if (pt_translate(vm->root, va, frame, NULL, NULL) == 0)
+        return 0;
+    uint64_t f = frame_alloc_zeroed();
+    if (!f)
+        return -ENOMEM;
+    int error = pt_map(vm->root, va, f, PAGE_SIZE, pte_prot(r->prot), PAGE_SHIFT_4K, 0);
+    if (error) {
+        frame_free(f);
+        return error;
+    }
+    *frame = f;
+    return 0;
+}
+
+int vm_fault(struct vm *vm, uint64_t addr, int access)
+{
+    struct vma *r = find(vm, addr);
+    if (!r)
+        return -EFAULT;
+    unsigned needed = access == VM_ACCESS_WRITE ? VM_WRITE : access == VM_ACCESS_EXEC ? VM_EXEC : VM_READ;
+    /* x86 cannot map write-only or execute-only: either makes a page readable. */
+    unsigned granted = r->prot | (r->prot & (VM_WRITE | VM_EXEC) ? VM_READ : 0);
+    if (!(granted & needed))
+        return -EFAULT;
+    uint64_t va = addr & ~(PAGE_SIZE - 1);
+    if (pt_translate(vm->root, va, NULL, NULL, NULL) == 0)
+        return -EFAULT;             /* present, yet the access faulted: not allowed */
+    uint64_t frame;
+    return populate(vm, r, va, &frame) ? -EFAULT : 0;
+}
+
+int vm_copy_in(struct vm *vm, uint64_t va, const void *src, size_t len)
+{
+    const uint8_t *from = src;
+    while (len) {
+        struct vma *r = find(vm, va);
+        uint64_t frame;
+        if (!r)
+            return -EFAULT;
+        int error = populate(vm, r, va & ~(PAGE_SIZE - 1), &frame);
+        if (error)
+            return error;
+        size_t offset = va % PAGE_SIZE, chunk = PAGE_SIZE - offset < len ? PAGE_SIZE - offset : len;
+        memcpy((uint8_t *)phys_to_virt(frame) + offset, from, chunk);
+        from += chunk;
+        va += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+struct fork_copy {
+    struct vm *dst;
+    int error;
+};
+
+static void copy_page(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot)
+{
+    struct fork_copy *c = ctx;
+    if (c->error)
+        return;
+    uint64_t f = frame_alloc();
+    if (!f) {
+        c->error = -ENOMEM;
+        return;
+    }
+    memcpy(phys_to_virt(f), phys_to_virt(pa), size);
+    c->error = pt_map(c->dst->root, va, f, size, prot & PTE_PROT_MASK, PAGE_SHIFT_4K, 0);
+    if (c->error)
+        frame_free(f);
+}
+
+int vm_fork(struct vm *dst, const struct vm *src)
+{
+    int error = vm_init(dst);
+    if (error)
+        return error;
+    dst->brk_start = src->brk_start;
+    dst->brk = src->brk;
+    struct vma **tail = &dst->regions;
+    for (const struct vma *r = src->regions; r; r = r->next) {
+        struct vma *copy = kmalloc(sizeof *copy);
+        if (!copy) {
+            vm_destroy(dst);
+            return -ENOMEM;
+        }
+        *copy = (struct vma){ r->start, r->end, r->prot, NULL };
+        *tail = copy;
+        tail = &copy->next;
+    }
+    struct fork_copy ctx = { dst, 0 };
+    pt_walk(src->root, 0, VM_USER_LIMIT, copy_page, &ctx);
+    if (ctx.error)
+        vm_destroy(dst);
+    return ctx.error;
+}
+
+uint64_t vm_brk(struct vm *vm, uint64_t new_brk)
+{
+    if (new_brk < vm->brk_start)
+        return vm->brk;
+    uint64_t old_end = page_up(vm->brk), new_end = page_up(new_brk);
+    if (new_end > old_end) {
+        struct vma *heap = old_end > vm->brk_start ? find(vm, old_end - 1) : NULL;
+        for (struct vma *r = vm->regions; r; r = r->next)
+            if (r != heap && r->start < new_end && old_end < r->end)
+                return vm->brk;             /* it would run into another region */
+        if (new_end > VM_USER_LIMIT)
+            return vm->brk;
+        if (heap && heap->end == old_end)
+            heap->end = new_end;
+        else if (vm_map(vm, old_end, new_end - old_end, VM_READ | VM_WRITE))
+            return vm->brk;
+    } else if (new_end < old_end) {
+        vm_unmap(vm, new_end, old_end - new_end);
+    }
+    vm->brk = new_brk;
+    return vm->brk;
+}

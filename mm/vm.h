@@ -1,0 +1,65 @@
+/* mm/vm.h: a process's user address space: its page tables and the regions (VMAs) where
+ * it may have memory.
+ *
+ * A region grants read, write or execute (never write and execute together: W^X holds in
+ * every address space). Pages are given on first touch (vm_fault), zeroed; what exec loads
+ * is written in with vm_copy_in. Every user page is 4 KiB and mapped USER.
+ */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+enum { VM_READ = 1, VM_WRITE = 2, VM_EXEC = 4 };        /* as PROT_READ/WRITE/EXEC */
+enum { VM_ACCESS_READ = 0, VM_ACCESS_WRITE = 1, VM_ACCESS_EXEC = 2 };
+
+/* The highest address a region may reach: USER_TOP less the page that is never mapped. */
+#define VM_USER_LIMIT 0x00007ffffffff000ull
+
+struct vma {
+    uint64_t start, end;            /* page-aligned, [start, end) */
+    unsigned prot;                  /* VM_READ | VM_WRITE | VM_EXEC */
+    struct vma *next;               /* the list is sorted by address, regions never overlap */
+};
+
+struct vm {
+    uint64_t root;                  /* the page tables (pagetable.h) */
+    struct vma *regions;
+    uint64_t brk_start, brk;        /* the heap region is [brk_start, page-up(brk)) */
+};
+
+/* An empty address space. 0, or -ENOMEM. */
+int vm_init(struct vm *vm);
+
+/* Free every page, table and region, and the root. The root must not be loaded in CR3. */
+void vm_destroy(struct vm *vm);
+
+/* Make dst a copy of src: the same regions, and a private copy of every page present. */
+int vm_fork(struct vm *dst, const struct vm *src);
+
+/* Add the region [start, start + len) (page-aligned; nothing mapped there yet).
+ * -EINVAL if misaligned, empty or past VM_USER_LIMIT, -EACCES for write with execute,
+ * -EEXIST if a region is in the way, -ENOMEM. */
+int vm_map(struct vm *vm, uint64_t start, uint64_t len, unsigned prot);
+
+/* Remove whatever regions and pages lie in [start, start + len). -EINVAL if misaligned. */
+int vm_unmap(struct vm *vm, uint64_t start, uint64_t len);
+
+/* Give [start, start + len) the permissions prot. -ENOMEM if part of it is no region (as
+ * Linux), -EACCES for write with execute, -EINVAL if misaligned. */
+int vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned prot);
+
+/* A free, page-aligned range of len bytes: at hint if it is free, else the highest one
+ * below the stack. 0 if there is none. */
+uint64_t vm_find_free(const struct vm *vm, uint64_t len, uint64_t hint);
+
+/* The page fault at addr (an access of VM_ACCESS_*) in this address space: 0 if a page was
+ * given (retry the access), -EFAULT if the access is not allowed there. */
+int vm_fault(struct vm *vm, uint64_t addr, int access);
+
+/* Write len bytes from kernel memory into [va, va + len), which must lie in regions,
+ * whatever their permissions (exec uses it to load programs). 0, -EFAULT or -ENOMEM. */
+int vm_copy_in(struct vm *vm, uint64_t va, const void *src, size_t len);
+
+/* The heap: set its end to new_brk if that is allowed, and return the end in force (Linux's
+ * brk semantics: failure returns the old end). new_brk 0 only asks. */
+uint64_t vm_brk(struct vm *vm, uint64_t new_brk);

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""tools/mkinitrd.py OUTPUT ROOT PATH... [--extra DIR]: write the initrd, a cpio "newc"
+archive (kernel/cpio.h) holding each ROOT/PATH as /PATH and, with --extra, every file under
+DIR as /its path under DIR; an extra file replaces a built-in one of the same name (so
+EXTRA can bring its own /init). tools/user.mk runs it for $(INITRD).
+
+Entries are stored without the leading "/", as `cpio -o -H newc` stores them: the "." root,
+then each directory before the files in it. Owner, group and times are 0, so the same inputs
+give the same archive; modes are the files' own (programs stay executable).
+"""
+import argparse
+import os
+import pathlib
+import stat
+import sys
+
+MAGIC = b"070701"
+TRAILER = "TRAILER!!!"
+
+
+def entry(ino, name, mode, data=b""):
+    """One newc entry: the 110-byte header, the NUL-terminated name and the data, each padded
+    so the next part starts 4-aligned."""
+    encoded = name.encode() + b"\0"
+    nlink = 2 if stat.S_ISDIR(mode) else 1
+    # ino, mode, uid, gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor,
+    # rdevminor, namesize, check
+    fields = (ino, mode, 0, 0, nlink, 0, len(data), 0, 0, 0, 0, len(encoded), 0)
+    out = MAGIC + b"".join(b"%08x" % field for field in fields) + encoded
+    out += bytes(-len(out) % 4) + data
+    return out + bytes(-len(out) % 4)
+
+
+def collect(root, paths, extra):
+    """{archive name: host file} for the built-in paths, then every file under extra."""
+    files = {path.strip("/"): pathlib.Path(root) / path for path in paths}
+    if extra is not None:
+        extra = pathlib.Path(extra)
+        if not extra.is_dir():
+            raise RuntimeError(f"EXTRA={extra}: not a directory")
+        for host in sorted(extra.rglob("*")):
+            if host.is_file():
+                files[host.relative_to(extra).as_posix()] = host
+            elif not host.is_dir():
+                raise RuntimeError(f"EXTRA: {host} is neither a file nor a directory")
+    return files
+
+
+def archive(files):
+    """The archive bytes for {archive name: host file}."""
+    dirs = {parent.as_posix() for name in files for parent in pathlib.PurePosixPath(name).parents}
+    dirs.discard(".")
+    if clash := sorted(dirs & set(files)):
+        raise RuntimeError(f"{clash[0]} would be both a file and a directory")
+    out = [entry(1, ".", stat.S_IFDIR | 0o755)]
+    for name in sorted(dirs | set(files)):
+        ino = len(out) + 1
+        if name in dirs:
+            out.append(entry(ino, name, stat.S_IFDIR | 0o755))
+        else:
+            host = files[name]
+            mode = stat.S_IFREG | stat.S_IMODE(os.stat(host).st_mode)
+            out.append(entry(ino, name, mode, host.read_bytes()))
+    out.append(entry(0, TRAILER, 0))
+    return b"".join(out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("output")
+    parser.add_argument("root")
+    parser.add_argument("paths", nargs="+")
+    parser.add_argument("--extra", help="a directory whose every file is added too")
+    args = parser.parse_args()
+    try:
+        data = archive(collect(args.root, args.paths, args.extra))
+    except (OSError, RuntimeError) as error:
+        sys.exit(f"mkinitrd: {error}")
+    pathlib.Path(args.output).write_bytes(data)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+/* user/include/twofold.h: what Twofold's user programs share: a raw system call that returns
+ * -errno (as the kernel does, with no libc in between), Twofold's own system calls (numbers
+ * from 1024; Linux answers them with -ENOSYS), and how a program tells Twofold from Linux.
+ *
+ * Every program here is an ordinary static Linux binary (musl-gcc -static): it runs on Linux
+ * too, where the Twofold-only checks report themselves skipped.
+ */
+#pragma once
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+/* Twofold's system calls. */
+#define SYS_cr3         1024    /* cr3(which) */
+#define SYS_ptdump      1025    /* ptdump(which, buf, len) */
+#define SYS_free_frames 1026    /* free_frames() */
+
+/* The SYSCALL instruction with Linux's register convention: number in rax, arguments in rdi,
+ * rsi, rdx, r10, r8, r9; the CPU overwrites rcx and r11. Returns what the kernel put in rax:
+ * a result, or -errno. */
+static inline long syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+    register long r10 __asm__("r10") = a4;
+    register long r8 __asm__("r8") = a5;
+    register long r9 __asm__("r9") = a6;
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
+/* SYSCALL(nr, args...): syscall6 with up to six arguments of any integer or pointer type;
+ * the missing ones are 0. SYSCALL(SYS_write, 1, buf, n) is write(1, buf, n) returning
+ * -errno on failure. */
+#define SYSCALL(...) SYSCALL_(__VA_ARGS__, 0, 0, 0, 0, 0, 0)
+#define SYSCALL_(nr, a, b, c, d, e, f, ...)                                                  \
+    syscall6((long)(nr), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+/* The CR3 value that is live for this process: which = 0, the one the kernel runs on while it
+ * handles this call; which = 1, the one this process runs on in user mode (the two are equal
+ * unless page-table isolation is on). -EINVAL for any other which. */
+static inline long cr3(long which)
+{
+    return SYSCALL(SYS_cr3, which);
+}
+
+/* Write a dump of an address space's page tables into buf (at most len bytes). */
+static inline long ptdump(long which, void *buf, unsigned long len)
+{
+    return SYSCALL(SYS_ptdump, which, buf, len);
+}
+
+/* The number of physical frames the kernel's allocator has free. */
+static inline long free_frames(void)
+{
+    return SYSCALL(SYS_free_frames);
+}
+
+/* 1 when running on Twofold (uname's sysname says so), 0 on Linux. */
+static inline int on_twofold(void)
+{
+    struct utsname u;
+    return SYSCALL(SYS_uname, &u) == 0 && strcmp(u.sysname, "Twofold") == 0;
+}
+
+/* The path of `name` beside the program started as argv0, that is, in the directory that
+ * holds it: ("/testrun", "tests/io") gives "/tests/io", ("build/user/testrun", "tests/io")
+ * "build/user/tests/io". Written into buf (size bytes); returns buf, or NULL if it does not fit. */
+static inline char *path_beside(const char *argv0, const char *name, char *buf, size_t size)
+{
+    const char *slash = strrchr(argv0, '/');
+    size_t dir = slash ? (size_t)(slash - argv0) + 1 : 0;
+    size_t len = strlen(name);
+    if (dir + len + 1 > size)
+        return NULL;
+    memcpy(buf, argv0, dir);
+    memcpy(buf + dir, name, len + 1);
+    return buf;
+}
+
+/* What a wait status (wait4's) says, for a person: "exited with status 3" or "killed by
+ * signal 11". Written into buf; returns buf. */
+static inline char *describe_status(int status, char *buf, size_t size)
+{
+    if (WIFEXITED(status))
+        snprintf(buf, size, "exited with status %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(buf, size, "killed by signal %d", WTERMSIG(status));
+    else
+        snprintf(buf, size, "has wait status 0x%x", (unsigned)status);
+    return buf;
+}

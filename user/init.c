@@ -1,0 +1,43 @@
+/* user/init.c: the first process, when the kernel command line names no init=: runs /hello
+ * and /cr3demo one after the other and exits 0 if both exited 0 (the kernel then powers off
+ * with that status). */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "twofold.h"
+
+/* Run path with no arguments in a child and return its wait status, or -1 if it could not
+ * be started. */
+static int run(const char *path)
+{
+    char *const argv[] = { (char *)path, NULL };
+    pid_t pid = fork();
+    if (pid == 0) {
+        execve(path, argv, environ);
+        perror(path);
+        _exit(127);
+    }
+    int status;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+        perror("init");
+        return -1;
+    }
+    return status;
+}
+
+int main(void)
+{
+    static const char *const programs[] = { "/hello", "/cr3demo" };
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    printf("init: pid %d, running /hello and /cr3demo\n", getpid());
+    int failed = 0;
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++) {
+        char how[48];
+        int status = run(programs[i]);
+        if (status != 0)
+            failed++;
+        printf("init: %s %s\n", programs[i],
+               status < 0 ? "could not be run" : describe_status(status, how, sizeof how));
+    }
+    return failed != 0;
+}
