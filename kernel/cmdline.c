@@ -8,17 +8,35 @@ struct option_spec {
     const char *name;
     enum option_kind kind;
     size_t offset;                  /* of the bool or const char * in struct kernel_options */
+    const char *choices;            /* "a|b|c": the values allowed, or NULL for any */
 };
 
-#define OPTION(field, kind) { #field, kind, offsetof(struct kernel_options, field) }
+#define OPTION(field, kind, choices) { #field, kind, offsetof(struct kernel_options, field), choices }
 static const struct option_spec option_specs[] = {
-    OPTION(quiet, OPTION_FLAG),
-    OPTION(test, OPTION_FLAG),
-    OPTION(ptdump, OPTION_FLAG),
-    OPTION(fault, OPTION_STRING),
-    OPTION(init, OPTION_LAST),
+    OPTION(quiet, OPTION_FLAG, NULL),
+    OPTION(test, OPTION_FLAG, NULL),
+    OPTION(ptdump, OPTION_FLAG, NULL),
+    OPTION(fault, OPTION_STRING, NULL),
+    OPTION(kpti, OPTION_STRING, "on|off"),
+    OPTION(pcid, OPTION_STRING, "on|off|auto"),
+    OPTION(init, OPTION_LAST, NULL),
 };
 #undef OPTION
+
+/* Whether value is one of the '|'-separated choices. */
+static bool one_of(const char *value, const char *choices)
+{
+    size_t len = strlen(value);
+    for (const char *c = choices; *c;) {
+        const char *end = c;
+        while (*end && *end != '|')
+            end++;
+        if ((size_t)(end - c) == len && strncmp(c, value, len) == 0)
+            return true;
+        c = *end ? end + 1 : end;
+    }
+    return false;
+}
 
 static bool is_space(char c)
 {
@@ -46,6 +64,8 @@ static const char *apply_word(char *word, struct kernel_options *opts, bool *las
         } else {
             if (!*equals || !equals[1])
                 return "this option needs a value (NAME=VALUE)";
+            if (spec->choices && !one_of(equals + 1, spec->choices))
+                return "this value is not one of the option's choices";
             *equals = '\0';
             *(const char **)field = equals + 1;
             *last = spec->kind == OPTION_LAST;

@@ -21,6 +21,8 @@ struct kernel_options {
     bool test;                      /* test: run the in-kernel tests, then power off */
     bool ptdump;                    /* ptdump: print the kernel's page tables at boot */
     const char *fault;              /* fault=NAME: fault on purpose (kernel/fault_cases.c) */
+    const char *kpti;               /* kpti=on|off: page-table isolation (default on) */
+    const char *pcid;               /* pcid=on|off|auto: process-context ids (default auto) */
     const char *init;               /* init=PATH: the first program; the words after it are
                                        its arguments, not kernel options */
     size_t init_arg_count;

@@ -60,53 +60,70 @@ static int load_segments(struct vm *vm, const struct elf_program *program, const
     return 0;
 }
 
-/* The i-th string of a NULL-ended array, copied into buf: user (args->argv/envp) or kernel.
- * Its length, -1 at the array's end, or a negative errno. */
-static long fetch_string(uint64_t user_array, const char *const *kernel_array, size_t i, char *buf)
-{
-    if (!user_array) {
-        if (!kernel_array || !kernel_array[i])
-            return -1;
-        size_t len = strlen(kernel_array[i]);
-        memcpy(buf, kernel_array[i], len + 1);
-        return (long)len;
-    }
-    uint64_t pointer;
-    if (copy_from_user(&pointer, user_array + 8 * i, sizeof pointer))
-        return -EFAULT;
-    if (!pointer)
-        return -1;
-    long len = copy_string_from_user(buf, pointer, PAGE_SIZE);
-    return len == -ENAMETOOLONG ? -E2BIG : len;
-}
-
 struct stack_builder {
     struct vm *vm;
     uint64_t sp;
+    char *buf;                      /* a page of scratch space */
 };
 
-/* Copy len bytes just below the stack pointer. */
-static int push(struct stack_builder *b, const void *data, size_t len)
+/* Make room for len bytes just below the stack pointer. */
+static int reserve(struct stack_builder *b, size_t len)
 {
-    if (b->sp - len < STACK_TOP - MAX_STRING_BYTES)
+    if (len > b->sp - (STACK_TOP - MAX_STRING_BYTES))
         return -E2BIG;
     b->sp -= len;
-    return vm_copy_in(b->vm, b->sp, data, len);
+    return 0;
 }
 
-/* Push the strings of one array and record their user addresses in pointers[*count...]. */
+/* Copy len bytes of kernel memory just below the stack pointer. */
+static int push(struct stack_builder *b, const void *data, size_t len)
+{
+    int error = reserve(b, len);
+    return error ? error : vm_copy_in(b->vm, b->sp, data, len);
+}
+
+/* Copy the user string at s (NUL included) just below the stack pointer, a page at a time:
+ * first to learn its length, then to move it. */
+static int push_user_string(struct stack_builder *b, uint64_t s)
+{
+    size_t len = 0;
+    for (;;) {
+        long n = copy_string_from_user(b->buf, s + len, PAGE_SIZE);
+        if (n >= 0) {
+            len += (size_t)n;
+            break;
+        }
+        if (n != -ENAMETOOLONG)
+            return (int)n;
+        len += PAGE_SIZE;
+        if (len > MAX_STRING_BYTES)
+            return -E2BIG;
+    }
+    int error = reserve(b, len + 1);
+    for (size_t done = 0; !error && done <= len; done += PAGE_SIZE) {
+        size_t n = len + 1 - done < PAGE_SIZE ? len + 1 - done : PAGE_SIZE;
+        error = copy_from_user(b->buf, s + done, n);
+        if (!error)
+            error = vm_copy_in(b->vm, b->sp + done, b->buf, n);
+    }
+    return error;
+}
+
+/* Push the strings of a NULL-ended array (user_array's, or else kernel_array's) and record
+ * their user addresses in pointers[*count...], then a NULL. */
 static int push_strings(struct stack_builder *b, uint64_t user_array, const char *const *kernel_array,
-                        uint64_t *pointers, size_t *count, char *buf)
+                        uint64_t *pointers, size_t *count)
 {
     for (size_t i = 0;; i++) {
-        long len = fetch_string(user_array, kernel_array, i, buf);
-        if (len == -1)
+        uint64_t user_string = 0;
+        if (user_array && copy_from_user(&user_string, user_array + 8 * i, sizeof user_string))
+            return -EFAULT;
+        if (user_array ? !user_string : !kernel_array || !kernel_array[i])
             break;
-        if (len < 0)
-            return (int)len;
         if (*count == MAX_STRINGS)
             return -E2BIG;
-        int error = push(b, buf, (size_t)len + 1);
+        int error = user_array ? push_user_string(b, user_string)
+                               : push(b, kernel_array[i], strlen(kernel_array[i]) + 1);
         if (error)
             return error;
         pointers[(*count)++] = b->sp;
@@ -138,14 +155,13 @@ static long build_stack(struct vm *vm, const struct exec_args *args, const struc
     long result = -ENOMEM;
     if (!scratch_frame || !table_frame)
         goto out;
-    char *buf = phys_to_virt(scratch_frame);
     uint64_t *table = phys_to_virt(table_frame);     /* argc, argv..., envp..., auxv... */
-    struct stack_builder b = { vm, STACK_TOP };
+    struct stack_builder b = { vm, STACK_TOP, phys_to_virt(scratch_frame) };
     size_t n = 1;
-    result = push_strings(&b, args->argv, args->kernel_argv, table, &n, buf);
+    result = push_strings(&b, args->argv, args->kernel_argv, table, &n);
     size_t argc = n - 2;
     if (!result)
-        result = push_strings(&b, args->envp, NULL, table, &n, buf);
+        result = push_strings(&b, args->envp, NULL, table, &n);
     uint64_t random[2];
     random_bytes(random);
     if (!result)
@@ -214,7 +230,8 @@ long exec_program(struct process *p, const struct exec_args *args)
     /* The point of no return: the new program replaces the old one. */
     struct vm old = p->vm;
     p->vm = vm;
-    p->kernel_cr3 = p->user_cr3 = vm.root;
+    p->kernel_cr3 = vm.root;
+    p->user_cr3 = vm.user_root;
     p->fs_base = 0;
     memcpy(p->fpu_state, fpu_clean_state, FPU_STATE_SIZE);
     if (p == current_process()) {

@@ -20,9 +20,11 @@
 #include "kernel/uaccess.h"
 #include "mm/frame.h"
 #include "mm/layout.h"
+#include "mm/isolation.h"
 #include "mm/mm.h"
 #include "mm/phys.h"
 #include "mm/pagetable.h"
+#include <string.h>
 #include "mm/ptdump.h"
 
 extern char __kernel_start[], __kernel_end[];
@@ -71,6 +73,9 @@ static void print_banner(void)
     kprintf("cpu: 1 GiB pages %s, SMEP %s, SMAP %s, PCID %s, INVPCID %s\n", cpu_features.page_1g ? "yes" : "no",
             cpu_features.smep ? "on" : "absent", cpu_features.smap ? "on" : "absent",
             cpu_features.pcid ? "yes" : "no", cpu_features.invpcid ? "yes" : "no");
+    kprintf("isolation: kpti %s%s\n", isolation_on ? "on: user mode runs on a second CR3 that maps only "
+                                                   "the entry area" : "off: one CR3 per process",
+            isolation_on && !cpu_features.smep ? " (no SMEP: the kernel CR3 maps user pages NX)" : "");
     kprintf("modules: %zu\n", boot_info.module_count);
     for (size_t i = 0; i < boot_info.module_count; i++)
         kprintf("  %08x-%08x \"%s\"\n", boot_info.modules[i].start, boot_info.modules[i].end,
@@ -97,6 +102,7 @@ __attribute__((noreturn)) void kmain(uint32_t mb2_info_phys)
     read_command_line();
     cpu_features_init();
     mm_init(&boot_info, mb2_info_phys);
+    isolation_init(!kernel_options.kpti || strcmp(kernel_options.kpti, "on") == 0, cpu_features.smep);
     percpu_init_cpu(0);
     doors_init_cpu(0);
     fpu_init_cpu();

@@ -2,7 +2,6 @@
 #include "kernel/sched.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fpu.h"
-#include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/panic.h"
 #include "kernel/process.h"
@@ -38,8 +37,9 @@ static struct process *dequeue(void)
     return p;
 }
 
-/* Make next this CPU's process: its kernel stack for the doors, its two CR3 values, its
- * FS base and FPU registers; then its kernel stack. *save_rsp keeps where we left off. */
+/* Make next this CPU's process: its kernel stack for the doors (entries from user mode
+ * land on the per-CPU trampoline and move there), its two CR3 values, its FS base and FPU
+ * registers; then its kernel stack. *save_rsp keeps where we left off. */
 static void switch_to(struct process *next, uint64_t *save_rsp, void *save_fpu)
 {
     struct cpu *cpu = this_cpu();
@@ -47,7 +47,6 @@ static void switch_to(struct process *next, uint64_t *save_rsp, void *save_fpu)
         fpu_save(save_fpu);
     cpu->current = next;
     cpu->kernel_stack_top = next->kstack_top;
-    tss_set_kernel_stack(cpu->id, next->kstack_top);
     cpu->entry_cr3 = next->kernel_cr3;
     cpu->exit_cr3 = next->user_cr3;
     if (read_cr3() != next->kernel_cr3)

@@ -25,8 +25,9 @@ long sys_brk(uint64_t addr, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, 
 
 long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd, uint64_t offset)
 {
-    (void)offset;
     struct vm *vm = &current_process()->vm;
+    if (offset % PAGE_SIZE)
+        return -EINVAL;
     if (!(flags & MAP_ANONYMOUS))
         return fd_file((int)fd) ? -ENODEV : -EBADF;     /* no file can be mapped */
     if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE || (prot & ~(uint64_t)PROT_MASK) || !len)

@@ -2,6 +2,7 @@
 #include "mm/vm.h"
 #include "kernel/errno.h"
 #include "mm/frame.h"
+#include "mm/isolation.h"
 #include "mm/kmalloc.h"
 #include "mm/layout.h"
 #include "mm/pagetable.h"
@@ -40,21 +41,38 @@ static struct vma *find(const struct vm *vm, uint64_t addr)
     return NULL;
 }
 
+/* Keep the user root's top-level user slots equal to the kernel root's over [start, end):
+ * after anything that may have made or freed a top-level user table. */
+static void sync_user_root(struct vm *vm, uint64_t start, uint64_t end)
+{
+    if (vm->user_root != vm->root)
+        isolation_sync_user_slots(vm->root, vm->user_root, start >> 39, (end - 1) >> 39);
+}
+
 int vm_init(struct vm *vm)
 {
     *vm = (struct vm){ .root = pt_root_new() };
-    return vm->root ? 0 : -ENOMEM;
+    if (!vm->root)
+        return -ENOMEM;
+    vm->user_root = isolation_on ? isolation_user_root_new() : vm->root;
+    if (!vm->user_root) {
+        pt_root_destroy(vm->root, NULL, NULL);
+        return -ENOMEM;
+    }
+    return 0;
 }
 
 void vm_destroy(struct vm *vm)
 {
+    if (vm->user_root != vm->root)
+        frame_free(vm->user_root);
     pt_root_destroy(vm->root, free_frame, NULL);
     while (vm->regions) {
         struct vma *next = vm->regions->next;
         kfree(vm->regions);
         vm->regions = next;
     }
-    vm->root = 0;
+    vm->root = vm->user_root = 0;
 }
 
 /* Insert a region, keeping the list sorted; the caller checked it overlaps nothing. */
@@ -117,7 +135,9 @@ int vm_unmap(struct vm *vm, uint64_t start, uint64_t len)
             link = &r->next;
         }
     }
-    return pt_unmap(vm->root, start, len, free_frame, NULL);
+    error = pt_unmap(vm->root, start, len, free_frame, NULL);
+    sync_user_root(vm, start, end);
+    return error;
 }
 
 struct reprotect {
@@ -193,6 +213,7 @@ static int populate(struct vm *vm, const struct vma *r, uint64_t va, uint64_t *f
         frame_free(f);
         return error;
     }
+    sync_user_root(vm, va, va + PAGE_SIZE);
     *frame = f;
     return 0;
 }
@@ -239,10 +260,14 @@ struct fork_copy {
     int error;
 };
 
+/* Copy one present page into the child. Its permissions come from the child's region, not
+ * from the walk: the kernel root's user slots may carry NX (isolation.c). */
 static void copy_page(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot)
 {
+    (void)prot;
     struct fork_copy *c = ctx;
-    if (c->error)
+    const struct vma *r = find(c->dst, va);
+    if (c->error || !r)
         return;
     uint64_t f = frame_alloc();
     if (!f) {
@@ -250,7 +275,7 @@ static void copy_page(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint64
         return;
     }
     memcpy(phys_to_virt(f), phys_to_virt(pa), size);
-    c->error = pt_map(c->dst->root, va, f, size, prot & PTE_PROT_MASK, PAGE_SHIFT_4K, 0);
+    c->error = pt_map(c->dst->root, va, f, size, pte_prot(r->prot), PAGE_SHIFT_4K, 0);
     if (c->error)
         frame_free(f);
 }
@@ -275,6 +300,7 @@ int vm_fork(struct vm *dst, const struct vm *src)
     }
     struct fork_copy ctx = { dst, 0 };
     pt_walk(src->root, 0, VM_USER_LIMIT, copy_page, &ctx);
+    sync_user_root(dst, 0, VM_USER_LIMIT);
     if (ctx.error)
         vm_destroy(dst);
     return ctx.error;

@@ -22,15 +22,17 @@ struct vma {
 };
 
 struct vm {
-    uint64_t root;                  /* the page tables (pagetable.h) */
+    uint64_t root;                  /* the kernel root: what the kernel runs on (pagetable.h) */
+    uint64_t user_root;             /* what user mode runs on: root itself unless isolated */
     struct vma *regions;
     uint64_t brk_start, brk;        /* the heap region is [brk_start, page-up(brk)) */
 };
 
-/* An empty address space. 0, or -ENOMEM. */
+/* An empty address space: with isolation on (mm/isolation.h) two roots, else one. 0, or
+ * -ENOMEM. */
 int vm_init(struct vm *vm);
 
-/* Free every page, table and region, and the root. The root must not be loaded in CR3. */
+/* Free every page, table and region, and the roots. Neither may be loaded in CR3. */
 void vm_destroy(struct vm *vm);
 
 /* Make dst a copy of src: the same regions, and a private copy of every page present. */

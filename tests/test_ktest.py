@@ -1,5 +1,6 @@
-"""tests/test_ktest.py: the in-kernel tests (KTAP), booted with `test` on each CPU model.
-Each registered KTEST is one test here, so a test that never reports fails by name."""
+"""tests/test_ktest.py: the in-kernel tests (KTAP), booted with `test` on each CPU model,
+and once with page-table isolation off. Each registered KTEST is one test here, so a test
+that never reports fails by name."""
 import pytest
 
 import ktap
@@ -7,18 +8,23 @@ from conftest import CLANG_KERNEL, CPUS, explain, ktest_names
 from twofold_qemu import STATUS_OK
 
 
-@pytest.mark.parametrize("cpu", CPUS)
-def test_ktest_boot_passes(boot, cpu):
-    result = boot("test", cpu)
+# (cpu, extra command line): every CPU model with the defaults, and isolation off once.
+CONFIGS = [(cpu, "") for cpu in CPUS] + [("max", "kpti=off")]
+CONFIG_IDS = [f"{cpu}{'-' + extra if extra else ''}" for cpu, extra in CONFIGS]
+
+
+@pytest.mark.parametrize("cpu,extra", CONFIGS, ids=CONFIG_IDS)
+def test_ktest_boot_passes(boot, cpu, extra):
+    result = boot(f"test {extra}".strip(), cpu)
     planned, results = ktap.parse(result.serial)
     assert planned == len(ktest_names()), explain(result)
     assert result.status == STATUS_OK, explain(result)
 
 
-@pytest.mark.parametrize("cpu", CPUS)
+@pytest.mark.parametrize("cpu,extra", CONFIGS, ids=CONFIG_IDS)
 @pytest.mark.parametrize("name", ktest_names())
-def test_ktest(boot, cpu, name):
-    result = boot("test", cpu)
+def test_ktest(boot, cpu, extra, name):
+    result = boot(f"test {extra}".strip(), cpu)
     _, results = ktap.parse(result.serial)
     assert name in results, f"{name} did not report: " + explain(result)
     assert results[name].ok, "\n".join(results[name].diagnostics)

@@ -10,7 +10,15 @@
 ; different tables: when equal, CR3 is not written at all (a write flushes the TLB).
 ; Like XNU's L_dispatch, one common path decides from the saved CS whether the trap came
 ; from user mode. NMI, #DB, #DF and #MC can arrive anywhere, even between an entry's first
-; instruction and its swapgs, so they decide from the GS base MSR itself ("paranoid").
+; instruction and its swapgs, or in the few instructions that run on the user CR3, so they
+; decide from the GS base MSR and from CR3 itself ("paranoid").
+;
+; A user CR3 maps only the entry area: this code, struct cpu (with its trampoline stack),
+; the GDT, IDT, TSS and IST stacks. So an interrupt or exception from user mode lands on the
+; trampoline stack (TSS.RSP0), and the entry moves its frame to the process's kernel stack
+; once the kernel CR3 is loaded; the way back copies the IRET frame to the trampoline before
+; it loads the user CR3. Until CR3 is switched, these stubs touch nothing but GS and the
+; stack they are on.
 ;
 ; This file lives in .entry.text: the code that every address space maps.
 
@@ -121,9 +129,20 @@ trap_entry:
 .from_user:
     swapgs
     lfence
-    push rax
-    SWITCH_CR3 CPU_ENTRY_CR3, CPU_EXIT_CR3, rax
-    pop rax
+    mov [gs:CPU_SCRATCH], rdi
+    SWITCH_CR3 CPU_ENTRY_CR3, CPU_EXIT_CR3, rdi
+    ; Move vector, error code and the CPU's frame (7 words) from the trampoline stack to
+    ; the top of the process's kernel stack, and go on there.
+    mov rdi, rsp
+    mov rsp, [gs:CPU_KERNEL_STACK_TOP]
+    push qword [rdi + 48]
+    push qword [rdi + 40]
+    push qword [rdi + 32]
+    push qword [rdi + 24]
+    push qword [rdi + 16]
+    push qword [rdi + 8]
+    push qword [rdi]
+    mov rdi, [gs:CPU_SCRATCH]
 .save:
     PUSH_REGS
     cld                             ; the C code assumes DF = 0
@@ -133,18 +152,29 @@ trap_entry:
 ; Return through the frame at RSP (also where a new process starts).
 trap_return:
     POP_REGS_BUT_RAX
-    test byte [rsp + FRAME_CS - 14 * 8], 3
-    jz .to_kernel
-    SWITCH_CR3 CPU_EXIT_CR3, CPU_ENTRY_CR3, rax
-    swapgs
-.to_kernel:
     pop rax
     add rsp, 16                     ; the vector and error code
+    test byte [rsp + 8], 3          ; the saved CS: back to user mode?
+    jz trap_return_iret
+    ; Copy the IRET frame (5 words) to the trampoline stack, which the user CR3 maps.
+    mov [gs:CPU_SCRATCH], rdi
+    mov rdi, rsp
+    mov rsp, [gs:CPU_SELF]
+    add rsp, CPU_TRAMPOLINE_TOP
+    push qword [rdi + 32]
+    push qword [rdi + 24]
+    push qword [rdi + 16]
+    push qword [rdi + 8]
+    push qword [rdi]
+    SWITCH_CR3 CPU_EXIT_CR3, CPU_ENTRY_CR3, rdi
+    mov rdi, [gs:CPU_SCRATCH]
+    swapgs
 trap_return_iret:
     iretq
 
-; NMI, #DB, #DF, #MC: interrupted code may have any GS. A kernel GS base is a kernel (upper
-; half, negative) address; anything else means swapgs now and again on the way out.
+; NMI, #DB, #DF, #MC: interrupted code may have any GS and any CR3. A kernel GS base is a
+; kernel (upper half, negative) address; anything else means swapgs now and again on the
+; way out. CR3 is saved as it was, the kernel CR3 loaded, and the saved one put back.
 paranoid_entry:
     PUSH_REGS
     cld
@@ -157,8 +187,19 @@ paranoid_entry:
     mov ebx, 1
 .kernel_gs:
     lfence
+    mov r12, cr3                    ; R12 (callee-saved): the CR3 to put back
+    mov rax, [gs:CPU_ENTRY_CR3]
+    cmp rax, r12
+    je .kernel_cr3
+    mov cr3, rax
+.kernel_cr3:
     mov rdi, rsp
     call trap_dispatch
+    mov rax, cr3
+    cmp rax, r12
+    je .cr3_back
+    mov cr3, r12
+.cr3_back:
     test ebx, ebx
     jz .done
     swapgs
@@ -207,9 +248,11 @@ syscall_entry:
     cmp qword [rsp + FRAME_SS], USER_DS
     jne trap_return
     POP_REGS_BUT_RAX
-    SWITCH_CR3 CPU_EXIT_CR3, CPU_ENTRY_CR3, rax
     pop rax
-    mov rsp, [rsp + FRAME_RSP - 15 * 8]
+    mov rsp, [rsp + FRAME_RSP - 15 * 8]     ; the user's stack: nothing of the kernel's left
+    mov [gs:CPU_SCRATCH], rax
+    SWITCH_CR3 CPU_EXIT_CR3, CPU_ENTRY_CR3, rax
+    mov rax, [gs:CPU_SCRATCH]
     swapgs
     o64 sysret
 

@@ -52,8 +52,11 @@ static unsigned exception_ist(unsigned vector)
 void idt_init_cpu(unsigned cpu_id)
 {
     if (cpu_id == 0) {
+        /* #BP and #OF are what `int3` and `into` raise: user mode may raise them (DPL 3), and
+         * gets SIGTRAP and SIGSEGV as on Linux, rather than a #GP. */
         for (unsigned v = 0; v < EXCEPTION_VECTORS; v++)
-            idt_set_gate(v, exception_stubs[v], exception_ist(v), GATE_INTERRUPT);
+            idt_set_gate(v, exception_stubs[v], exception_ist(v),
+                         GATE_INTERRUPT | (v == VEC_BREAKPOINT || v == VEC_OVERFLOW ? GATE_USER : 0));
         idt_set_gate(VEC_INT80, (uint64_t)int80_entry, 0, GATE_INTERRUPT | GATE_USER);
     }
     struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr = { sizeof(idt) - 1, (uint64_t)idt };

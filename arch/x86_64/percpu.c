@@ -13,4 +13,5 @@ void percpu_init_cpu(unsigned cpu_id)
     cpu->entry_cr3 = cpu->exit_cr3 = read_cr3();
     wrmsr(MSR_GS_BASE, (uint64_t)cpu);
     wrmsr(MSR_KERNEL_GS_BASE, 0);       /* what swapgs hands to user mode */
+    tss_set_kernel_stack(cpu_id, (uint64_t)cpu + CPU_TRAMPOLINE_TOP);
 }

@@ -12,16 +12,22 @@
 
 struct process;
 
+#define CPU_TRAMPOLINE_TOP 640      /* percpu.inc */
+
 struct cpu {
     struct cpu *self;               /* so C can find this struct with one load from GS */
-    uint64_t kernel_stack_top;      /* the SYSCALL door's stack: the current process's */
+    uint64_t kernel_stack_top;      /* the current process's kernel stack */
     uint64_t user_rsp;              /* scratch: the user RSP while the door builds the frame */
     uint64_t entry_cr3;             /* the CR3 every entry loads (the process's kernel CR3) */
     uint64_t exit_cr3;              /* the CR3 every exit to user mode loads (its user CR3) */
+    uint64_t scratch;               /* a register's home while the stubs switch CR3 */
     struct process *current;
     uint32_t id;
     uint32_t reserved;
     uint64_t sysenter_stack[8];     /* SYSENTER lands here (MSR); the door leaves at once */
+    /* Interrupts and exceptions from user mode land here (TSS.RSP0), and the way back to
+     * user mode leaves from here: a user CR3 maps this page but not the kernel stacks. */
+    uint64_t trampoline_stack[64];
 } __attribute__((aligned(4096)));
 
 /* Offsets the assembly uses: keep in step with percpu.inc. */
@@ -30,6 +36,10 @@ _Static_assert(offsetof(struct cpu, kernel_stack_top) == 8, "percpu.inc");
 _Static_assert(offsetof(struct cpu, user_rsp) == 16, "percpu.inc");
 _Static_assert(offsetof(struct cpu, entry_cr3) == 24, "percpu.inc");
 _Static_assert(offsetof(struct cpu, exit_cr3) == 32, "percpu.inc");
+_Static_assert(offsetof(struct cpu, scratch) == 40, "percpu.inc");
+_Static_assert(offsetof(struct cpu, trampoline_stack) + sizeof(((struct cpu *)0)->trampoline_stack)
+               == CPU_TRAMPOLINE_TOP, "percpu.inc");
+_Static_assert(sizeof(struct cpu) == 4096, "struct cpu is one page of the entry area");
 
 extern struct cpu cpus[MAX_CPUS];
 

@@ -8,8 +8,10 @@ enum { BOOT_STACK_SIZE = 16384, IST_STACK_SIZE = 8192, PAGE_SIZE = 4096 };
 
 extern char boot_stack_guard[], boot_stack_top[];
 
-/* NMI, #DF, #MC and #DB arrive on these whatever RSP held; 16-byte aligned as the ABI wants. */
-static uint8_t ist_stacks[MAX_CPUS][IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
+/* NMI, #DF, #MC and #DB arrive on these whatever RSP held (and whatever CR3: they are in
+ * the entry area); 16-byte aligned as the ABI wants. */
+static uint8_t ist_stacks[MAX_CPUS][IST_COUNT][IST_STACK_SIZE]
+    __attribute__((section(".bss.entry"), aligned(16)));
 
 uint64_t ist_stack_top(unsigned cpu_id, int ist)
 {

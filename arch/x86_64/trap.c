@@ -16,7 +16,7 @@
 #include "kernel/uaccess.h"
 #include "mm/vm.h"
 
-enum { PF_WRITE = 2, PF_FETCH = 16 };
+enum { PF_PRESENT = 1, PF_WRITE = 2, PF_FETCH = 16 };
 
 static int signal_for(uint64_t vector)
 {
@@ -44,7 +44,9 @@ static void user_exception(struct trap_frame *frame)
     int signal = signal_for(frame->vector);
     kprintf("pid %d (%s): %s at rip %016lx", self->pid, self->name, exception_name(frame->vector), frame->rip);
     if (frame->vector == VEC_PAGE_FAULT)
-        kprintf(", address %016lx", address);
+        kprintf(", %s address %016lx (%s)", frame->error_code & PF_FETCH ? "fetch from"
+                : frame->error_code & PF_WRITE ? "write to" : "read from", address,
+                frame->error_code & PF_PRESENT ? "protection" : "not present");
     kprintf(": killed by %s\n", signal_name(signal));
     process_exit(0, signal);
 }

@@ -64,6 +64,17 @@ static void test_init_takes_the_rest_as_arguments(void)
     CHECK(cmdline_parse("init=", &opts) == NULL && opts.init == NULL && opts.complaint_count == 1);
 }
 
+static void test_choices(void)
+{
+    CHECK(cmdline_parse("kpti=off pcid=auto", &opts) == NULL);
+    CHECK_STREQ(opts.kpti, "off");
+    CHECK_STREQ(opts.pcid, "auto");
+    CHECK(opts.complaint_count == 0);
+    CHECK(cmdline_parse("kpti=of pcid=onn kpti=", &opts) == NULL);
+    CHECK(opts.kpti == NULL && opts.pcid == NULL && opts.complaint_count == 3);
+    CHECK_STREQ(opts.complaints[0].reason, "this value is not one of the option's choices");
+}
+
 int main(void)
 {
     test_empty_line_gives_defaults();
@@ -71,5 +82,6 @@ int main(void)
     test_bad_words_are_reported_and_skipped();
     test_whole_line_errors();
     test_init_takes_the_rest_as_arguments();
+    test_choices();
     return check_report();
 }

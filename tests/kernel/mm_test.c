@@ -142,8 +142,6 @@ KTEST(mm_new_kernel_mapping_is_seen_by_an_existing_address_space)
     uint64_t space = pt_root_new();
     KEXPECT(space);
     KEXPECT_EQ(before - frame_free_count(), 1);
-    kprintf("# an address space with an empty user half costs %lu frame(s); the budget is 2\n",
-            before - frame_free_count());
 
     /* Only now map a page in the kernel half, in a slot no mapping used before. */
     const uint64_t va = 0xffffd00000000000ull;

@@ -34,12 +34,14 @@
 struct utest_case {
     const char *name;
     void (*run)(void);
+    int line;                   /* where it is defined: cases run in the file's order */
 };
 
 #define UTEST(case_name)                                                                     \
     static void utest_body_##case_name(void);                                                \
     __attribute__((used, section("utests"), aligned(8)))                                     \
-    static const struct utest_case utest_case_##case_name = { #case_name, utest_body_##case_name }; \
+    static const struct utest_case utest_case_##case_name = { #case_name, utest_body_##case_name, \
+                                                             __LINE__ };                     \
     static void utest_body_##case_name(void)
 
 /* The linker's bounds of the "utests" section. */
@@ -145,6 +147,11 @@ static int run_in_child(void (*fn)(void *), void *arg)
     return status;
 }
 
+static int utest_by_line(const void *a, const void *b)
+{
+    return (*(const struct utest_case *const *)a)->line - (*(const struct utest_case *const *)b)->line;
+}
+
 int main(int argc, char **argv)
 {
     /* Line by line, so nothing waits in the buffer when a case forks or the process dies. */
@@ -156,10 +163,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: a test program takes no arguments\n", argv[0]);
         return 2;
     }
+    /* The compiler may lay the descriptors out in any order. */
+    enum { MAX_CASES = 256 };
+    const struct utest_case *cases[MAX_CASES];
     int count = (int)(__stop_utests - __start_utests), failed = 0;
+    if (count > MAX_CASES) {
+        printf("# utest: %d cases, more than %d\n", count, MAX_CASES);
+        return 255;
+    }
+    for (int i = 0; i < count; i++)
+        cases[i] = &__start_utests[i];
+    qsort(cases, count, sizeof cases[0], utest_by_line);
+
     printf("KTAP version 1\n1..%d\n", count);
     for (int i = 0; i < count; i++) {
-        const struct utest_case *c = &__start_utests[i];
+        const struct utest_case *c = cases[i];
         utest_now.failures = 0;
         utest_now.skipped = NULL;
         c->run();

@@ -1,0 +1,311 @@
+/* user/tests/memory.c: the address-space calls: brk, mmap (anonymous private, MAP_FIXED,
+ * PROT_NONE), munmap, mprotect and arch_prctl (the FS base), with their errors; that each
+ * protection holds (a child that breaks one gets SIGSEGV); that the last user page can never
+ * be mapped; and musl's malloc on top of them. */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+#include "utest.h"
+
+#define PAGE 4096UL
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define LAST_USER_PAGE 0x7ffffffff000UL
+/* Far from where Linux or Twofold put anything of a static program's own. */
+#define FIXED_AT 0x200000000UL
+
+static long map(unsigned long addr, unsigned long len, int prot, int flags)
+{
+    return SYSCALL(SYS_mmap, addr, len, prot, flags | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+static long brk_at(unsigned long addr)
+{
+    return SYSCALL(SYS_brk, addr);
+}
+
+/* In a child: touch *addr the way arg says. */
+struct touch {
+    volatile char *addr;
+    enum { READ, WRITE, CALL } how;
+};
+
+static void touch(void *arg)
+{
+    struct touch *t = arg;
+    if (t->how == READ)
+        (void)*t->addr;
+    else if (t->how == WRITE)
+        *t->addr = 1;
+    else
+        ((void (*)(void))(uintptr_t)t->addr)();
+}
+
+/* Touching addr as `how` kills a child with SIGSEGV (and nothing else). */
+#define EXPECT_SEGV(address, access)                                                         \
+    EXPECT_KILLED(run_in_child(touch, &(struct touch){ (volatile char *)(address), access }), SIGSEGV)
+
+/* Touching addr as `how` works (the child exits normally). */
+#define EXPECT_TOUCH_OK(address, access)                                                     \
+    EXPECT_EXITED(run_in_child(touch, &(struct touch){ (volatile char *)(address), access }), 0)
+
+UTEST(brk_query_returns_the_current_break)
+{
+    long b = brk_at(0);
+    EXPECT(b > 0);
+    EXPECT_EQ(brk_at(0), b);
+}
+
+UTEST(brk_grows_with_zeroed_memory_and_shrinks_back)
+{
+    unsigned long start = (brk_at(0) + PAGE - 1) & ~(PAGE - 1), end = start + 4 * PAGE;
+    EXPECT_EQ(brk_at(end), end);
+    EXPECT_EQ(brk_at(0), end);
+    char *p = (char *)start;
+    for (unsigned long i = 0; i < 4 * PAGE; i += 512)
+        EXPECT_EQ(p[i], 0);
+    memset(p, 0x5a, 4 * PAGE);
+    EXPECT_EQ(p[4 * PAGE - 1], 0x5a);
+    EXPECT_EQ(brk_at(start), start);
+    EXPECT_SEGV(start + PAGE, READ);
+    EXPECT_EQ(brk_at(end), end);                        /* grown again: zeroed again */
+    EXPECT_EQ(p[PAGE], 0);
+    EXPECT_EQ(brk_at(start), start);
+}
+
+UTEST(brk_refused_returns_the_break_unchanged)
+{
+    long b = brk_at(0);
+    EXPECT_EQ(brk_at(PAGE), b);                         /* below the program */
+    EXPECT_EQ(brk_at(LAST_USER_PAGE), b);               /* as far as the user half goes */
+    EXPECT_EQ(brk_at(0xffffffff80100000), b);           /* into the kernel */
+    EXPECT_EQ(brk_at(0), b);
+}
+
+UTEST(mmap_gives_zeroed_writable_pages)
+{
+    long p = map(0, 3 * PAGE, PROT_READ | PROT_WRITE, 0);
+    EXPECT(p > 0 && (p & (PAGE - 1)) == 0);
+    char *c = (char *)p;
+    for (unsigned long i = 0; i < 3 * PAGE; i += 256)
+        EXPECT_EQ(c[i], 0);
+    memset(c, 0x33, 3 * PAGE);
+    EXPECT_EQ(c[3 * PAGE - 1], 0x33);
+    EXPECT_EQ(SYSCALL(SYS_munmap, p, 3 * PAGE), 0);
+}
+
+UTEST(mmap_rounds_the_length_up_to_pages)
+{
+    long p = map(0, 100, PROT_READ | PROT_WRITE, 0);
+    EXPECT(p > 0);
+    ((char *)p)[PAGE - 1] = 1;                          /* the whole page is there */
+    EXPECT_EQ(SYSCALL(SYS_munmap, p, 100), 0);
+}
+
+UTEST(mmap_fixed_maps_exactly_there_and_replaces)
+{
+    EXPECT_EQ(map(FIXED_AT, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_FIXED), FIXED_AT);
+    char *c = (char *)FIXED_AT;
+    memset(c, 0x77, 2 * PAGE);
+    EXPECT_EQ(map(FIXED_AT + PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_FIXED), FIXED_AT + PAGE);
+    EXPECT_EQ(c[0], 0x77);                              /* untouched */
+    EXPECT_EQ(c[PAGE], 0);                              /* a new, zeroed page */
+    EXPECT_EQ(SYSCALL(SYS_munmap, FIXED_AT, 2 * PAGE), 0);
+}
+
+UTEST(mmap_bad_arguments_are_einval)
+{
+    int rw = PROT_READ | PROT_WRITE;
+    EXPECT_EQ(map(0, 0, rw, 0), -EINVAL);                               /* no length */
+    EXPECT_EQ(map(FIXED_AT + 1, PAGE, rw, MAP_FIXED), -EINVAL);         /* unaligned */
+    EXPECT_EQ(SYSCALL(SYS_mmap, 0, PAGE, rw, MAP_ANONYMOUS, -1, 0), -EINVAL); /* not private */
+    EXPECT_EQ(SYSCALL(SYS_mmap, 0, PAGE, rw, MAP_PRIVATE | MAP_ANONYMOUS, -1, 1), -EINVAL);
+}
+
+UTEST(mmap_of_no_file_is_ebadf)
+{
+    EXPECT_EQ(SYSCALL(SYS_mmap, 0, PAGE, PROT_READ, MAP_PRIVATE, -1, 0), -EBADF);
+}
+
+UTEST(mmap_of_the_last_user_page_is_refused)
+{
+    int rw = PROT_READ | PROT_WRITE;
+    EXPECT_EQ(map(LAST_USER_PAGE, PAGE, rw, MAP_FIXED), -ENOMEM);
+    EXPECT_EQ(map(LAST_USER_PAGE - PAGE, 2 * PAGE, rw, MAP_FIXED), -ENOMEM);
+    EXPECT_EQ(map(0x800000000000, PAGE, rw, MAP_FIXED), -ENOMEM);        /* non-canonical */
+    EXPECT_EQ(map(0xffffffff80100000, PAGE, rw, MAP_FIXED), -ENOMEM);    /* the kernel */
+    /* Without MAP_FIXED the address is a hint, and this one cannot be honoured. */
+    long p = map(LAST_USER_PAGE, PAGE, rw, 0);
+    EXPECT(p > 0 && (unsigned long)p != LAST_USER_PAGE);
+    SYSCALL(SYS_munmap, p, PAGE);
+}
+
+UTEST(prot_none_and_read_only_pages_fault)
+{
+    long none = map(0, PAGE, PROT_NONE, 0), ro = map(0, PAGE, PROT_READ, 0);
+    EXPECT(none > 0 && ro > 0);
+    EXPECT_SEGV(none, READ);
+    EXPECT_SEGV(none, WRITE);
+    EXPECT_TOUCH_OK(ro, READ);
+    EXPECT_SEGV(ro, WRITE);
+    SYSCALL(SYS_munmap, none, PAGE);
+    SYSCALL(SYS_munmap, ro, PAGE);
+}
+
+UTEST(pages_without_exec_fault_when_called)
+{
+    static const unsigned char ret = 0xc3;
+    unsigned char on_stack = 0xc3;
+    long rw = map(0, PAGE, PROT_READ | PROT_WRITE, 0);
+    EXPECT(rw > 0);
+    *(unsigned char *)rw = 0xc3;
+    EXPECT_SEGV(rw, CALL);
+    EXPECT_SEGV(&ret, CALL);                            /* read-only data */
+    EXPECT_SEGV(&on_stack, CALL);                       /* the stack */
+    SYSCALL(SYS_munmap, rw, PAGE);
+}
+
+UTEST(mprotect_changes_what_a_page_allows)
+{
+    static const unsigned char return_42[] = { 0xb8, 42, 0, 0, 0, 0xc3 };  /* mov eax, 42; ret */
+    long p = map(0, 2 * PAGE, PROT_READ | PROT_WRITE, 0);
+    EXPECT(p > 0);
+    memcpy((void *)p, return_42, sizeof return_42);
+    EXPECT_EQ(SYSCALL(SYS_mprotect, p, PAGE, PROT_READ | PROT_EXEC), 0);
+    EXPECT_EQ(((int (*)(void))p)(), 42);
+    EXPECT_SEGV(p, WRITE);
+    EXPECT_TOUCH_OK(p + PAGE, WRITE);                   /* the next page kept its rights */
+    EXPECT_EQ(SYSCALL(SYS_mprotect, p, 2 * PAGE, PROT_NONE), 0);
+    EXPECT_SEGV(p + PAGE, READ);
+    EXPECT_EQ(SYSCALL(SYS_mprotect, p, 2 * PAGE, PROT_READ | PROT_WRITE), 0);
+    *(volatile char *)(p + PAGE) = 1;
+    EXPECT_EQ(*(volatile unsigned char *)p, return_42[0]);       /* contents survive it all */
+    EXPECT_EQ(SYSCALL(SYS_munmap, p, 2 * PAGE), 0);
+}
+
+UTEST(mprotect_bad_arguments_are_einval_or_enomem)
+{
+    long p = map(0, PAGE, PROT_READ, 0);
+    EXPECT_EQ(SYSCALL(SYS_mprotect, p + 1, PAGE, PROT_READ), -EINVAL);
+    EXPECT_EQ(SYSCALL(SYS_mprotect, p, PAGE, 0x40), -EINVAL);             /* no such right */
+    EXPECT_EQ(SYSCALL(SYS_munmap, p, PAGE), 0);
+    EXPECT_EQ(SYSCALL(SYS_mprotect, p, PAGE, PROT_READ), -ENOMEM);        /* nothing there */
+}
+
+UTEST(munmap_takes_pages_away)
+{
+    long p = map(0, 3 * PAGE, PROT_READ | PROT_WRITE, 0);
+    char *c = (char *)p;
+    c[0] = 'a';
+    c[2 * PAGE] = 'c';
+    EXPECT_EQ(SYSCALL(SYS_munmap, p + PAGE, PAGE), 0);  /* the middle one */
+    EXPECT_EQ(c[0], 'a');
+    EXPECT_EQ(c[2 * PAGE], 'c');
+    EXPECT_SEGV(p + PAGE, READ);
+    EXPECT_EQ(SYSCALL(SYS_munmap, p, 3 * PAGE), 0);     /* holes are fine */
+    EXPECT_SEGV(p, READ);
+    EXPECT_EQ(SYSCALL(SYS_munmap, p, 3 * PAGE), 0);     /* and so is nothing at all */
+}
+
+UTEST(munmap_bad_arguments_are_einval)
+{
+    long p = map(0, PAGE, PROT_READ, 0);
+    EXPECT_EQ(SYSCALL(SYS_munmap, p + 1, PAGE), -EINVAL);
+    EXPECT_EQ(SYSCALL(SYS_munmap, p, 0), -EINVAL);
+    EXPECT_EQ(SYSCALL(SYS_munmap, 0xffffffff80100000, PAGE), -EINVAL);
+    EXPECT_EQ(SYSCALL(SYS_munmap, p, PAGE), 0);
+}
+
+/* The 8 bytes at FS base + offset, read through the FS segment. */
+static unsigned long fs_load(unsigned long offset)
+{
+    unsigned long value;
+    __asm__ volatile("mov %%fs:(%1), %0" : "=r"(value) : "r"(offset) : "memory");
+    return value;
+}
+
+UTEST(arch_prctl_sets_and_gets_the_fs_base)
+{
+    static unsigned long block[4] = { 0, 0x1111, 0x2222, 0x3333 };
+    unsigned long musl_fs = 0, now = 0;
+    /* musl keeps its thread pointer in FS: nothing from libc until it is back. */
+    EXPECT_EQ(SYSCALL(SYS_arch_prctl, ARCH_GET_FS, &musl_fs), 0);
+    long set = SYSCALL(SYS_arch_prctl, ARCH_SET_FS, block);
+    long get = SYSCALL(SYS_arch_prctl, ARCH_GET_FS, &now);
+    unsigned long loaded = fs_load(16);
+    SYSCALL(SYS_sched_yield);
+    unsigned long after_yield = fs_load(24);
+    SYSCALL(SYS_arch_prctl, ARCH_SET_FS, musl_fs);
+    EXPECT(musl_fs != 0);
+    EXPECT_EQ(set, 0);
+    EXPECT_EQ(get, 0);
+    EXPECT_EQ(now, (unsigned long)block);
+    EXPECT_EQ(loaded, 0x2222);
+    EXPECT_EQ(after_yield, 0x3333);
+    EXPECT_EQ(fs_load(0), musl_fs);     /* musl's thread block points at itself */
+}
+
+/* In a child: set FS to a block of its own, let the parent and a grandchild (with a block of
+ * its own) run, and check that FS still points at its block. */
+static void fs_is_per_process(void *unused)
+{
+    static unsigned long block[2];
+    (void)unused;
+    block[1] = (unsigned long)SYSCALL(SYS_getpid);
+    pid_t pid = fork();
+    block[1] = (unsigned long)SYSCALL(SYS_getpid);      /* each its own copy */
+    SYSCALL(SYS_arch_prctl, ARCH_SET_FS, block);
+    for (int i = 0; i < 5; i++)
+        SYSCALL(SYS_sched_yield);
+    int ok = fs_load(8) == (unsigned long)SYSCALL(SYS_getpid);
+    if (pid == 0)
+        SYSCALL(SYS_exit_group, ok ? 0 : 1);
+    int status = 0;
+    SYSCALL(SYS_wait4, pid, &status, 0, 0);
+    SYSCALL(SYS_exit_group, ok && status == 0 ? 0 : 1);     /* libc has no FS to use */
+}
+
+UTEST(arch_prctl_fs_base_is_per_process)
+{
+    EXPECT_EXITED(run_in_child(fs_is_per_process, NULL), 0);
+}
+
+UTEST(arch_prctl_bad_code_or_address_is_refused)
+{
+    unsigned long fs;
+    EXPECT_EQ(SYSCALL(SYS_arch_prctl, 0x1234, &fs), -EINVAL);
+    /* Linux refuses an FS base outside the user half with EPERM. */
+    EXPECT_EQ(SYSCALL(SYS_arch_prctl, ARCH_SET_FS, 0x800000000000), -EPERM);
+    EXPECT_EQ(SYSCALL(SYS_arch_prctl, ARCH_SET_FS, 0xffffffff80100000), -EPERM);
+}
+
+UTEST(stack_has_room_for_128_kib)
+{
+    volatile char big[128 * 1024];
+    for (size_t i = 0; i < sizeof big; i += PAGE)
+        big[i] = (char)i;
+    EXPECT_EQ(big[0], 0);
+}
+
+UTEST(malloc_and_free_of_many_sizes)
+{
+    enum { N = 40 };
+    unsigned char *blocks[N];
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < N; i++) {
+            size_t size = (size_t)1 << (i % 21);        /* 1 byte to 1 MiB */
+            blocks[i] = malloc(size);
+            EXPECT(blocks[i] != NULL);
+            if (blocks[i])
+                memset(blocks[i], i, size);
+        }
+        for (int i = 0; i < N; i++) {
+            size_t size = (size_t)1 << (i % 21);
+            if (blocks[i])
+                EXPECT(blocks[i][0] == i && blocks[i][size - 1] == i);
+            free(blocks[i]);
+        }
+    }
+}
