@@ -220,11 +220,11 @@ fail32:
 
 bits 64
 long_mode_low:
-    ; Still running at a physical address; continue in the higher half.
+    ; Still running at a physical address; continue in the higher half (this same section,
+    ; at its linked address: one section keeps NASM's line table whole for GDB).
     mov rax, long_mode_high
     jmp rax
 
-section .text
 long_mode_high:
     mov ax, BOOT_DS
     mov ds, ax

@@ -17,6 +17,7 @@ clang:clang
 libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 musl-tools:musl-gcc
 python3-pytest:/usr/lib/python3/dist-packages/pytest
+gdb:gdb
 "
 
 missing=""

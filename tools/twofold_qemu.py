@@ -20,8 +20,11 @@ STATUS_UNSUPPORTED_CPU = 125
 STATUS_PANIC = 126
 
 
-def qemu_command(iso, cpu="max", mem="256M", serial="stdio"):
-    return [
+def qemu_command(iso, cpu="max", mem="256M", serial="stdio", gdb=None):
+    """QEMU's command line for iso. gdb: a chardev for QEMU's GDB stub (e.g. "tcp:localhost:25000",
+    "unix:PATH,server=on,wait=off"); the guest then waits, stopped before its first
+    instruction, for GDB to let it run."""
+    command = [
         "qemu-system-x86_64",
         "-accel", "tcg",
         "-cpu", cpu,
@@ -34,6 +37,9 @@ def qemu_command(iso, cpu="max", mem="256M", serial="stdio"):
         "-boot", "d",
         "-cdrom", str(iso),
     ]
+    if gdb:
+        command += ["-S", "-gdb", gdb]
+    return command
 
 
 def kernel_status(returncode):

@@ -1,0 +1,330 @@
+"""tests/test_gdb.py: the GDB helpers (tools/gdb) and `make debug`. The page-table logic runs on
+made-up tables; gdb in batch mode drives QEMU's GDB stub through one boot, stopping at the reset
+vector, at kmain, just after the kernel's own ptdump and at power_off; `make debug` runs GDB
+scripts with no terminal. Every gdb run has a time limit, and QEMU is killed after it."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import BUILD, INITRD, KERNEL, ROOT
+import mkiso
+import twofold_qemu
+
+sys.path.insert(0, str(ROOT / "tools" / "gdb"))
+import pagetables  # noqa: E402
+
+GDB_TIMEOUT = 60            # seconds for a whole gdb session; QEMU is killed after it
+KERNEL_VMA = 0xffffffff80000000
+WALK_RESULT = re.compile(r"^(0x[0-9a-f]{16}) -> physical (0x[0-9a-f]{16}), (4K|2M|1G) page, "
+                         r"(user|kernel) (RW|ro) (x|NX)", re.M)
+NOT_PRESENT = re.compile(r"^(0x[0-9a-f]{16}): not present", re.M)
+PTDUMP_LINE = re.compile(r"^([0-9a-f]{16})-([0-9a-f]{16}) (\d+[KMGT]) (user|kernel) (RW|ro) (x|NX) "
+                         r"(G|-) (4K|2M|1G)$")
+
+
+def kernel_has_ptdump():
+    """Whether the kernel has its ptdump option (a missing kernel fails elsewhere, by name)."""
+    return not KERNEL.exists() or b"ptdump" in KERNEL.read_bytes()
+
+
+# ---- the page-table logic on made-up tables -------------------------------------------------
+P, RW, US, PS, G, NX = pagetables.P, pagetables.RW, pagetables.US, pagetables.PS, pagetables.G, pagetables.NX
+
+
+def made_up_space():
+    """Tables at made-up physical addresses; returns (read_table, root)."""
+    tables = {}
+
+    def table(phys, entries):
+        tables[phys] = tuple(entries.get(i, 0) for i in range(pagetables.ENTRIES))
+        return phys | P | RW | US
+
+    pt = table(0x4000, {0: 0x100000 | P | RW | US, 1: 0x900000 | P | RW | US,   # not contiguous
+                        2: 0x102000 | P | US, 4: 0x104000 | P | RW | US})
+    pd = table(0x3000, {0: 0x200000 | P | RW | US | PS, 1: 0x400000 | P | RW | US | PS, 2: pt})
+    low = table(0x2000, {0: pd})
+    kernel_pdpt = table(0x5000, {510: 0x40000000 | P | RW | PS | G | NX, 511: 0x80000000 | P | PS | G})
+    nx_pdpt = table(0x6000, {0: 0xc0000000 | P | RW | US | PS})
+    root = table(0x1000, {0: low, 256: nx_pdpt | NX, 511: kernel_pdpt & ~US})
+    return tables.__getitem__, root & pagetables.ADDR_MASK
+
+
+@pytest.mark.parametrize("size,text", [(4096, "4K"), (1020 << 10, "1020K"), (2 << 20, "2M"), (3 << 30, "3G"),
+                                       (128 << 40, "128T"), ((1 << 30) + (1 << 20), "1025M")])
+def test_sizes_use_the_largest_unit_that_divides(size, text):
+    assert pagetables.size_text(size) == text
+
+
+def test_ptdump_coalesces_by_virtual_address_and_attributes():
+    read_table, root = made_up_space()
+    assert pagetables.ptdump(read_table, root) == [
+        "ptdump cr3=0000000000001000",
+        "0000000000000000-0000000000400000 4M user RW x - 2M",
+        "0000000000400000-0000000000402000 8K user RW x - 4K",     # page size differs
+        "0000000000402000-0000000000403000 4K user ro x - 4K",     # permission differs
+        "0000000000404000-0000000000405000 4K user RW x - 4K",     # a hole before it
+        "ffff800000000000-ffff800040000000 1G user RW NX - 1G",    # NX from the PML4 entry
+        "ffffffff80000000-ffffffffc0000000 1G kernel RW NX G 1G",  # US clear in the PML4 entry
+        "ffffffffc0000000-0000000000000000 1G kernel ro x G 1G",   # the end wraps, as in C
+        "ptdump end",
+    ]
+
+
+def test_walk_reports_each_level_and_the_effective_permissions():
+    read_table, root = made_up_space()
+    walk = pagetables.walk(read_table, root, 0x402abc)
+    assert [(s.level.name, s.index) for s in walk.steps] == [("PML4", 0), ("PDPT", 0), ("PD", 2), ("PT", 2)]
+    assert walk.mapping == pagetables.Mapping(0x102abc, 4096, user=True, writable=False, nx=False, global_=False)
+    assert pagetables.walk(read_table, root, 0xffffffff80001234).mapping.permissions() == "kernel RW NX"
+    missing = pagetables.walk(read_table, root, 0x403000)
+    assert missing.mapping is None and missing.steps[-1].raw == 0
+
+
+def test_cr3_decoding_depends_on_pcide():
+    assert pagetables.describe_cr3(0x15a018, 0)[1:] == ["  PML4 at physical 0x000000000015a000",
+                                                        "  PWT=1 PCD=1 (CR4.PCIDE=0: no PCID)"]
+    assert pagetables.describe_cr3(0x15a018, pagetables.CR4_PCIDE)[2] == "  PCID 0x018 (CR4.PCIDE=1)"
+
+
+# ---- gdb against QEMU ------------------------------------------------------------------------
+def gdb_session(workdir, cmdline, stops):
+    """Boot the kernel with cmdline under QEMU's GDB stub and run gdb in batch mode through
+    stops, a list of (where, commands): "reset" (the first instruction) or a function to
+    continue to, with a temporary hardware breakpoint. The output of each command becomes
+    sections["where command"]. Returns (sections, gdb's whole output, the serial log). QEMU
+    is killed at the end, whatever happens."""
+    if shutil.which("gdb") is None:
+        pytest.fail("gdb is not installed (Debian package gdb)")
+    iso, sock, serial, errors = (workdir / name for name in ("gdb.iso", "gdb.sock", "serial.log", "qemu.err"))
+    mkiso.make_iso(KERNEL, iso, cmdline, INITRD if INITRD.exists() else None)
+    script = [
+        "set python print-stack full", "set pagination off", "set width 0",
+        "set architecture i386:x86-64",
+        f"target remote {sock}",
+        f"source {ROOT / 'tools' / 'gdb' / 'twofold.py'}",
+        "python",
+        "def step(where, command):",
+        "    print('@@ %s %s' % (where, command))",
+        "    try:",
+        "        gdb.execute(command)",
+        "    except gdb.error as error:",
+        "        print('error: %s' % error)",
+        "end",
+    ]
+    for where, commands in stops:
+        if where != "reset":
+            script += [f"echo @@ continue to {where}\\n", f"thbreak {where}", "continue"]
+        script += [f"python step({where!r}, {command!r})" for command in commands]
+    script += ["echo @@ end\\n", "kill"]
+    (workdir / "session.gdb").write_text("\n".join(script) + "\n")
+    with errors.open("w") as stderr:
+        qemu = subprocess.Popen(twofold_qemu.qemu_command(iso, serial=f"file:{serial}",
+                                                          gdb=f"unix:{sock},server=on,wait=off"),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
+    try:
+        deadline = time.monotonic() + 10
+        while not sock.exists() and qemu.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sock.exists(), f"QEMU's GDB stub did not start: {errors.read_text()}"
+        result = subprocess.run(["gdb", "-batch", "-nx", "-x", str(workdir / "session.gdb"), str(KERNEL)],
+                                stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=GDB_TIMEOUT)
+    finally:
+        qemu.kill()
+        qemu.wait()
+    output = result.stdout + result.stderr
+    sections = dict(re.findall(r"^@@ (.*)\n((?:(?!@@ ).*\n)*)", result.stdout, re.M))
+    assert "end" in sections, f"the gdb script did not finish:\n{output[-3000:]}"
+    return sections, output, serial.read_text(errors="replace").replace("\r\n", "\n")
+
+
+# From here on the helpers read physical memory through the kernel's direct map.
+NO_PHYS_MODE = "python machine.PhysicalMemory._stub_has_phys_mode = lambda self: False"
+AT_RESET = ["tf-cr3", "tf-walk 0x1000", "tf-ptdump"]
+AT_KMAIN = ["python print('cr3=%#x' % int(gdb.parse_and_eval('$cr3')))", "tf-cr3", "tf-walk &kmain",
+            "tf-walk &boot_info", "tf-walk &__rodata_start"]
+# Addresses whose walks must agree with tf-ptdump at power_off (0x401000: in /init, if it runs).
+AGREEING_WALKS = ["tf-walk 0x1000", "tf-walk kmain", "tf-walk &boot_info", "tf-walk &boot_stack_guard",
+                  "tf-walk 0xffff800000000000", "tf-walk 0xffff800000345678", "tf-walk 0x401000"]
+AT_POWER_OFF = ["tf-ptdump"] + AGREEING_WALKS + [
+    "tf-walk &boot_info $cr3", "tf-walk &boot_info 0", "tf-walk nosuch", "tf-walk 0x800000000000", "tf-walk",
+    "tf-ptdump 1 2", "maintenance packet qqemu.PhyMemMode", NO_PHYS_MODE, "tf-ptdump $cr3"]
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    """One boot with `quiet ptdump`: the reset vector, kmain, just after the kernel's own
+    ptdump (if it has one), power_off."""
+    after_ptdump = [("ptdump", ["finish", "tf-ptdump pt_kernel_root"])] if kernel_has_ptdump() else []
+    stops = [("reset", AT_RESET), ("kmain", AT_KMAIN)] + after_ptdump + [("power_off", AT_POWER_OFF)]
+    return gdb_session(tmp_path_factory.mktemp("gdb"), "quiet ptdump", stops)
+
+
+def test_no_python_traceback_anywhere(session):
+    _, output, _ = session
+    for sign in ("Traceback", "Python Exception", "Error occurred in Python"):
+        assert sign not in output, output[-3000:]
+
+
+@pytest.mark.parametrize("command", AT_RESET)
+def test_helpers_refuse_cleanly_before_paging(session, command):
+    sections, _, _ = session
+    lines = sections["reset " + command].splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {command.split()[0]}: paging is off (CR0.PG clear"), lines
+
+
+def walk_result(text):
+    match = WALK_RESULT.search(text)
+    assert match, text
+    va, phys, page, user, rw, x = match.groups()
+    return int(va, 16), int(phys, 16), page, user, rw, x
+
+
+def test_cr3_decodes_the_table_address_at_kmain(session):
+    sections, _, _ = session
+    cr3 = int(re.search(r"cr3=(0x[0-9a-f]+)", sections["kmain " + AT_KMAIN[0]]).group(1), 16)
+    text = sections["kmain tf-cr3"]
+    assert int(re.search(r"PML4 at physical (0x[0-9a-f]{16})", text).group(1), 16) == cr3 & ~0xfff, text
+    assert "CR4.PCIDE=0" in text      # QEMU's TCG has no PCID
+
+
+def test_walk_of_kernel_text_data_and_rodata(session):
+    sections, _, _ = session
+    va, phys, page, *perms = walk_result(sections["kmain tf-walk &kmain"])
+    assert phys == va - KERNEL_VMA and page == "4K" and perms == ["kernel", "ro", "x"]
+    assert len(re.findall(r"^  (PML4|PDPT|PD|PT)\[\d+\] +0x[0-9a-f]{16} -> 0x[0-9a-f]{16} P",
+                          sections["kmain tf-walk &kmain"], re.M)) == 4
+    va, phys, _, *perms = walk_result(sections["kmain tf-walk &boot_info"])
+    assert phys == va - KERNEL_VMA and perms == ["kernel", "RW", "NX"]
+    assert walk_result(sections["kmain tf-walk &__rodata_start"])[3:] == ("kernel", "ro", "NX")
+
+
+def test_walk_after_the_identity_map_is_gone(session):
+    sections, _, _ = session
+    text = sections["power_off tf-walk 0x1000"]
+    assert re.search(r"^  (PML4|PDPT|PD|PT)\[0\] +0x0{16} not present", text, re.M), text
+    assert NOT_PRESENT.search(text).group(1) == "0x0000000000001000", text
+    guard = sections["power_off tf-walk &boot_stack_guard"]
+    assert re.search(r"^  PT\[\d+\] +0x0{16} not present", guard, re.M), guard
+
+
+def test_helpers_report_bad_arguments(session):
+    sections = {k.removeprefix("power_off "): v for k, v in session[0].items()}
+    assert sections["tf-walk nosuch"].startswith("error: tf-walk: VA 'nosuch' is not an address: No symbol")
+    assert "0x0000800000000000 is not canonical" in sections["tf-walk 0x800000000000"]
+    assert "usage: tf-walk VA [CR3]" in sections["tf-walk"]
+    assert "usage: tf-ptdump [CR3]" in sections["tf-ptdump 1 2"]
+    # CR3 0: the "table" is whatever physical page 0 holds; a walk or a message, nothing worse.
+    assert re.match(r"walk 0xffffffff|error: tf-walk: cannot read physical memory", sections["tf-walk &boot_info 0"])
+    assert walk_result(sections["tf-walk &boot_info $cr3"]) == walk_result(sections["tf-walk &boot_info"])
+
+
+def ptdump_block(text):
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("ptdump cr3="))
+    return lines[start:lines.index("ptdump end", start) + 1]
+
+
+def test_ptdump_format_and_agreement_with_walks(session):
+    sections = {k.removeprefix("power_off "): v for k, v in session[0].items()}
+    block = ptdump_block(sections["tf-ptdump"])
+    assert re.fullmatch(r"ptdump cr3=[0-9a-f]{16}", block[0])
+    ranges = []
+    for line in block[1:-1]:
+        match = PTDUMP_LINE.match(line)
+        assert match, line
+        start, end = int(match.group(1), 16), int(match.group(2), 16) or 1 << 64
+        assert pagetables.size_text(end - start) == match.group(3)
+        ranges.append((start, end, match.groups()[3:6], match.group(8)))
+    for before, after in zip(ranges, ranges[1:]):
+        assert before[1] <= after[0], "ranges overlap or are out of order"
+        assert before[1] < after[0] or before[2:] != after[2:], "adjacent ranges should have coalesced"
+    for command in AGREEING_WALKS:
+        text = sections[command]
+        missing = NOT_PRESENT.search(text)
+        va = int(missing.group(1), 16) if missing else walk_result(text)[0]
+        inside = [r for r in ranges if r[0] <= va < r[1]]
+        if missing:
+            assert not inside, f"{command}: not present, yet ptdump has {inside}"
+        else:
+            _, _, page, *perms = walk_result(text)
+            assert inside and inside[0][2:] == (tuple(perms), page), f"{command}: {text} against {inside}"
+
+
+def test_physical_memory_mode_is_left_off_and_the_direct_map_gives_the_same(session):
+    sections, _, _ = session
+    assert 'received: "0"' in sections["power_off maintenance packet qqemu.PhyMemMode"]
+    assert sections["power_off " + NO_PHYS_MODE] == ""
+    assert ptdump_block(sections["power_off tf-ptdump $cr3"]) == ptdump_block(sections["power_off tf-ptdump"])
+
+
+@pytest.mark.skipif(not kernel_has_ptdump(), reason="the kernel has no ptdump option yet")
+def test_gdb_ptdump_matches_the_kernels(session):
+    sections, _, serial = session
+    assert "ptdump cr3=" in serial, f"the kernel printed no ptdump:\n{serial[-2000:]}"
+    assert ptdump_block(sections["ptdump tf-ptdump pt_kernel_root"]) == ptdump_block(serial)
+
+
+def test_helpers_say_when_gdb_is_not_connected():
+    result = subprocess.run(["gdb", "-batch", "-nx", "-x", str(ROOT / "tools" / "gdb" / "twofold.py"), "-ex", "tf-cr3"],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=GDB_TIMEOUT)
+    assert result.stderr.strip().startswith("tf-cr3: not connected to a guest"), result.stderr
+
+
+# ---- make debug ------------------------------------------------------------------------------
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        return probe.getsockname()[1]
+
+
+def make_debug(*variables, timeout=GDB_TIMEOUT):
+    """`make debug` with variables, in this test run's build, without rebuilding anything."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    build = os.path.relpath(BUILD, ROOT)
+    command = ["make", "--no-print-directory", f"BUILD={build}", "CC=gcc", "-o", f"{build}/gcc/twofold.elf",
+               "-o", f"{build}/gcc/twofold.iso", "debug", *variables]
+    return subprocess.run(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_make_debug_runs_a_script_and_ends_qemu(tmp_path):
+    port = free_port()
+    script = tmp_path / "script.gdb"
+    # No `kill` at the end: GDB detaches and the guest runs on, so ending QEMU is make debug's job.
+    script.write_text("continue\ntf-cr3\ntf-walk &kmain\n")
+    result = make_debug(f"GDB_PORT={port}", f"GDB_ARGS=-nx -batch -x {script}")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "tf-walk VA [CR3]" in output          # the help printed at the start
+    assert re.search(r"Breakpoint 1, kmain", output), output
+    assert "PML4 at physical 0x" in output and "kernel ro x" in output, output
+    init = (BUILD / "gcc" / "debug.gdb").read_text()
+    assert f"target remote localhost:{port}" in init and "set architecture i386:x86-64" in init
+    with socket.socket() as probe:              # QEMU is gone: its port is free again
+        probe.bind(("localhost", port))
+
+
+@pytest.mark.skipif(not (BUILD / "user" / "init").exists(), reason="no user program /init built")
+def test_make_debug_loads_a_user_programs_symbols(tmp_path):
+    script = tmp_path / "script.gdb"
+    # To kmain, then to /init's main: in user mode, where the kernel half of CR3 may map next
+    # to nothing (page-table isolation), so the tables are readable only as physical memory.
+    script.write_text("hbreak main\ncontinue\ncontinue\ntf-walk $pc\ntf-ptdump\n")
+    result = make_debug(f"GDB_PORT={free_port()}", "PROG=/init", f"GDB_ARGS=-nx -batch -x {script}")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert re.search(r"Breakpoint 2, 0x[0-9a-f]+ in main \(\)", output), output
+    assert "4K page, user ro x" in output, output
+    assert re.search(r"^[0-9a-f]{16}-[0-9a-f]{16} \d+K user ro x - 4K\n(.*\n)*ptdump end$", output, re.M), output
+
+
+def test_make_debug_names_a_missing_user_program():
+    result = make_debug("PROG=/nosuch")
+    assert result.returncode != 0
+    assert "user/nosuch does not exist, so PROG names no user program" in result.stderr, result.stderr
