@@ -10,6 +10,7 @@
 #include "kernel/initrd.h"
 #include "kernel/printk.h"
 #include "kernel/process.h"
+#include "kernel/sched.h"
 #include "kernel/uaccess.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
@@ -230,15 +231,12 @@ long exec_program(struct process *p, const struct exec_args *args)
     /* The point of no return: the new program replaces the old one. */
     struct vm old = p->vm;
     p->vm = vm;
-    p->kernel_cr3 = vm.root;
-    p->user_cr3 = vm.user_root;
+    p->kernel_cr3 = vm_kernel_cr3(&p->vm);
+    p->user_cr3 = vm_user_cr3(&p->vm);
     p->fs_base = 0;
     memcpy(p->fpu_state, fpu_clean_state, FPU_STATE_SIZE);
     if (p == current_process()) {
-        struct cpu *cpu = this_cpu();
-        cpu->entry_cr3 = p->kernel_cr3;
-        cpu->exit_cr3 = p->user_cr3;
-        write_cr3(p->kernel_cr3);
+        sched_load_address_space(p);
         wrmsr(MSR_FS_BASE, 0);
         fpu_restore(p->fpu_state);
     }

@@ -6,6 +6,7 @@
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
+#include "arch/x86_64/pcid.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/power.h"
@@ -76,6 +77,9 @@ static void print_banner(void)
     kprintf("isolation: kpti %s%s\n", isolation_on ? "on: user mode runs on a second CR3 that maps only "
                                                    "the entry area" : "off: one CR3 per process",
             isolation_on && !cpu_features.smep ? " (no SMEP: the kernel CR3 maps user pages NX)" : "");
+    kprintf("pcid: %s\n", pcid_on ? (invpcid_on ? "on, with INVPCID" : "on, without INVPCID: user-PCID flushes wait "
+                                                                    "for the next exit to user mode")
+                                  : cpu_features.pcid ? "off (pcid=off)" : "off (the CPU has none)");
     kprintf("modules: %zu\n", boot_info.module_count);
     for (size_t i = 0; i < boot_info.module_count; i++)
         kprintf("  %08x-%08x \"%s\"\n", boot_info.modules[i].start, boot_info.modules[i].end,
@@ -103,6 +107,10 @@ __attribute__((noreturn)) void kmain(uint32_t mb2_info_phys)
     cpu_features_init();
     mm_init(&boot_info, mb2_info_phys);
     isolation_init(!kernel_options.kpti || strcmp(kernel_options.kpti, "on") == 0, cpu_features.smep);
+    bool pcid_wanted = !kernel_options.pcid || strcmp(kernel_options.pcid, "off") != 0;
+    pcid_init(pcid_wanted, cpu_features.pcid, cpu_features.invpcid);
+    if (kernel_options.pcid && strcmp(kernel_options.pcid, "on") == 0 && !pcid_on)
+        kprintf("pcid=on: this CPU has no PCID; going on without\n");
     percpu_init_cpu(0);
     doors_init_cpu(0);
     fpu_init_cpu();

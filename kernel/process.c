@@ -116,8 +116,8 @@ long process_fork(void)
         process_free(child);
         return error;
     }
-    child->kernel_cr3 = child->vm.root;
-    child->user_cr3 = child->vm.user_root;
+    child->kernel_cr3 = vm_kernel_cr3(&child->vm);
+    child->user_cr3 = vm_user_cr3(&child->vm);
     memcpy(child->name, parent->name, sizeof child->name);
     child->fs_base = parent->fs_base;
     fpu_save(child->fpu_state);             /* the parent's registers, as they are now */

@@ -2,6 +2,7 @@
 #include "kernel/sched.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fpu.h"
+#include "arch/x86_64/pcid.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/panic.h"
 #include "kernel/process.h"
@@ -40,17 +41,27 @@ static struct process *dequeue(void)
 /* Make next this CPU's process: its kernel stack for the doors (entries from user mode
  * land on the per-CPU trampoline and move there), its two CR3 values, its FS base and FPU
  * registers; then its kernel stack. *save_rsp keeps where we left off. */
-static void switch_to(struct process *next, uint64_t *save_rsp, void *save_fpu)
+void sched_load_address_space(struct process *p)
 {
     struct cpu *cpu = this_cpu();
-    if (save_fpu)
-        fpu_save(save_fpu);
+    if (read_cr3() != p->kernel_cr3 || p->vm.kernel_tlb_stale)
+        write_cr3(p->kernel_cr3 | (p->vm.kernel_tlb_stale ? 0 : cpu->cr3_noflush));
+    cpu->entry_cr3 = p->kernel_cr3 | cpu->cr3_noflush;
+    cpu->exit_cr3 = p->user_cr3 | (p->vm.user_tlb_stale ? 0 : cpu->cr3_noflush);
+    p->vm.kernel_tlb_stale = p->vm.user_tlb_stale = false;
+}
+
+static void switch_to(struct process *prev, struct process *next, uint64_t *save_rsp)
+{
+    struct cpu *cpu = this_cpu();
+    if (prev && prev->state != PROCESS_ZOMBIE) {
+        fpu_save(prev->fpu_state);
+        /* A user-PCID flush still pending waits for prev's next turn (tlb.c). */
+        prev->vm.user_tlb_stale = (cpu->exit_cr3 & CR3_NOFLUSH) != cpu->cr3_noflush;
+    }
     cpu->current = next;
     cpu->kernel_stack_top = next->kstack_top;
-    cpu->entry_cr3 = next->kernel_cr3;
-    cpu->exit_cr3 = next->user_cr3;
-    if (read_cr3() != next->kernel_cr3)
-        write_cr3(next->kernel_cr3);
+    sched_load_address_space(next);
     wrmsr(MSR_FS_BASE, next->fs_base);
     fpu_restore(next->fpu_state);
     next->state = PROCESS_RUNNING;
@@ -75,12 +86,12 @@ void schedule(void)
     if (next == prev)
         prev->state = PROCESS_RUNNING;
     else
-        switch_to(next, &prev->context_rsp, prev->state == PROCESS_ZOMBIE ? NULL : prev->fpu_state);
+        switch_to(prev, next, &prev->context_rsp);
 }
 
 void sched_start(void)
 {
     uint64_t boot_rsp;                  /* never resumed */
-    switch_to(pick_next(), &boot_rsp, NULL);
+    switch_to(NULL, pick_next(), &boot_rsp);
     panic("the boot stack was resumed");
 }

@@ -13,5 +13,9 @@ void sched_enqueue(struct process *p);
  * again. With nothing runnable the CPU halts until an interrupt makes something runnable. */
 void schedule(void);
 
+/* Make p's address space this CPU's: load its kernel CR3 and set the CR3 values the doors
+ * load on entry and exit (a PCID pair used before flushes on its first loads). */
+void sched_load_address_space(struct process *p);
+
 /* Leave the boot stack for good and run the first runnable process. */
 __attribute__((noreturn)) void sched_start(void);

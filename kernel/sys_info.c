@@ -1,6 +1,7 @@
 /* kernel/sys_info.c: system calls that describe the system or set per-process registers,
  * and Twofold's own calls (from 1024) that show its address spaces. */
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pcid.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/errno.h"
 #include "kernel/format.h"
@@ -54,7 +55,7 @@ long sys_twofold_cr3(uint64_t which, uint64_t u1, uint64_t u2, uint64_t u3, uint
     case 0:
         return (long)read_cr3();            /* what the kernel runs on, right now */
     case 1:
-        return (long)this_cpu()->exit_cr3;  /* what this process runs on in user mode */
+        return (long)(this_cpu()->exit_cr3 & ~CR3_NOFLUSH);  /* what this process runs on in user mode */
     default:
         return -EINVAL;
     }

@@ -1,5 +1,6 @@
 /* mm/vm.c: user address spaces (see vm.h). */
 #include "mm/vm.h"
+#include "arch/x86_64/pcid.h"
 #include "kernel/errno.h"
 #include "mm/frame.h"
 #include "mm/isolation.h"
@@ -59,11 +60,24 @@ int vm_init(struct vm *vm)
         pt_root_destroy(vm->root, NULL, NULL);
         return -ENOMEM;
     }
+    vm->pcid_pair = pcid_alloc();
+    vm->kernel_tlb_stale = vm->user_tlb_stale = true;
     return 0;
+}
+
+uint64_t vm_kernel_cr3(const struct vm *vm)
+{
+    return vm->root | pcid_kernel(vm->pcid_pair);
+}
+
+uint64_t vm_user_cr3(const struct vm *vm)
+{
+    return vm->user_root == vm->root ? vm_kernel_cr3(vm) : vm->user_root | pcid_user(vm->pcid_pair);
 }
 
 void vm_destroy(struct vm *vm)
 {
+    pcid_free(vm->pcid_pair);
     if (vm->user_root != vm->root)
         frame_free(vm->user_root);
     pt_root_destroy(vm->root, free_frame, NULL);

@@ -6,6 +6,7 @@
  * is written in with vm_copy_in. Every user page is 4 KiB and mapped USER.
  */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,7 +27,14 @@ struct vm {
     uint64_t user_root;             /* what user mode runs on: root itself unless isolated */
     struct vma *regions;
     uint64_t brk_start, brk;        /* the heap region is [brk_start, page-up(brk)) */
+    uint16_t pcid_pair;             /* arch/x86_64/pcid.h; 0 without PCIDs */
+    /* The pair may hold another address space's entries until its first loads flush. */
+    bool kernel_tlb_stale, user_tlb_stale;
 };
+
+/* The values to load into CR3: the kernel root and the user root, with their PCIDs. */
+uint64_t vm_kernel_cr3(const struct vm *vm);
+uint64_t vm_user_cr3(const struct vm *vm);
 
 /* An empty address space: with isolation on (mm/isolation.h) two roots, else one. 0, or
  * -ENOMEM. */

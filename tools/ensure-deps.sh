@@ -18,6 +18,10 @@ libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzze
 musl-tools:musl-gcc
 python3-pytest:/usr/lib/python3/dist-packages/pytest
 gdb:gdb
+bochs:bochs
+bochs-term:/usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_term_gui.so
+bochsbios:/usr/share/bochs/BIOS-bochs-latest
+bsdutils:script
 "
 
 missing=""

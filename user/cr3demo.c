@@ -52,8 +52,8 @@ int main(void)
     for (int i = 0; i < CHILDREN; i++)
         if (wait(&status) < 0 || status != 0)
             failed++;
-    printf("Each process has a different CR3: switching processes loads another top-level page\n"
-           "table. Kernel and user CR3 are equal unless page-table isolation is on; then user mode\n"
-           "runs on a second table that maps almost none of the kernel.\n");
+    printf("Each process has a different CR3: switching processes loads another top-level\n"
+           "page table. Kernel and user CR3 are equal unless page-table isolation is on; then\n"
+           "user mode runs on a second table that maps almost none of the kernel.\n");
     return failed != 0;
 }

@@ -95,6 +95,15 @@ global trap_return, trap_return_iret
 %%same:
 %endmacro
 
+; The way out: load the user CR3. With PCIDs, the value may lack the no-flush bit because
+; the kernel changed user mappings (a deferred flush of the user PCID, arch/x86_64/tlb.c):
+; the load flushes, and later loads keep the entries again. Clobbers %1.
+%macro SWITCH_TO_USER_CR3 1
+    SWITCH_CR3 CPU_EXIT_CR3, CPU_ENTRY_CR3, %1
+    mov %1, [gs:CPU_CR3_NOFLUSH]
+    or [gs:CPU_EXIT_CR3], %1
+%endmacro
+
 section .entry.text progbits alloc exec nowrite align=16
 
 ; ---- exceptions and int 0x80 ------------------------------------------------------------
@@ -166,7 +175,7 @@ trap_return:
     push qword [rdi + 16]
     push qword [rdi + 8]
     push qword [rdi]
-    SWITCH_CR3 CPU_EXIT_CR3, CPU_ENTRY_CR3, rdi
+    SWITCH_TO_USER_CR3 rdi
     mov rdi, [gs:CPU_SCRATCH]
     swapgs
 trap_return_iret:
@@ -198,6 +207,7 @@ paranoid_entry:
     mov rax, cr3
     cmp rax, r12
     je .cr3_back
+    or r12, [gs:CPU_CR3_NOFLUSH]    ; put it back without flushing its PCID
     mov cr3, r12
 .cr3_back:
     test ebx, ebx
@@ -251,7 +261,7 @@ syscall_entry:
     pop rax
     mov rsp, [rsp + FRAME_RSP - 15 * 8]     ; the user's stack: nothing of the kernel's left
     mov [gs:CPU_SCRATCH], rax
-    SWITCH_CR3 CPU_EXIT_CR3, CPU_ENTRY_CR3, rax
+    SWITCH_TO_USER_CR3 rax
     mov rax, [gs:CPU_SCRATCH]
     swapgs
     o64 sysret

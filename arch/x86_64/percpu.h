@@ -12,7 +12,7 @@
 
 struct process;
 
-#define CPU_TRAMPOLINE_TOP 640      /* percpu.inc */
+#define CPU_TRAMPOLINE_TOP 648      /* percpu.inc */
 
 struct cpu {
     struct cpu *self;               /* so C can find this struct with one load from GS */
@@ -21,6 +21,7 @@ struct cpu {
     uint64_t entry_cr3;             /* the CR3 every entry loads (the process's kernel CR3) */
     uint64_t exit_cr3;              /* the CR3 every exit to user mode loads (its user CR3) */
     uint64_t scratch;               /* a register's home while the stubs switch CR3 */
+    uint64_t cr3_noflush;           /* CR3_NOFLUSH with PCIDs on, else 0 (arch/x86_64/pcid.h) */
     struct process *current;
     uint32_t id;
     uint32_t reserved;
@@ -37,6 +38,7 @@ _Static_assert(offsetof(struct cpu, user_rsp) == 16, "percpu.inc");
 _Static_assert(offsetof(struct cpu, entry_cr3) == 24, "percpu.inc");
 _Static_assert(offsetof(struct cpu, exit_cr3) == 32, "percpu.inc");
 _Static_assert(offsetof(struct cpu, scratch) == 40, "percpu.inc");
+_Static_assert(offsetof(struct cpu, cr3_noflush) == 48, "percpu.inc");
 _Static_assert(offsetof(struct cpu, trampoline_stack) + sizeof(((struct cpu *)0)->trampoline_stack)
                == CPU_TRAMPOLINE_TOP, "percpu.inc");
 _Static_assert(sizeof(struct cpu) == 4096, "struct cpu is one page of the entry area");

@@ -16,6 +16,7 @@ enum {
     MCR_DTR_RTS = 0x03,
     LSR_DATA_READY = 0x01,
     LSR_THR_EMPTY = 0x20,
+    LSR_TRANSMITTER_EMPTY = 0x40,
 };
 
 void serial_init(void)
@@ -41,4 +42,10 @@ char serial_getc(void)
     while (!(inb(COM1 + UART_LSR) & LSR_DATA_READY))
         ;
     return (char)inb(COM1 + UART_DATA);
+}
+
+void serial_drain(void)
+{
+    while (!(inb(COM1 + UART_LSR) & LSR_TRANSMITTER_EMPTY))
+        ;
 }

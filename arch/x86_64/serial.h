@@ -7,3 +7,6 @@ void serial_putc(char c);
 
 /* Wait for a byte from the line and return it. */
 char serial_getc(void);
+
+/* Wait until every byte sent has left the transmitter. */
+void serial_drain(void);

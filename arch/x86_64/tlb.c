@@ -1,6 +1,10 @@
-/* arch/x86_64/tlb.c: invalidating translations after the page tables changed (one CPU). */
+/* arch/x86_64/tlb.c: invalidating translations after the page tables changed (one CPU),
+ * with and without PCIDs and page-table isolation. */
 #include "mm/tlb.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pcid.h"
+#include "arch/x86_64/percpu.h"
+#include "mm/isolation.h"
 #include "mm/layout.h"
 #include "mm/pagetable.h"
 #include "mm/phys.h"
@@ -11,15 +15,28 @@ enum { INVLPG_MAX_PAGES = 32 };
 
 void tlb_invalidate(uint64_t root, uint64_t va, uint64_t size)
 {
-    /* The kernel half is in every address space; a user half only in its own, and only the
-     * loaded one can have cached translations. */
-    bool kernel_half = va >= DIRECT_MAP_BASE;
-    if (!kernel_half && (read_cr3() & PTE_ADDR_MASK) != root)
-        return;
-    if (size / PAGE_SIZE > INVLPG_MAX_PAGES) {
-        write_cr3(read_cr3());          /* Twofold maps nothing global: this flushes all */
+    /* The kernel half is in every address space, and with PCIDs every address space may
+     * hold entries for it under its own PCIDs: drop them all. */
+    if (va >= DIRECT_MAP_BASE && pcid_on) {
+        pcid_flush_all();
         return;
     }
-    for (uint64_t off = 0; off < size; off += PAGE_SIZE)
-        __asm__ volatile("invlpg (%0)" ::"r"(va + off) : "memory");
+    /* A user half lives only in its own address space. Only the loaded one can have
+     * entries: one that is not loaded got a PCID pair that flushes on its next load, or
+     * (without PCIDs) loses them all when CR3 is loaded. */
+    uint64_t cr3 = read_cr3();
+    if (va < DIRECT_MAP_BASE && (cr3 & PTE_ADDR_MASK) != root)
+        return;
+    if (size / PAGE_SIZE > INVLPG_MAX_PAGES)
+        write_cr3(cr3);                 /* flushes this PCID (Twofold maps nothing global) */
+    else
+        for (uint64_t off = 0; off < size; off += PAGE_SIZE)
+            __asm__ volatile("invlpg (%0)" ::"r"(va + off) : "memory");
+    /* invlpg reaches the current PCID only; under isolation the user CR3 has its own. */
+    if (va < DIRECT_MAP_BASE && pcid_on && isolation_on) {
+        if (invpcid_on)
+            pcid_flush_range((cr3 & 0xfff) | 1, va, size);
+        else
+            this_cpu()->exit_cr3 &= ~CR3_NOFLUSH;   /* flush when user mode next runs */
+    }
 }

@@ -121,8 +121,8 @@ static void utest_expect_status(const char *file, int line, int status, int want
     } while (0)
 
 /* Run fn(arg) in a child process, which exits 0 if fn returns with all its expectations
- * held and 1 otherwise. Returns the child's wait status, or -errno if fork or wait4 failed
- * (and that counts as a failed expectation). */
+ * held and 1 otherwise. Returns the child's wait status, or -1 if fork or wait4 failed (a
+ * failed expectation too). */
 __attribute__((unused))
 static int run_in_child(void (*fn)(void *), void *arg)
 {
@@ -135,21 +135,23 @@ static int run_in_child(void (*fn)(void *), void *arg)
         _exit(utest_now.failures ? 1 : 0);
     }
     if (pid < 0) {
-        utest_fail(__FILE__, __LINE__, "fork failed");
+        utest_fail(__FILE__, __LINE__, "run_in_child: fork failed");
         return -1;
     }
     int status;
     long r = SYSCALL(SYS_wait4, pid, &status, 0, 0);
     if (r != pid) {
-        utest_fail(__FILE__, __LINE__, "wait4(%d) returned %ld", pid, r);
-        return (int)r;
+        utest_fail(__FILE__, __LINE__, "run_in_child: wait4(%d) returned %ld", pid, r);
+        return -1;
     }
     return status;
 }
 
+/* qsort's order of two struct utest_case pointers: by line. */
 static int utest_by_line(const void *a, const void *b)
 {
-    return (*(const struct utest_case *const *)a)->line - (*(const struct utest_case *const *)b)->line;
+    const struct utest_case *const *x = a, *const *y = b;
+    return (*x)->line - (*y)->line;
 }
 
 int main(int argc, char **argv)

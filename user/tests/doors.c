@@ -96,7 +96,7 @@ static void compare_with_syscall(void *door_arg)
         long want = door_call(DOOR_SYSCALL, c[0], c[1], c[2], c[3]);
         long got = door_call(door, c[0], c[1], c[2], c[3]);
         if (got != want)
-            utest_fail(__FILE__, __LINE__, "system call %ld: %ld through door %d, %ld through SYSCALL",
+            utest_fail(__FILE__, __LINE__, "system call %ld: %ld through door %d, %ld by SYSCALL",
                        c[0], got, door, want);
     }
 

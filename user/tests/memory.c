@@ -16,6 +16,7 @@
 /* Far from where Linux or Twofold put anything of a static program's own. */
 #define FIXED_AT 0x200000000UL
 
+/* mmap of anonymous private memory (flags adds to those); returns the address or -errno. */
 static long map(unsigned long addr, unsigned long len, int prot, int flags)
 {
     return SYSCALL(SYS_mmap, addr, len, prot, flags | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -26,7 +27,7 @@ static long brk_at(unsigned long addr)
     return SYSCALL(SYS_brk, addr);
 }
 
-/* In a child: touch *addr the way arg says. */
+/* In a child: read, write or call addr, as `how` says. */
 struct touch {
     volatile char *addr;
     enum { READ, WRITE, CALL } how;
@@ -43,11 +44,12 @@ static void touch(void *arg)
         ((void (*)(void))(uintptr_t)t->addr)();
 }
 
-/* Touching addr as `how` kills a child with SIGSEGV (and nothing else). */
+/* A child that touches address by access (READ, WRITE or CALL) is killed by SIGSEGV. */
 #define EXPECT_SEGV(address, access)                                                         \
-    EXPECT_KILLED(run_in_child(touch, &(struct touch){ (volatile char *)(address), access }), SIGSEGV)
+    EXPECT_KILLED(run_in_child(touch, &(struct touch){ (volatile char *)(address), access }),  \
+                  SIGSEGV)
 
-/* Touching addr as `how` works (the child exits normally). */
+/* A child that touches address by access exits normally. */
 #define EXPECT_TOUCH_OK(address, access)                                                     \
     EXPECT_EXITED(run_in_child(touch, &(struct touch){ (volatile char *)(address), access }), 0)
 

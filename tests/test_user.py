@@ -1,0 +1,158 @@
+"""tests/test_user.py: the user test programs (user/tests/*.c). /testrun runs them all as the
+first process, on each CPU model and once with page-table isolation off, and every case of
+every program is its own test here (found with nm, so a case that never reports fails by
+name), as is each program's own result and frames_all_returned. The same programs also run
+on this Linux host, where they must pass too (Twofold-only cases skip): that proves the
+tests themselves right."""
+import resource
+import subprocess
+
+import pytest
+
+import ktap
+from conftest import BUILD, CPUS, ROOT, explain
+from twofold_qemu import STATUS_OK
+
+USERDIR = BUILD / "user"
+PROGRAMS = sorted(p.stem for p in (ROOT / "user" / "tests").glob("*.c"))
+# testrun's top-level cases: one per program, then the frame count.
+TOP_LEVEL = PROGRAMS + ["frames_all_returned"]
+# (cpu, extra command line), as for the in-kernel tests.
+CONFIGS = [(cpu, "") for cpu in CPUS] + [("max", "kpti=off")]
+CONFIG_IDS = [f"{cpu}{'-' + extra if extra else ''}" for cpu, extra in CONFIGS]
+# A CPU model on which SYSENTER works in 64-bit mode (QEMU follows the vendor: AMD's #UD).
+INTEL_CPU = "max,vendor=GenuineIntel"
+
+
+def case_names(program):
+    """The cases of a built test program, from its UTEST utest_case_<name> symbols."""
+    binary = USERDIR / "tests" / program
+    if not binary.exists():
+        return []
+    out = subprocess.run(["nm", str(binary)], check=True, capture_output=True, text=True).stdout
+    return sorted(line.split()[-1][len("utest_case_"):] for line in out.splitlines()
+                  if line.split()[-1].startswith("utest_case_"))
+
+
+CASES = [f"{program}/{case}" for program in PROGRAMS for case in case_names(program)]
+
+
+def boot_testrun(boot, cpu, extra="", programs=""):
+    """Boot with /testrun (given program names, or all) as the first process."""
+    return boot(" ".join(f"quiet {extra} init=/testrun {programs}".split()), cpu)
+
+
+def expect_ok(results, name, boot_result):
+    """Pass if test name reported ok, skip if it reported skipped, fail otherwise with its
+    diagnostics (a program's failure with those of its cases too)."""
+    assert name in results, f"{name} did not report: " + explain(boot_result)
+    result = results[name]
+    if result.skipped:
+        pytest.skip(result.directive[len("SKIP"):].strip())
+    lines = [f"not ok {name} {result.directive}"]
+    for key, r in results.items():
+        if key.startswith(name + "/") and not r.ok:
+            lines += r.diagnostics + [f"not ok {key} {r.directive}"]
+    assert result.ok, "\n".join(lines + result.diagnostics)
+
+
+@pytest.mark.parametrize("cpu,extra", CONFIGS, ids=CONFIG_IDS)
+def test_testrun_powers_off_with_status_0(boot, cpu, extra):
+    result = boot_testrun(boot, cpu, extra)
+    planned, _ = ktap.parse(result.serial)
+    assert planned == len(TOP_LEVEL), explain(result)
+    assert "init exited with status 0" in result.serial, explain(result)
+    assert result.status == STATUS_OK, explain(result)
+
+
+@pytest.mark.parametrize("cpu,extra", CONFIGS, ids=CONFIG_IDS)
+@pytest.mark.parametrize("name", TOP_LEVEL)
+def test_user_program(boot, cpu, extra, name):
+    result = boot_testrun(boot, cpu, extra)
+    expect_ok(ktap.parse(result.serial)[1], name, result)
+
+
+@pytest.mark.parametrize("cpu,extra", CONFIGS, ids=CONFIG_IDS)
+@pytest.mark.parametrize("name", CASES)
+def test_user_case(boot, cpu, extra, name):
+    result = boot_testrun(boot, cpu, extra)
+    expect_ok(ktap.parse(result.serial)[1], name, result)
+
+
+@pytest.mark.parametrize("case", ["sysenter_keeps_registers",
+                                  "sysenter_gives_the_same_results_as_syscall"])
+def test_sysenter_door_on_an_intel_cpu(boot, case):
+    result = boot_testrun(boot, INTEL_CPU, programs="doors")
+    name = f"doors/{case}"
+    _, results = ktap.parse(result.serial)
+    assert name in results and not results[name].skipped, explain(result)
+    expect_ok(results, name, result)
+
+
+# ---- on this Linux host -------------------------------------------------------------------
+def run_on_host(*command):
+    """Run a user program here: no core files from the faults it provokes on purpose, no
+    terminal on stdin. Returns the CompletedProcess."""
+    binary = command[0]
+    if not binary.exists():
+        pytest.fail(f"{binary} is missing: run the tests through `make test`")
+    return subprocess.run([str(c) for c in command], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=120,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_user_program_on_host(program):
+    run = run_on_host(USERDIR / "tests" / program)
+    output = run.stdout + run.stderr
+    planned, results = ktap.parse(run.stdout)
+    cases = case_names(program)
+    assert planned == len(cases), output
+    assert sorted(results) == cases, output
+    failed = [name for name, result in results.items() if not result.ok]
+    assert not failed, output
+    assert run.returncode == 0, output
+
+
+def test_testrun_on_host():
+    """testrun runs the programs beside it and nests their KTAP; a missing one fails."""
+    run = run_on_host(USERDIR / "testrun", "numbers", "nosuch", "startup")
+    planned, results = ktap.parse(run.stdout)
+    assert planned == 4, run.stdout
+    assert results["numbers"].ok and results["startup"].ok, run.stdout
+    assert not results["nosuch"].ok and results["nosuch"].directive == "exited with status 127"
+    assert any("nosuch" in line for line in results["nosuch"].diagnostics), run.stdout
+    assert results["frames_all_returned"].skipped, run.stdout
+    assert {f"numbers/{case}" for case in case_names("numbers")} <= results.keys(), run.stdout
+    assert results["numbers/twofold_calls_are_enosys_on_linux"].ok
+    assert run.returncode == 1, run.stdout
+
+
+def test_nested_ktap_is_parsed_on_host():
+    log = "\n".join([
+        "boot messages",
+        "KTAP version 1",
+        "1..3",
+        "    KTAP version 1",
+        "    1..2",
+        "    # a.c:1: expected x",
+        "    not ok 1 first",
+        "console line from the kernel",
+        "    ok 2 second # SKIP not here",
+        "not ok 1 prog # killed by signal 11",
+        "        # deeper, for the next result above",
+        "    ok 1 orphan",
+        "# before the last",
+        "ok 2 other",
+        "ok 3 frames_all_returned # SKIP no free_frames() here",
+    ])
+    planned, results = ktap.parse(log)
+    assert planned == 3
+    assert sorted(results) == ["frames_all_returned", "other", "other/orphan", "prog",
+                               "prog/first", "prog/second"]
+    assert results["prog/first"] == ktap.Result(False, ["# a.c:1: expected x"])
+    assert results["prog/second"].skipped and results["prog/second"].directive == "SKIP not here"
+    assert results["prog"] == ktap.Result(False, [], "killed by signal 11")
+    assert results["other/orphan"].diagnostics == ["# deeper, for the next result above"]
+    assert results["other"].diagnostics == ["# before the last"]
+    assert results["frames_all_returned"].skipped and not results["other"].skipped
