@@ -1,6 +1,8 @@
 """tests/test_gdb.py: the GDB helpers (tools/gdb) and `make debug`. The page-table logic runs on
 made-up tables; gdb in batch mode drives QEMU's GDB stub through one boot, stopping at the reset
-vector, at kmain, just after the kernel's own ptdump and at power_off; `make debug` runs GDB
+vector, at kmain, just after the kernel's own ptdump and at power_off; through /cr3demo (with
+page-table isolation on and off), stopping at the system-call dispatcher in two processes and
+once in user mode; and through /ptdump, whose output tf-ptdump must match. `make debug` runs GDB
 scripts with no terminal. Every gdb run has a time limit, and QEMU is killed after it."""
 import os
 import re
@@ -95,10 +97,11 @@ def test_cr3_decoding_depends_on_pcide():
 # ---- gdb against QEMU ------------------------------------------------------------------------
 def gdb_session(workdir, cmdline, stops):
     """Boot the kernel with cmdline under QEMU's GDB stub and run gdb in batch mode through
-    stops, a list of (where, commands): "reset" (the first instruction) or a function to
-    continue to, with a temporary hardware breakpoint. The output of each command becomes
-    sections["where command"]. Returns (sections, gdb's whole output, the serial log). QEMU
-    is killed at the end, whatever happens."""
+    stops, a list of (where, commands): "reset" (the first instruction) or a location to
+    continue to (a function or *ADDRESS, either with "if CONDITION"), with a temporary hardware
+    breakpoint. The output of each command becomes sections["where command"]. Returns
+    (sections, gdb's whole output, the serial log). QEMU is killed at the end, whatever
+    happens."""
     if shutil.which("gdb") is None:
         pytest.fail("gdb is not installed (Debian package gdb)")
     iso, sock, serial, errors = (workdir / name for name in ("gdb.iso", "gdb.sock", "serial.log", "qemu.err"))
@@ -145,15 +148,16 @@ def gdb_session(workdir, cmdline, stops):
 
 # From here on the helpers read physical memory through the kernel's direct map.
 NO_PHYS_MODE = "python machine.PhysicalMemory._stub_has_phys_mode = lambda self: False"
-AT_RESET = ["tf-cr3", "tf-walk 0x1000", "tf-ptdump"]
+AT_RESET = ["tf-cr3", "tf-walk 0x1000", "tf-ptdump", "tf-ps", "tf-cpu", "tf-frame"]
 AT_KMAIN = ["python print('cr3=%#x' % int(gdb.parse_and_eval('$cr3')))", "tf-cr3", "tf-walk &kmain",
-            "tf-walk &boot_info", "tf-walk &__rodata_start"]
+            "tf-walk &boot_info", "tf-walk &__rodata_start", "tf-ps", "tf-cpu", "tf-frame"]
 # Addresses whose walks must agree with tf-ptdump at power_off (0x401000: in /init, if it runs).
 AGREEING_WALKS = ["tf-walk 0x1000", "tf-walk kmain", "tf-walk &boot_info", "tf-walk &boot_stack_guard",
                   "tf-walk 0xffff800000000000", "tf-walk 0xffff800000345678", "tf-walk 0x401000"]
 AT_POWER_OFF = ["tf-ptdump"] + AGREEING_WALKS + [
     "tf-walk &boot_info $cr3", "tf-walk &boot_info 0", "tf-walk nosuch", "tf-walk 0x800000000000", "tf-walk",
-    "tf-ptdump 1 2", "maintenance packet qqemu.PhyMemMode", NO_PHYS_MODE, "tf-ptdump $cr3"]
+    "tf-ptdump 1 2", "tf-ps 1", "tf-frame 1 2", "tf-frame nosuch", "maintenance packet qqemu.PhyMemMode",
+    NO_PHYS_MODE, "tf-ptdump $cr3", "tf-ps", "tf-frame"]
 
 
 @pytest.fixture(scope="module")
@@ -176,6 +180,26 @@ def test_helpers_refuse_cleanly_before_paging(session, command):
     sections, _, _ = session
     lines = sections["reset " + command].splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {command.split()[0]}: paging is off (CR0.PG clear"), lines
+
+
+def test_process_helpers_before_there_are_processes(session):
+    sections = {k.removeprefix("kmain "): v for k, v in session[0].items()}
+    assert sections["tf-ps"] == "no processes yet (process_start_init starts the first)\n"
+    assert re.fullmatch(r"error: tf-cpu: no struct cpu at GS base 0x0 or KERNEL_GS_BASE 0x0: "
+                        r"percpu_init_cpu has not run yet\n", sections["tf-cpu"]), sections["tf-cpu"]
+    assert sections["tf-frame"].startswith("error: tf-frame: no current process and no trap_dispatch"), \
+        sections["tf-frame"]
+
+
+def test_process_helpers_at_power_off_through_the_direct_map(session):
+    """/init ends the boot with exit_group: power_off runs below syscall_dispatch, whose frame
+    argument tf-frame finds up the backtrace. The GDB stub's physical-memory mode is off here."""
+    sections = {k.removeprefix("power_off "): v for k, v in session[0].items()}
+    assert re.search(r"^\* +1 +0 running +init +0x[0-9a-f]{16} 0x[0-9a-f]{16}$", sections["tf-ps"], re.M), \
+        sections["tf-ps"]
+    frame = sections["tf-frame"]
+    assert frame.splitlines()[0].endswith(", the frame argument of syscall_dispatch"), frame
+    assert re.search(r"\brax +0x0{14}e7\b", frame), frame      # exit_group
 
 
 def walk_result(text):
@@ -219,6 +243,9 @@ def test_helpers_report_bad_arguments(session):
     assert "0x0000800000000000 is not canonical" in sections["tf-walk 0x800000000000"]
     assert "usage: tf-walk VA [CR3]" in sections["tf-walk"]
     assert "usage: tf-ptdump [CR3]" in sections["tf-ptdump 1 2"]
+    assert sections["tf-ps 1"] == "error: tf-ps: no arguments expected; usage: tf-ps\n"
+    assert "usage: tf-frame [ADDRESS]" in sections["tf-frame 1 2"]
+    assert sections["tf-frame nosuch"].startswith("error: tf-frame: ADDRESS 'nosuch' is not an address")
     # CR3 0: the "table" is whatever physical page 0 holds; a walk or a message, nothing worse.
     assert re.match(r"walk 0xffffffff|error: tf-walk: cannot read physical memory", sections["tf-walk &boot_info 0"])
     assert walk_result(sections["tf-walk &boot_info $cr3"]) == walk_result(sections["tf-walk &boot_info"])
@@ -268,6 +295,176 @@ def test_gdb_ptdump_matches_the_kernels(session):
     sections, _, serial = session
     assert "ptdump cr3=" in serial, f"the kernel printed no ptdump:\n{serial[-2000:]}"
     assert ptdump_block(sections["ptdump tf-ptdump pt_kernel_root"]) == ptdump_block(serial)
+
+
+# ---- processes: tf-ps, tf-cpu, tf-frame, and tf-walk against the kernel's pt_translate -------
+PS_ROW = re.compile(r"^([* ]) +(\d+) +(\d+) (\w+) +(\S+) +0x([0-9a-f]{16}) 0x([0-9a-f]{16})$", re.M)
+# The kernel's pt_translate(root, va, &pa, &prot, NULL), called by GDB on the stopped kernel,
+# with pa and prot in two words of the kernel stack 2 KiB below RSP, deeper than the call reaches.
+TRANSLATE = ("print pt_translate(((struct cpu *)$gs_base)->current->vm.root, frame->rip, "
+             "(unsigned long *)($rsp - 2048), (unsigned long *)($rsp - 2040), 0)")
+TRANSLATED = "print/x *(unsigned long (*)[2])($rsp - 2048)"
+IN_THE_KERNEL = ["print/x $cr3", "tf-ps", "tf-cpu", "tf-frame", "print/x frame->rax", "tf-walk frame->rip",
+                 TRANSLATE, TRANSLATED]
+DIRECT_READ = "print 'process.c'::slots"     # the process table, through the CPU's own CR3
+IN_USER_MODE = ["print/x $cs", "tf-ps", "tf-cpu", "tf-frame", "tf-walk $pc", DIRECT_READ]
+FIRST = "syscall_dispatch"
+USER = "*frame->rip"        # where the first system call returns to, set while stopped at FIRST
+SECOND = "syscall_dispatch if ((struct cpu *)$gs_base)->current->pid != $first_pid"
+PROCESS_STOPS = [(FIRST, IN_THE_KERNEL + ["set $first_pid = ((struct cpu *)$gs_base)->current->pid"]),
+                 (USER, IN_USER_MODE), (SECOND, IN_THE_KERNEL)]
+IN_EACH_PROCESS = pytest.mark.parametrize("where", [FIRST, SECOND], ids=["first", "second"])
+
+
+@pytest.fixture(scope="module", params=["on", "off"])
+def two_processes(request, tmp_path_factory):
+    """/cr3demo (which forks three children) with kpti=on or off: the first system call, the
+    return to user mode from it, and the first system call of another process. Returns
+    (kpti, sections)."""
+    sections, _, _ = gdb_session(tmp_path_factory.mktemp("gdb"), f"quiet kpti={request.param} init=/cr3demo",
+                                 PROCESS_STOPS)
+    return request.param, sections
+
+
+def test_helpers_work_in_every_process_stop(two_processes):
+    _, sections = two_processes
+    for where, commands in PROCESS_STOPS:
+        for command in commands:
+            if command != DIRECT_READ:
+                assert not sections[f"{where} {command}"].startswith("error:"), (where, command, sections)
+
+
+def ps_rows(text):
+    """tf-ps's rows as {pid: (marked, ppid, state, name, kernel CR3, user CR3)}."""
+    rows = {int(pid): (mark == "*", int(ppid), state, name, int(kcr3, 16), int(ucr3, 16))
+            for mark, pid, ppid, state, name, kcr3, ucr3 in PS_ROW.findall(text)}
+    assert rows, text
+    return rows
+
+
+def running(sections, where):
+    """The pid and tf-ps row of the one process tf-ps marks at stop where."""
+    marked = [(pid, row) for pid, row in ps_rows(sections[f"{where} tf-ps"]).items() if row[0]]
+    assert len(marked) == 1 and marked[0][1][2] == "running", sections[f"{where} tf-ps"]
+    return marked[0]
+
+
+def printed(text):
+    """The number GDB printed for `print/x`: "$3 = 0x363000"."""
+    return int(re.fullmatch(r"\$\d+ = (0x[0-9a-f]+)\n", text).group(1), 16)
+
+
+def cpu_fields(text):
+    return dict(re.findall(r"^  (\w+) +(.*)$", text, re.M))
+
+
+def test_cr3_differs_between_processes_and_matches_tf_ps(two_processes):
+    kpti, sections = two_processes
+    (first_pid, first), (second_pid, second) = running(sections, FIRST), running(sections, SECOND)
+    assert first_pid != second_pid and first[3] == second[3] == "cr3demo"
+    assert printed(sections[f"{FIRST} print/x $cr3"]) == first[4]
+    assert printed(sections[f"{SECOND} print/x $cr3"]) == second[4]
+    assert first[4] != second[4] and first[5] != second[5]
+    if kpti == "on":
+        assert first[5] != first[4] and second[5] != second[4], "kpti=on gives a process two CR3s"
+    else:
+        assert first[5] == first[4] and second[5] == second[4], "kpti=off gives a process one CR3"
+    assert ps_rows(sections[f"{SECOND} tf-ps"])[second_pid][1] == first_pid     # cr3demo forked it
+
+
+@IN_EACH_PROCESS
+def test_tf_cpu_agrees_with_tf_ps(two_processes, where):
+    _, sections = two_processes
+    pid, row = running(sections, where)
+    text = sections[f"{where} tf-cpu"]
+    assert re.match(r"struct cpu at 0x[0-9a-f]{16}: cpus\[0\], found through GS base \(stopped in kernel mode\)",
+                    text), text
+    fields = cpu_fields(text)
+    assert re.fullmatch(rf"0x[0-9a-f]{{16}} pid {pid} \(cr3demo\)", fields["current"]), fields
+    assert int(fields["entry_cr3"], 16) == row[4] and int(fields["exit_cr3"], 16) == row[5], fields
+    assert fields["self"].endswith("(itself)") and fields["id"] == "0"
+
+
+@IN_EACH_PROCESS
+def test_tf_frame_at_syscall_dispatch_is_the_system_call(two_processes, where):
+    _, sections = two_processes
+    text = sections[f"{where} tf-frame"]
+    assert "the frame argument of syscall_dispatch" in text.splitlines()[0], text
+    assert re.search(r"^  vector 256 \(VEC_SYSCALL\), error code 0x0, from user mode \(cs 0x2b: ring 3\)$", text,
+                     re.M), text
+    rax = int(re.search(r"\brax +0x([0-9a-f]{16})", text).group(1), 16)
+    assert rax == printed(sections[f"{where} print/x frame->rax"])
+    cells = dict(re.findall(r"\b(\w+) +0x([0-9a-f]{16})\b", text))
+    assert set(cells) >= {"r15", "r8", "rdi", "rsi", "rdx", "rax", "rip", "cs", "rflags", "rsp", "ss"}, cells
+
+
+@IN_EACH_PROCESS
+def test_walk_of_user_code_agrees_with_the_kernels_translation(two_processes, where):
+    _, sections = two_processes
+    va, phys, page, *perms = walk_result(sections[f"{where} tf-walk frame->rip"])
+    assert page == "4K" and perms == ["user", "ro", "x"]
+    assert re.fullmatch(r"\$\d+ = 0\n", sections[f"{where} {TRANSLATE}"]), sections[f"{where} {TRANSLATE}"]
+    pa, prot = (int(word, 16) for word in re.fullmatch(r"\$\d+ = \{(0x[0-9a-f]+), (0x[0-9a-f]+)\}\n",
+                                                       sections[f"{where} {TRANSLATED}"]).groups())
+    assert pa == phys
+    assert (bool(prot & US), bool(prot & RW), bool(prot & NX)) == (True, False, False), hex(prot)
+
+
+def test_helpers_in_user_mode_read_the_kernel_through_its_cr3(two_processes):
+    kpti, sections = two_processes
+    assert printed(sections[f"{USER} print/x $cs"]) & 3 == 3
+    first_pid, first = running(sections, FIRST)
+    assert running(sections, USER) == (first_pid, first)
+    text = sections[f"{USER} tf-cpu"]
+    assert "found through KERNEL_GS_BASE (stopped in user mode)" in text.splitlines()[0], text
+    assert cpu_fields(text)["entry_cr3"] == cpu_fields(sections[f"{FIRST} tf-cpu"])["entry_cr3"]
+    frame = sections[f"{USER} tf-frame"]
+    assert f"the top of pid {first_pid} (cr3demo)'s kernel stack" in frame.splitlines()[0], frame
+    assert walk_result(sections[f"{USER} tf-walk $pc"])[3:] == ("user", "ro", "x")
+    # What the helpers avoid: with isolation the user CR3 does not map the kernel's data.
+    direct = sections[f"{USER} {DIRECT_READ}"]
+    assert direct.startswith("error: Cannot access memory") == (kpti == "on"), direct
+
+
+# ---- tf-ptdump against the ptdump system call ------------------------------------------------
+PTDUMP_CALL = "syscall_dispatch if frame->rax == SYS_twofold_ptdump"
+TEXT_WRITE = "syscall_dispatch if frame->rax == SYS_write"
+AT_TEXT_WRITE = ["tf-ps", "tf-ptdump '((struct cpu *)$gs_base)->current->kernel_cr3'",
+                 "tf-ptdump '((struct cpu *)$gs_base)->current->user_cr3'"]
+
+
+@pytest.fixture(scope="module", params=["", "user"])
+def ptdump_program(request, tmp_path_factory):
+    """/ptdump (the kernel CR3's view) or `/ptdump user`: its system call, then the write of the
+    text, when the address space is still the one it describes. Returns (which, sections,
+    serial log)."""
+    stops = [(PTDUMP_CALL, ["tf-frame"]), (TEXT_WRITE, AT_TEXT_WRITE), ("power_off", [])]
+    sections, _, serial = gdb_session(tmp_path_factory.mktemp("gdb"), f"quiet init=/ptdump {request.param}".strip(),
+                                      stops)
+    return request.param, sections, serial
+
+
+def test_ptdump_program_calls_1025_from_user_mode(ptdump_program):
+    _, sections, _ = ptdump_program
+    text = sections[f"{PTDUMP_CALL} tf-frame"]
+    assert re.search(r"\brax +0x0{13}401\b", text) and "from user mode" in text, text
+
+
+def test_tf_ptdump_matches_the_ptdump_system_call(ptdump_program):
+    which, sections, serial = ptdump_program
+    assert "ptdump cr3=" in serial, f"/ptdump printed nothing:\n{serial[-2000:]}"
+    _, (_, _, _, name, kernel_cr3, user_cr3) = running(sections, TEXT_WRITE)
+    assert name == "ptdump"
+    views = {"": ptdump_block(sections[f"{TEXT_WRITE} {AT_TEXT_WRITE[1]}"]),
+             "user": ptdump_block(sections[f"{TEXT_WRITE} {AT_TEXT_WRITE[2]}"])}
+    cr3 = user_cr3 if which == "user" else kernel_cr3
+    assert views[which][0] == f"ptdump cr3={cr3 & pagetables.ADDR_MASK:016x}"
+    assert ptdump_block(serial) == views[which]
+
+    def half(view, upper):
+        return [line for line in views[view][1:-1] if (int(line[:16], 16) >= pagetables.UPPER_HALF) == upper]
+    # kpti is on: the user CR3 maps the same user half, and only a little of the kernel.
+    assert half("", False) == half("user", False) and len(half("user", True)) < len(half("", True)), views
 
 
 def test_helpers_say_when_gdb_is_not_connected():

@@ -22,5 +22,5 @@ debug: deps $(ISO)
 help: help-debug
 help-debug:
 	@echo "From tools/debug.mk:"
-	@echo "  debug       QEMU stopped at reset under GDB (tf-cr3, tf-walk, tf-ptdump); QEMU ends with GDB"
+	@echo "  debug       QEMU stopped at reset under GDB with the tf-* helpers (tf lists them); QEMU ends with GDB"
 	@echo "  GDB_PORT=$(GDB_PORT)  GDB_ARGS='$(GDB_ARGS)'  PROG='$(PROG)' (symbols of $(USERDIR)/NAME too)"

@@ -1,5 +1,6 @@
-"""tools/gdb/machine.py: the stopped guest as GDB sees it through QEMU's GDB stub: its control
-registers, whether it is paging in long mode yet, and its physical memory.
+"""tools/gdb/machine.py: the stopped guest as GDB sees it through QEMU's GDB stub: its
+registers, whether it is paging in long mode yet, its physical memory, and its virtual memory as
+any set of page tables maps it.
 
 Every failure is a gdb.GdbError with a one-line message, which GDB prints as it is.
 """
@@ -17,21 +18,26 @@ DIRECT_MAP_BASE = 0xffff800000000000    # mm/layout.h: RAM at phys + DIRECT_MAP_
 TABLE_BYTES = pagetables.ENTRIES * 8
 
 
-def control_registers():
-    """cr0, cr3, cr4 and efer of the selected CPU, as a dict of ints."""
+def read_registers(names):
+    """The registers names (GDB's names: cr3, cs, gs_base, ...) of the selected CPU, as a dict
+    of ints."""
     inferior = gdb.selected_inferior()
     if inferior.pid == 0 or inferior.connection is None:
         raise gdb.GdbError("not connected to a guest: `make debug` connects GDB to QEMU, or "
                            "`target remote localhost:PORT`")
     try:
         frame = gdb.selected_frame()
-        return {name: int(frame.read_register(name)) & pagetables.MASK64
-                for name in ("cr0", "cr3", "cr4", "efer")}
+        return {name: int(frame.read_register(name)) & pagetables.MASK64 for name in names}
     except ValueError:
-        raise gdb.GdbError("this target has no cr0/cr3/cr4/efer registers: "
+        raise gdb.GdbError(f"this target lacks one of the registers {'/'.join(names)}: "
                            "is it QEMU's GDB stub (qemu-system-x86_64)?") from None
     except gdb.error as error:
-        raise gdb.GdbError(f"cannot read the control registers: {error}") from None
+        raise gdb.GdbError(f"cannot read the registers {'/'.join(names)}: {error}") from None
+
+
+def control_registers():
+    """cr0, cr3, cr4 and efer of the selected CPU, as a dict of ints."""
+    return read_registers(("cr0", "cr3", "cr4", "efer"))
 
 
 def paging_registers():
@@ -90,6 +96,22 @@ class PhysicalMemory:
             how = "" if self.physical_mode else (f" through the kernel's direct map (0x{address:x}); the GDB "
                                                  "stub has no physical-memory mode")
             raise gdb.GdbError(f"cannot read physical memory at 0x{phys:x}{how}") from None
+
+    def read_virtual(self, root, va, length):
+        """length bytes from virtual va as the tables at physical root map it, whatever the
+        access rights: so the kernel's memory can be read while the CPU runs on a CR3 that does
+        not map it (a user CR3 under page-table isolation)."""
+        chunks = []
+        while length:
+            if not pagetables.is_canonical(va):
+                raise gdb.GdbError(f"0x{va & pagetables.MASK64:x} is not a canonical address")
+            mapping = pagetables.walk(self.table, root, va).mapping
+            if mapping is None:
+                raise gdb.GdbError(f"0x{va:x} is not mapped in the address space at 0x{root:x}")
+            piece = min(length, mapping.page_size - va % mapping.page_size)
+            chunks.append(self.read(mapping.phys, piece))
+            va, length = va + piece, length - piece
+        return b"".join(chunks)
 
     def table(self, phys):
         """The 512 entries of the page table at physical phys, read in one block."""

@@ -3,7 +3,8 @@
 
 A command is a TwofoldCommand subclass with a NAME, a docstring (its first line is its summary
 in `tf`) and a run(argv) method, listed in COMMANDS. The page-table logic is pagetables.py
-(no GDB in it); reading the guest is machine.py.
+(no GDB in it); reading the guest is machine.py; the kernel's own structures (struct cpu, the
+process table, trap frames) are kstate.py.
 """
 import importlib
 import os
@@ -15,12 +16,21 @@ _here = os.path.dirname(os.path.abspath(__file__))
 if _here not in sys.path:
     sys.path.insert(0, _here)
 # Sourcing this file again (after editing the helpers) picks up the edits.
-for _module in ("pagetables", "machine"):
+for _module in ("pagetables", "machine", "kstate"):
     if _module in sys.modules:
         importlib.reload(sys.modules[_module])
 
+import kstate  # noqa: E402
 import machine  # noqa: E402
 import pagetables  # noqa: E402
+
+# RFLAGS bits by name (Intel SDM volume 1, 3.4.3); IOPL, bits 12 and 13, is a number.
+RFLAGS_BITS = (("CF", 0), ("PF", 2), ("AF", 4), ("ZF", 6), ("SF", 7), ("TF", 8), ("IF", 9), ("DF", 10),
+               ("OF", 11), ("NT", 14), ("RF", 16), ("VM", 17), ("AC", 18), ("VIF", 19), ("VIP", 20), ("ID", 21))
+# The functions whose `frame` argument tf-frame shows by default, and how far up GDB's
+# backtrace it looks for them.
+DISPATCHERS = ("trap_dispatch", "syscall_dispatch")
+DISPATCHER_SEARCH_FRAMES = 32
 
 
 class TwofoldCommand(gdb.Command):
@@ -39,7 +49,7 @@ class TwofoldCommand(gdb.Command):
             raise gdb.GdbError(f"{self.NAME}: {error}") from None
 
     def usage_error(self, problem):
-        return gdb.GdbError(f"{problem}; usage: {self.NAME} {self.USAGE}")
+        return gdb.GdbError(f"{problem}; usage: {self.NAME} {self.USAGE}".rstrip())
 
 
 def evaluate_address(text, what):
@@ -149,7 +159,154 @@ to the CPU's."""
         gdb.write("\n".join(lines) + "\n")
 
 
-COMMANDS = (TfCr3, TfWalk, TfPtdump)
+class TfPs(TwofoldCommand):
+    """List the processes: pid, parent, state, name, kernel CR3 and user CR3.
+
+From the kernel's process table (slots in kernel/process.c); `*` marks the process this CPU
+runs (its struct cpu's current). The kernel CR3 is what the kernel runs on for the process; the
+user CR3 is what the process runs on in user mode: with page-table isolation (kpti=on) a table
+of its own that maps only the kernel's entry area, with kpti=off the kernel CR3 itself. Works
+stopped in user mode too: the kernel's memory is read through the kernel CR3."""
+    NAME = "tf-ps"
+
+    def run(self, argv):
+        if argv:
+            raise self.usage_error("no arguments expected")
+        with kstate.Kernel() as kernel:
+            processes = kernel.processes()
+            if not processes:
+                gdb.write("no processes yet (process_start_init starts the first)\n")
+                return
+            current = kernel.current_process()
+            gdb.write(f"  {'PID':>5} {'PPID':>5} {'STATE':<9} {'NAME':<15} {'KERNEL CR3':<18} USER CR3\n")
+            for address, process in processes.items():
+                parent = int(process["parent"])
+                ppid = int(kernel.value(process.type, parent)["pid"]) if parent else 0
+                mark = "*" if current and current[0] == address else " "
+                gdb.write(f"{mark} {int(process['pid']):>5} {ppid:>5} {kstate.enum_word(process['state']):<9} "
+                          f"{process['name'].string():<15} 0x{int(process['kernel_cr3']):016x} "
+                          f"0x{int(process['user_cr3']):016x}\n")
+            if current:
+                gdb.write(f"* runs on CPU {kernel.this_cpu.index}\n")
+
+
+def cpu_field_text(kernel, cpu, field):
+    """One field of struct cpu in words: a pointer to a process with its pid and name, a
+    pointer to the struct itself said so, an array as the addresses it spans, a 64-bit number
+    in hex, anything else as GDB prints it."""
+    value = cpu.value[field]
+    kind = value.type.strip_typedefs()
+    if kind.code == gdb.TYPE_CODE_PTR:
+        address = int(value)
+        if not address:
+            return "NULL"
+        if kind.target().strip_typedefs().tag == "process":
+            return f"0x{address:016x} {kstate.process_label(kernel.value(kind.target(), address))}"
+        return f"0x{address:016x}{' (itself)' if address == cpu.address else ''}"
+    if kind.code == gdb.TYPE_CODE_ARRAY:
+        start = cpu.address + field.bitpos // 8
+        return f"{value.type} at 0x{start:016x}-0x{start + kind.sizeof:016x}"
+    if kind.code == gdb.TYPE_CODE_INT and kind.sizeof == 8:
+        return f"0x{int(value):016x}"
+    return str(value)
+
+
+class TfCpu(TwofoldCommand):
+    """Show this CPU's per-CPU data (struct cpu), every field decoded.
+
+Found through GS base in the kernel and through KERNEL_GS_BASE in user mode (swapgs exchanges
+the two). Its fields, from the kernel's debug information: the self pointer, the current
+process's kernel stack top, the user RSP the SYSCALL door parks, the CR3 every entry loads
+(entry_cr3: the current process's kernel CR3) and every exit to user mode loads (exit_cr3: its
+user CR3), the current process by pid and name, and where the SYSENTER and trampoline stacks
+lie."""
+    NAME = "tf-cpu"
+
+    def run(self, argv):
+        if argv:
+            raise self.usage_error("no arguments expected")
+        with kstate.Kernel() as kernel:
+            cpu = kernel.require_cpu()
+            gdb.write(f"struct cpu at 0x{cpu.address:016x}: cpus[{cpu.index}], found through {cpu.found_by} "
+                      f"(stopped in {'user' if kernel.user_mode else 'kernel'} mode)\n")
+            fields = cpu.value.type.fields()
+            width = max(len(field.name) for field in fields)
+            for field in fields:
+                gdb.write(f"  {field.name:<{width}} {cpu_field_text(kernel, cpu, field)}\n")
+
+
+def dispatcher_argument():
+    """(address, what it is) of the `frame` argument of the innermost of DISPATCHERS at or
+    above GDB's selected frame, or None when there is none or GDB cannot recover the argument
+    there (optimized out, or an unwinding error)."""
+    try:
+        frame = gdb.selected_frame()
+        for _ in range(DISPATCHER_SEARCH_FRAMES):
+            if frame is None:
+                return None
+            if frame.name() in DISPATCHERS:
+                return int(frame.read_var("frame")), f"the frame argument of {frame.name()}"
+            frame = frame.older()
+    except (gdb.error, ValueError):
+        pass
+    return None
+
+
+def rflags_text(rflags):
+    """RFLAGS with the names of the flags set: "0x246 [PF ZF IF]"."""
+    names = [name for name, bit in RFLAGS_BITS if rflags >> bit & 1]
+    if rflags >> 12 & 3:
+        names.append(f"IOPL={rflags >> 12 & 3}")
+    return f"0x{rflags:x} [{' '.join(names)}]"
+
+
+class TfFrame(TwofoldCommand):
+    """Decode a trap frame: vector, error code, the mode it came from, every register.
+
+ADDRESS (an expression) is where the frame lies. Without it: the `frame` argument of
+trap_dispatch or syscall_dispatch when GDB's backtrace holds one at or above the selected
+frame, else the frame at the top of the current process's kernel stack, which holds the user
+registers of its last entry into the kernel (process_frame() in kernel/process.h). The layout
+is struct trap_frame's, from the kernel's debug information."""
+    NAME = "tf-frame"
+    USAGE = "[ADDRESS]"
+
+    def run(self, argv):
+        if len(argv) > 1:
+            raise self.usage_error("expected at most one argument")
+        with kstate.Kernel() as kernel:
+            frame_type = kstate.struct_type("trap_frame")
+            if argv:
+                address, origin = evaluate_address(argv[0], "ADDRESS"), "as given"
+            else:
+                address, origin = dispatcher_argument() or self.current_process_frame(kernel, frame_type)
+            frame = kernel.value(frame_type, address)
+            vector, cs = int(frame["vector"]), int(frame["cs"])
+            gdb.write(f"trap frame at 0x{address:016x}, {origin}\n")
+            gdb.write(f"  vector {vector} ({kernel.vector_name(vector)}), error code 0x{int(frame['error_code']):x}, "
+                      f"from {'user' if cs & kstate.RING == kstate.RING else 'kernel'} mode "
+                      f"(cs 0x{cs:x}: ring {cs & kstate.RING})\n")
+            gdb.write(f"  rip {gdb.format_address(int(frame['rip']))}  rsp 0x{int(frame['rsp']):x}  "
+                      f"rflags {rflags_text(int(frame['rflags']))}\n")
+            names = [field.name for field in frame_type.fields()]
+            width = max(len(name) for name in names)
+            cells = [f"{name:<{width}} 0x{int(frame[name]):016x}" for name in names]
+            for row in range(0, len(cells), 4):
+                gdb.write("  " + "  ".join(cells[row:row + 4]) + "\n")
+
+    @staticmethod
+    def current_process_frame(kernel, frame_type):
+        """(address, what it is) of the frame at the top of the current process's kernel stack."""
+        current = kernel.current_process()
+        if current is None:
+            raise gdb.GdbError("no current process and no trap_dispatch or syscall_dispatch in the "
+                               "backtrace: give the frame's ADDRESS")
+        process = current[1]
+        return (int(process["kstack_top"]) - frame_type.sizeof,
+                f"the top of {kstate.process_label(process)}'s kernel stack (its user registers as last saved)")
+
+
+COMMANDS = (TfCr3, TfWalk, TfPtdump, TfPs, TfCpu, TfFrame)
 
 Tf()
 for _command in COMMANDS:
