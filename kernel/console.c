@@ -1,16 +1,38 @@
-/* kernel/console.c: reading and writing the console from user mode.
+/* kernel/console.c: the console file and its line discipline.
  *
- * Writes go to the serial port. Reads take one line, echoed, with backspace; Ctrl-D at the
- * start of a line is end of file. For now reading polls the UART with everything else
- * stopped; interrupt-driven input comes with interrupts.
+ * Writes go to the serial port. Typed bytes arrive by interrupt and are edited into a line:
+ * each is echoed; backspace (DEL or BS) erases the last one; carriage return is newline; a
+ * newline completes the line. Ctrl-D completes the line without a newline, so on an empty
+ * line read() returns 0: end of file. Ctrl-C discards the line and sends SIGINT to the
+ * foreground process (process_foreground). read() waits for a completed line and returns
+ * at most one.
  */
 #include "kernel/console.h"
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/serial.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
+#include "kernel/process.h"
+#include "kernel/signal.h"
+#include "kernel/spinlock.h"
 #include "kernel/uaccess.h"
+#include "kernel/wait_queue.h"
 
-enum { TIOCGWINSZ = 0x5413, CHUNK = 256 };
+enum { TIOCGWINSZ = 0x5413, CHUNK = 256, LINE_MAX = 256, QUEUE = 4096, MAX_LINES = 64,
+       CTRL_C = 3, CTRL_D = 4, BACKSPACE = 8, DELETE = 0x7f, ISA_IRQ_COM1 = 4 };
+
+/* Completed lines: their bytes in a ring, their lengths in another (0: end of file). */
+static struct {
+    char bytes[QUEUE];
+    unsigned head, tail;            /* counts of bytes taken and added */
+    uint16_t lengths[MAX_LINES];
+    unsigned first_line, line_count;
+    unsigned consumed;              /* bytes of the first line already read */
+    char editing[LINE_MAX];         /* the line being typed */
+    unsigned edited;
+    struct wait_queue readers;
+    struct spinlock lock;
+} input;
 
 static long console_write(struct file *f, uint64_t user_buf, size_t len)
 {
@@ -27,29 +49,83 @@ static long console_write(struct file *f, uint64_t user_buf, size_t len)
     return (long)len;
 }
 
+/* Move the line being typed to the completed lines (dropped if they are full). */
+static void complete_line(void)
+{
+    if (input.line_count < MAX_LINES && input.tail - input.head + input.edited <= QUEUE) {
+        for (unsigned i = 0; i < input.edited; i++)
+            input.bytes[input.tail++ % QUEUE] = input.editing[i];
+        input.lengths[(input.first_line + input.line_count++) % MAX_LINES] = (uint16_t)input.edited;
+        wake_all(&input.readers);
+    }
+    input.edited = 0;
+}
+
+/* One typed byte, in interrupt context. */
+static void edit(char c)
+{
+    if (c == CTRL_C) {
+        kprintf("^C\n");
+        input.edited = 0;
+        struct process *foreground = process_foreground(&console_ops);
+        if (foreground)
+            process_kill(foreground->pid, SIGINT);
+        return;
+    }
+    if (c == CTRL_D) {
+        complete_line();
+        return;
+    }
+    if (c == DELETE || c == BACKSPACE) {
+        if (input.edited) {
+            input.edited--;
+            kprintf("\b \b");
+        }
+        return;
+    }
+    if (c == '\r')
+        c = '\n';
+    if (input.edited == LINE_MAX - 1 && c != '\n')
+        return;                     /* the line is full: only its end is taken */
+    console_sink(NULL, c);
+    input.editing[input.edited++] = c;
+    if (c == '\n')
+        complete_line();
+}
+
+static void console_interrupt(void)
+{
+    uint64_t flags = spin_lock(&input.lock);
+    for (int c; (c = serial_read()) >= 0;)
+        edit((char)c);
+    spin_unlock(&input.lock, flags);
+}
+
 static long console_read(struct file *f, uint64_t user_buf, size_t len)
 {
     (void)f;
-    char line[CHUNK];
-    size_t n = 0;
-    while (n < len && n < CHUNK) {
-        char c = serial_getc();
-        if (c == 4 && n == 0)               /* Ctrl-D on an empty line: end of file */
-            break;
-        if (c == '\r')
-            c = '\n';
-        if (c == 0x7f || c == '\b') {
-            if (n) {
-                n--;
-                kprintf("\b \b");
-            }
-            continue;
-        }
-        console_sink(NULL, c);
-        line[n++] = c;
-        if (c == '\n')
-            break;
+    if (!len)
+        return 0;
+    uint64_t flags = spin_lock(&input.lock);
+    while (!input.line_count) {
+        spin_unlock(&input.lock, flags);
+        if (current_process()->pending_signal)
+            return -EINTR;
+        sleep_on(&input.readers);
+        flags = spin_lock(&input.lock);
     }
+    unsigned line_left = input.lengths[input.first_line] - input.consumed;
+    size_t n = len < line_left ? len : line_left;
+    char line[LINE_MAX];
+    for (size_t i = 0; i < n; i++)
+        line[i] = input.bytes[input.head++ % QUEUE];
+    input.consumed += (unsigned)n;
+    if (input.consumed == input.lengths[input.first_line]) {   /* the whole line (or EOF) is read */
+        input.first_line = (input.first_line + 1) % MAX_LINES;
+        input.line_count--;
+        input.consumed = 0;
+    }
+    spin_unlock(&input.lock, flags);
     return copy_to_user(user_buf, line, n) ? -EFAULT : (long)n;
 }
 
@@ -67,3 +143,9 @@ const struct file_ops console_ops = {
     .write = console_write,
     .ioctl = console_ioctl,
 };
+
+void console_init(void)
+{
+    irq_enable_isa(ISA_IRQ_COM1, console_interrupt);
+    serial_enable_receive_interrupt();
+}

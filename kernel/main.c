@@ -6,11 +6,13 @@
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/pcid.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/serial.h"
+#include "kernel/console.h"
 #include "kernel/fault_cases.h"
 #include "kernel/initrd.h"
 #include "kernel/kernel.h"
@@ -18,6 +20,7 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/process.h"
+#include "kernel/time.h"
 #include "kernel/uaccess.h"
 #include "mm/frame.h"
 #include "mm/layout.h"
@@ -80,6 +83,7 @@ static void print_banner(void)
     kprintf("pcid: %s\n", pcid_on ? (invpcid_on ? "on, with INVPCID" : "on, without INVPCID: user-PCID flushes wait "
                                                                     "for the next exit to user mode")
                                   : cpu_features.pcid ? "off (pcid=off)" : "off (the CPU has none)");
+    kprintf("interrupts: %s, %d Hz\n", irq_controllers(), HZ);
     kprintf("modules: %zu\n", boot_info.module_count);
     for (size_t i = 0; i < boot_info.module_count; i++)
         kprintf("  %08x-%08x \"%s\"\n", boot_info.modules[i].start, boot_info.modules[i].end,
@@ -116,6 +120,9 @@ __attribute__((noreturn)) void kmain(uint32_t mb2_info_phys)
     fpu_init_cpu();
     uaccess_init(cpu_features.smap);
     initrd_init(&boot_info);
+    time_init();
+    irq_init(&boot_info, HZ, time_tick);
+    console_init();
 
     if (!kernel_options.quiet)
         print_banner();

@@ -9,6 +9,8 @@ enum {
     TAG_LOADER_NAME = 2,
     TAG_MODULE = 3,
     TAG_MEMORY_MAP = 6,
+    TAG_ACPI_OLD_RSDP = 14,         /* ACPI 1.0's 20-byte RSDP */
+    TAG_ACPI_NEW_RSDP = 15,         /* ACPI 2.0's 36-byte one, with the XSDT */
     TAG_HEADER_SIZE = 8,            /* u32 type, u32 size */
     MODULE_FIXED_SIZE = 16,         /* header, u32 mod_start, u32 mod_end */
     MEMORY_MAP_FIXED_SIZE = 16,     /* header, u32 entry_size, u32 entry_version */
@@ -118,6 +120,15 @@ const char *mb2_parse(const void *info, size_t readable, struct boot_info *out)
             break;
         case TAG_MEMORY_MAP:
             error = parse_memory_map(tag, size, out);
+            break;
+        case TAG_ACPI_OLD_RSDP:
+        case TAG_ACPI_NEW_RSDP:
+            if (size < TAG_HEADER_SIZE + (type == TAG_ACPI_OLD_RSDP ? 20 : 36))
+                error = "ACPI RSDP tag is shorter than an RSDP";
+            else if (type == TAG_ACPI_NEW_RSDP || !out->acpi_rsdp) {
+                out->acpi_rsdp = tag + TAG_HEADER_SIZE;
+                out->acpi_rsdp_size = size - TAG_HEADER_SIZE;
+            }
             break;
         default:
             break;                  /* tags Twofold does not use */

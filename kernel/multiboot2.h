@@ -34,6 +34,8 @@ struct boot_info {
     struct mb2_memory_region memory[MB2_MAX_MEMORY_REGIONS];
     size_t module_count;
     struct mb2_module modules[MB2_MAX_MODULES];
+    const void *acpi_rsdp;          /* a copy of ACPI's RSDP (the newer one if both), or NULL */
+    uint32_t acpi_rsdp_size;
 };
 
 /* Parse the information at info, of which `readable` bytes may be read. Returns NULL on

@@ -217,10 +217,28 @@ long process_kill(int pid, int signal)
         return -ESRCH;
     if (signal == 0 || p->state == PROCESS_ZOMBIE)
         return 0;
-    if (p == current_process())
-        process_exit(0, signal);
     if (!p->pending_signal)
         p->pending_signal = signal;
     wake_process(p);                        /* a sleeper wakes to die */
     return 0;
+}
+
+void process_before_user_return(void)
+{
+    sched_preempt_point();
+    struct process *self = current_process();
+    if (self->pending_signal)
+        process_exit(0, self->pending_signal);
+}
+
+struct process *process_foreground(const struct file_ops *console)
+{
+    struct process *youngest = NULL;
+    for (int i = 0; i < MAX_PROCESSES; i++) {
+        struct process *p = slots[i];
+        if (p && p->pid != 1 && p->state != PROCESS_ZOMBIE && p->files[0] && p->files[0]->ops == console
+            && (!youngest || p->pid > youngest->pid))
+            youngest = p;
+    }
+    return youngest;
 }

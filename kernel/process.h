@@ -12,6 +12,7 @@ enum { MAX_PROCESSES = 1024, MAX_FDS = 64 };
 enum process_state { PROCESS_RUNNABLE, PROCESS_RUNNING, PROCESS_BLOCKED, PROCESS_ZOMBIE };
 
 struct file;
+struct file_ops;
 
 struct process {
     int pid;
@@ -24,6 +25,8 @@ struct process {
     struct wait_queue child_exited;     /* where this process waits for its children */
     int wait_status;                    /* for wait4, once a zombie */
     int pending_signal;                 /* a kill not yet acted on */
+    int slice_left;                     /* ticks of its time slice still to run */
+    uint64_t sleep_deadline;            /* monotonic ns, while in nanosleep */
 
     struct vm vm;
     uint64_t kernel_cr3, user_cr3;      /* equal unless page-table isolation splits them */
@@ -64,8 +67,17 @@ long process_fork(void);
 /* Wait for a child (pid > 0: that one; -1: any); see wait4(2). */
 long process_wait(int pid, int *status, int options);
 
-/* Send signal (1..64) to pid: Twofold has no handlers, so every signal ends the process. */
+/* Send signal (1..64) to pid: Twofold has no handlers, so every signal ends the process,
+ * when it next returns towards user mode (process_before_user_return). */
 long process_kill(int pid, int signal);
+
+/* The last stop before the current process returns to user mode: run another process if
+ * its time slice is used up, and end it if a signal is pending. */
+void process_before_user_return(void);
+
+/* The process Ctrl-C is for: the youngest live process but init with `console` open as its
+ * standard input, or NULL. */
+struct process *process_foreground(const struct file_ops *console);
 
 /* The number of processes alive, zombies included. */
 int process_count(void);

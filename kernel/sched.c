@@ -6,10 +6,15 @@
 #include "arch/x86_64/percpu.h"
 #include "kernel/panic.h"
 #include "kernel/process.h"
+#include "kernel/spinlock.h"
 
 void context_switch(uint64_t *save_rsp, uint64_t next_rsp);
 
+enum { SLICE_TICKS = 2 };               /* 20 ms at HZ = 100 */
+
 static struct process *queue_head, *queue_tail;
+static struct spinlock queue_lock;      /* the queue is also fed from interrupts (wakeups) */
+static bool need_resched;
 
 struct process *current_process(void)
 {
@@ -18,6 +23,7 @@ struct process *current_process(void)
 
 void sched_enqueue(struct process *p)
 {
+    uint64_t flags = spin_lock(&queue_lock);
     p->state = PROCESS_RUNNABLE;
     p->run_next = NULL;
     if (queue_tail)
@@ -25,17 +31,35 @@ void sched_enqueue(struct process *p)
     else
         queue_head = p;
     queue_tail = p;
+    spin_unlock(&queue_lock, flags);
 }
 
 static struct process *dequeue(void)
 {
+    uint64_t flags = spin_lock(&queue_lock);
     struct process *p = queue_head;
     if (p) {
         queue_head = p->run_next;
         if (!queue_head)
             queue_tail = NULL;
     }
+    spin_unlock(&queue_lock, flags);
     return p;
+}
+
+void sched_tick(void)
+{
+    struct process *p = current_process();
+    if (p && p->state == PROCESS_RUNNING && --p->slice_left <= 0 && queue_head)
+        need_resched = true;
+}
+
+void sched_preempt_point(void)
+{
+    if (need_resched) {
+        need_resched = false;
+        schedule();
+    }
 }
 
 /* Make next this CPU's process: its kernel stack for the doors (entries from user mode
@@ -61,6 +85,7 @@ static void switch_to(struct process *prev, struct process *next, uint64_t *save
     }
     cpu->current = next;
     cpu->kernel_stack_top = next->kstack_top;
+    next->slice_left = SLICE_TICKS;
     sched_load_address_space(next);
     wrmsr(MSR_FS_BASE, next->fs_base);
     fpu_restore(next->fpu_state);

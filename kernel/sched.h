@@ -1,6 +1,6 @@
 /* kernel/sched.h: choosing which process runs. Round-robin over a FIFO run queue: O(1) to
- * add a process and to choose the next. For now processes give up the CPU themselves
- * (sched_yield, blocking); timer preemption comes with interrupts. */
+ * add a process and to choose the next. A process runs until it blocks, yields, or uses up
+ * its time slice in user mode (the timer preempts it on its way back to user mode). */
 #pragma once
 
 struct process;
@@ -16,6 +16,13 @@ void schedule(void);
 /* Make p's address space this CPU's: load its kernel CR3 and set the CR3 values the doors
  * load on entry and exit (a PCID pair used before flushes on its first loads). */
 void sched_load_address_space(struct process *p);
+
+/* The tick: count down the running process's time slice. */
+void sched_tick(void);
+
+/* If the running process's time slice is used up and another is runnable, run that one
+ * (call only on the way back to user mode: kernel code is not preempted). */
+void sched_preempt_point(void);
 
 /* Leave the boot stack for good and run the first runnable process. */
 __attribute__((noreturn)) void sched_start(void);

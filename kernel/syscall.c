@@ -13,7 +13,9 @@ static const syscall_handler table[SYSCALL_TABLE_SIZE] = {
     [SYS_uname] = sys_uname, [SYS_getppid] = sys_getppid, [SYS_arch_prctl] = sys_arch_prctl,
     [SYS_gettid] = sys_getpid, [SYS_set_tid_address] = sys_set_tid_address, [SYS_exit_group] = sys_exit,
     [SYS_pipe2] = sys_pipe2, [SYS_twofold_cr3] = sys_twofold_cr3, [SYS_twofold_ptdump] = sys_twofold_ptdump,
-    [SYS_twofold_free_frames] = sys_twofold_free_frames,
+    [SYS_twofold_free_frames] = sys_twofold_free_frames, [SYS_nanosleep] = sys_nanosleep,
+    [SYS_gettimeofday] = sys_gettimeofday, [SYS_time] = sys_time, [SYS_clock_gettime] = sys_clock_gettime,
+    [SYS_clock_nanosleep] = sys_clock_nanosleep,
 };
 
 /* All ones if index < size, else zero, computed without a branch, so that a mispredicted
@@ -37,7 +39,5 @@ void syscall_dispatch(struct trap_frame *frame)
             result = handler(frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9);
     }
     frame->rax = (uint64_t)result;
-    struct process *self = current_process();
-    if (self->pending_signal)
-        process_exit(0, self->pending_signal);
+    process_before_user_return();
 }

@@ -8,7 +8,8 @@ enum {
     SYS_brk = 12, SYS_ioctl = 16, SYS_writev = 20, SYS_sched_yield = 24, SYS_pipe = 22, SYS_dup = 32,
     SYS_dup2 = 33, SYS_getpid = 39, SYS_fork = 57, SYS_execve = 59, SYS_exit = 60, SYS_wait4 = 61,
     SYS_kill = 62, SYS_uname = 63, SYS_getppid = 110, SYS_arch_prctl = 158, SYS_gettid = 186,
-    SYS_set_tid_address = 218, SYS_exit_group = 231, SYS_pipe2 = 293,
+    SYS_set_tid_address = 218, SYS_exit_group = 231, SYS_pipe2 = 293, SYS_nanosleep = 35,
+    SYS_gettimeofday = 96, SYS_time = 201, SYS_clock_gettime = 228, SYS_clock_nanosleep = 230,
     SYS_twofold_cr3 = 1024, SYS_twofold_ptdump = 1025, SYS_twofold_free_frames = 1026,
     SYSCALL_TABLE_SIZE = 1027,
 };
@@ -39,6 +40,12 @@ long sys_brk(uint64_t addr, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd, uint64_t offset);
 long sys_munmap(uint64_t addr, uint64_t len, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t, uint64_t, uint64_t);
+
+long sys_clock_gettime(uint64_t clock, uint64_t ts, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_gettimeofday(uint64_t tv, uint64_t tz, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_time(uint64_t t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_nanosleep(uint64_t req, uint64_t rem, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_clock_nanosleep(uint64_t clock, uint64_t flags, uint64_t req, uint64_t rem, uint64_t, uint64_t);
 
 long sys_uname(uint64_t buf, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t, uint64_t, uint64_t, uint64_t);

@@ -6,6 +6,8 @@
  *                       (top-level slots 256..383: up to 64 TiB)
  *   0xffffc00000000000  KSTACK_AREA_BASE: kernel stacks, each above an unmapped guard page
  *                       (slot 384; mm/kstack.c)
+ *   0xffffe00000000000  IO_AREA_BASE: device registers and firmware tables (slot 448;
+ *                       mm_map_io)
  *   0xffffffff80000000  KERNEL_VMA: the kernel image at phys + KERNEL_VMA (linker.ld),
  *                       4 KiB pages: text R-X, rodata R, data and bss RW-NX
  *
@@ -19,6 +21,7 @@
 #define USER_TOP             0x0000800000000000ull
 #define DIRECT_MAP_BASE      0xffff800000000000ull
 #define KSTACK_AREA_BASE     0xffffc00000000000ull
+#define IO_AREA_BASE         0xffffe00000000000ull
 #define KERNEL_VMA           0xffffffff80000000ull
 #define BOOT_DIRECT_MAP_SIZE 0x40000000ull
 

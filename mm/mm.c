@@ -82,3 +82,15 @@ void mm_init(const struct boot_info *info, uint32_t info_phys)
     write_cr3(pt_kernel_root);
     pt_phys_limit = mm_direct_map_end;
 }
+
+void *mm_map_io(uint64_t phys, uint64_t size, bool uncached)
+{
+    static uint64_t next = IO_AREA_BASE;
+    uint64_t first = phys & ~(PAGE_SIZE - 1), end = (phys + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    uint64_t va = next;
+    if (pt_map(pt_kernel_root, va, first, end - first, PTE_WRITE | PTE_NX | (uncached ? PTE_PCD | PTE_PWT : 0),
+               PAGE_SHIFT_4K, 0))
+        return NULL;
+    next += end - first;
+    return (void *)(va + (phys - first));
+}

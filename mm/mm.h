@@ -1,6 +1,7 @@
 /* mm/mm.h: bringing up memory management at boot. */
 #pragma once
 #include "kernel/multiboot2.h"
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Start the frame allocator on the memory map (sparing the first MiB, the kernel image, the
@@ -11,3 +12,8 @@ void mm_init(const struct boot_info *info, uint32_t info_phys);
 
 /* Where the direct map of RAM ends (physical): nothing at or above it is RAM. */
 extern uint64_t mm_direct_map_end;
+
+/* Map physical [phys, phys + size) into the I/O area, uncached for device registers or
+ * cached for firmware tables, kernel-only and NX; returns the address of phys. Mappings
+ * stay for good (they are few and made at boot). NULL if memory is short. */
+void *mm_map_io(uint64_t phys, uint64_t size, bool uncached);

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+import ktap
 from conftest import explain
 from twofold_qemu import STATUS_OK, STATUS_PANIC, STATUS_UNSUPPORTED_CPU
 
@@ -18,6 +19,21 @@ def test_banner_shows_memory_map_and_loader(boot):
     assert re.search(r"0000000000100000-[0-9a-f]{16} +\d+ KiB  available", log), log
     assert re.search(r"available: 25\d MiB", log), log
     assert re.search(r'modules: 1\n  [0-9a-f]{8}-[0-9a-f]{8} "initrd"', log), log
+
+
+@pytest.mark.parametrize("cpu,controllers", [("max", "local APIC timer, I/O APIC"),
+                                             ("qemu64,-apic", "PIT, PIC (no local APIC)")])
+def test_banner_names_the_interrupt_controllers(boot, cpu, controllers):
+    result = boot("", cpu)
+    assert result.status == STATUS_OK, explain(result)
+    assert f"interrupts: {controllers}, 100 Hz" in result.serial
+
+
+def test_user_tests_pass_with_the_pit_and_pic(boot):
+    result = boot("quiet init=/testrun", "qemu64,-apic")
+    assert result.status == STATUS_OK, explain(result)
+    planned, results = ktap.parse(result.serial)
+    assert planned and not [name for name, r in results.items() if not r.ok], explain(result)
 
 
 def test_quiet_hides_the_banner(boot):

@@ -8,8 +8,9 @@ from conftest import CLANG_KERNEL, CPUS, explain, ktest_names
 from twofold_qemu import STATUS_OK
 
 
-# (cpu, extra command line): every CPU model with the defaults, and isolation off once.
-CONFIGS = [(cpu, "") for cpu in CPUS] + [("max", "kpti=off")]
+# (cpu, extra command line): every CPU model with the defaults, isolation off once, and a
+# CPU without a local APIC once (the PIT and PIC then give the tick).
+CONFIGS = [(cpu, "") for cpu in CPUS] + [("max", "kpti=off"), ("qemu64,-apic", "")]
 CONFIG_IDS = [f"{cpu}{'-' + extra if extra else ''}" for cpu, extra in CONFIGS]
 
 

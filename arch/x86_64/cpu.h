@@ -52,6 +52,14 @@ DEFINE_CR_ACCESS(4)
 #undef DEFINE_CR_ACCESS
 
 static inline void cpu_halt(void) { __asm__ volatile("hlt"); }
+static inline void interrupts_enable(void) { __asm__ volatile("sti" ::: "memory"); }
+
+static inline uint64_t read_rflags(void)
+{
+    uint64_t flags;
+    __asm__ volatile("pushfq; popq %0" : "=r"(flags));
+    return flags;
+}
 static inline void interrupts_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 
 #define MSR_EFER           0xc0000080u

@@ -1,6 +1,7 @@
 ; arch/x86_64/entry.asm: every way into the kernel and back out.
 ;
-; Doors: the 32 CPU exceptions, `int 0x80` (a DPL-3 gate), SYSCALL and SYSENTER. Each one
+; Doors: the 32 CPU exceptions, the interrupt vectors (`int 0x80` among them, a DPL-3 gate),
+; SYSCALL and SYSENTER. Each one
 ; builds the same struct trap_frame (arch/x86_64/trap.h) on the current process's kernel
 ; stack and calls C; the way back restores the frame.
 ;
@@ -24,7 +25,6 @@
 
 %include "arch/x86_64/percpu.inc"
 
-VEC_INT80       equ 0x80
 VEC_SYSCALL     equ 0x100       ; pseudo-vectors: no IDT slot, but a frame like the others
 VEC_SYSENTER    equ 0x101
 RFLAGS_TF       equ 1 << 8
@@ -43,7 +43,7 @@ FRAME_RSP       equ 20 * 8
 FRAME_SS        equ 21 * 8
 
 extern trap_dispatch, syscall_dispatch
-global exception_stubs, int80_entry, syscall_entry, sysenter_entry
+global exception_stubs, interrupt_stubs, syscall_entry, sysenter_entry
 global trap_return, trap_return_iret
 
 ; Paranoid vectors: NMI, #DB, #DF, #MC (the ones on IST stacks).
@@ -122,10 +122,16 @@ exception_stub_%+vec:
 %assign vec vec + 1
 %endrep
 
-int80_entry:
+; Vectors 32..255: device interrupts, the APIC's spurious vector, and int 0x80 (a gate
+; user mode may use). The CPU pushes no error code for any of them.
+%assign vec 32
+%rep 224
+interrupt_stub_%+vec:
     push 0
-    push VEC_INT80
-    ; fall through
+    push vec
+    jmp trap_entry
+%assign vec vec + 1
+%endrep
 
 ; The common path: error code and vector pushed, the CPU's frame above them.
 trap_entry:
@@ -298,5 +304,11 @@ exception_stubs:
 %assign vec 0
 %rep 32
     dq exception_stub_%+vec
+%assign vec vec + 1
+%endrep
+interrupt_stubs:
+%assign vec 32
+%rep 224
+    dq interrupt_stub_%+vec
 %assign vec vec + 1
 %endrep

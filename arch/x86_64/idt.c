@@ -22,8 +22,7 @@ enum {
 /* In the entry area: the CPU reads it on every interrupt, whichever CR3 is loaded. */
 static struct idt_gate idt[256] __attribute__((section(".entry.data"), aligned(16)));
 
-extern const uint64_t exception_stubs[EXCEPTION_VECTORS];
-extern char int80_entry[];
+extern const uint64_t exception_stubs[EXCEPTION_VECTORS], interrupt_stubs[256 - EXCEPTION_VECTORS];
 
 static void idt_set_gate(unsigned vector, uint64_t handler, unsigned ist, uint8_t type_attr)
 {
@@ -57,7 +56,9 @@ void idt_init_cpu(unsigned cpu_id)
         for (unsigned v = 0; v < EXCEPTION_VECTORS; v++)
             idt_set_gate(v, exception_stubs[v], exception_ist(v),
                          GATE_INTERRUPT | (v == VEC_BREAKPOINT || v == VEC_OVERFLOW ? GATE_USER : 0));
-        idt_set_gate(VEC_INT80, (uint64_t)int80_entry, 0, GATE_INTERRUPT | GATE_USER);
+        for (unsigned v = EXCEPTION_VECTORS; v < 256; v++)
+            idt_set_gate(v, interrupt_stubs[v - EXCEPTION_VECTORS], 0,
+                         GATE_INTERRUPT | (v == VEC_INT80 ? GATE_USER : 0));
     }
     struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr = { sizeof(idt) - 1, (uint64_t)idt };
     __asm__ volatile("lidt %0" ::"m"(idtr));

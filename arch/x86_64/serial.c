@@ -14,6 +14,8 @@ enum {
     LCR_DLAB = 0x80,
     FCR_ENABLE_AND_CLEAR = 0x07,
     MCR_DTR_RTS = 0x03,
+    MCR_OUT2 = 0x08,
+    IER_RECEIVED_DATA = 0x01,
     LSR_DATA_READY = 0x01,
     LSR_THR_EMPTY = 0x20,
     LSR_TRANSMITTER_EMPTY = 0x40,
@@ -37,11 +39,15 @@ void serial_putc(char c)
     outb(COM1 + UART_DATA, (unsigned char)c);
 }
 
-char serial_getc(void)
+void serial_enable_receive_interrupt(void)
 {
-    while (!(inb(COM1 + UART_LSR) & LSR_DATA_READY))
-        ;
-    return (char)inb(COM1 + UART_DATA);
+    outb(COM1 + UART_MCR, MCR_DTR_RTS | MCR_OUT2);  /* OUT2 connects the UART to its IRQ line */
+    outb(COM1 + UART_IER, IER_RECEIVED_DATA);
+}
+
+int serial_read(void)
+{
+    return inb(COM1 + UART_LSR) & LSR_DATA_READY ? inb(COM1 + UART_DATA) : -1;
 }
 
 void serial_drain(void)

@@ -7,6 +7,7 @@
  */
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/stacks.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -38,8 +39,10 @@ static void user_exception(struct trap_frame *frame)
     if (frame->vector == VEC_PAGE_FAULT) {
         int access = frame->error_code & PF_FETCH ? VM_ACCESS_EXEC
                    : frame->error_code & PF_WRITE ? VM_ACCESS_WRITE : VM_ACCESS_READ;
-        if (trap_from_user(frame) && vm_fault(&self->vm, address, access) == 0)
+        if (trap_from_user(frame) && vm_fault(&self->vm, address, access) == 0) {
+            process_before_user_return();
             return;
+        }
     }
     int signal = signal_for(frame->vector);
     kprintf("pid %d (%s): %s at rip %016lx", self->pid, self->name, exception_name(frame->vector), frame->rip);
@@ -55,6 +58,12 @@ void trap_dispatch(struct trap_frame *frame)
 {
     if (frame->vector == VEC_INT80) {
         syscall_dispatch(frame);
+        return;
+    }
+    if (frame->vector >= EXCEPTION_VECTORS) {
+        irq_dispatch(frame);
+        if (trap_from_user(frame))          /* an interrupt in the idle loop does not preempt */
+            process_before_user_return();
         return;
     }
     if (frame->vector == VEC_NMI) {         /* nothing sends one yet: say so and go on */

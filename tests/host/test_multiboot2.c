@@ -129,6 +129,33 @@ static void expect_error(struct builder *b, size_t readable, const char *why)
     }
 }
 
+static void test_acpi_rsdp_prefers_the_newer_copy(void)
+{
+    struct builder b;
+    begin(&b);
+    uint8_t old_rsdp[20] = "RSD PTR old", new_rsdp[36] = "RSD PTR new";
+    put32(&b, 14);
+    put32(&b, 8 + sizeof old_rsdp);
+    memcpy(b.bytes + b.len, old_rsdp, sizeof old_rsdp);
+    b.len += sizeof old_rsdp;
+    align8(&b);
+    put32(&b, 15);
+    put32(&b, 8 + sizeof new_rsdp);
+    memcpy(b.bytes + b.len, new_rsdp, sizeof new_rsdp);
+    b.len += sizeof new_rsdp;
+    align8(&b);
+    finish(&b);
+    CHECK(parse(&b, b.len, &info) == NULL);
+    CHECK(info.acpi_rsdp && memcmp(info.acpi_rsdp, "RSD PTR new", 11) == 0 && info.acpi_rsdp_size == 36);
+
+    begin(&b);
+    put32(&b, 15);
+    put32(&b, 8 + 20);                  /* too short for an ACPI 2.0 RSDP */
+    b.len += 24;
+    finish(&b);
+    expect_error(&b, b.len, "short ACPI 2.0 RSDP");
+}
+
 static void test_malformed_information(void)
 {
     struct builder b;
@@ -231,6 +258,7 @@ int main(void)
 {
     test_valid_information();
     test_minimal_information_has_defaults();
+    test_acpi_rsdp_prefers_the_newer_copy();
     test_malformed_information();
     test_corruptions_stay_in_bounds();
     return check_report();
