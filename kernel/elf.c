@@ -1,6 +1,7 @@
 /* kernel/elf.c: the ELF64 executable checker (see elf.h). */
 #include "kernel/elf.h"
 #include "kernel/errno.h"
+#include "kernel/unaligned.h"
 #include "mm/layout.h"
 #include <stdbool.h>
 #include <string.h>
@@ -21,28 +22,6 @@ enum {
 
 /* Segments end at or below this: the page under USER_TOP is never mapped. */
 #define USER_LIMIT (USER_TOP - PAGE_SIZE)
-
-/* Loads through memcpy: a hostile file may put any field at any alignment. */
-static uint16_t load16(const uint8_t *p)
-{
-    uint16_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static uint32_t load32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static uint64_t load64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
 
 static uint64_t page_down(uint64_t a)
 {

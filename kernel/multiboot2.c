@@ -1,5 +1,6 @@
 /* kernel/multiboot2.c: the Multiboot2 information parser (see multiboot2.h). */
 #include "kernel/multiboot2.h"
+#include "kernel/unaligned.h"
 #include <stdbool.h>
 #include <string.h>
 
@@ -16,21 +17,6 @@ enum {
     MEMORY_MAP_FIXED_SIZE = 16,     /* header, u32 entry_size, u32 entry_version */
     MEMORY_ENTRY_MIN_SIZE = 24,     /* u64 base, u64 length, u32 type, u32 reserved */
 };
-
-/* Loads through memcpy: the bytes may sit at any alignment when the input is hostile. */
-static uint32_t load32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static uint64_t load64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
 
 /* A string field of `len` bytes must hold its NUL terminator. */
 static const char *string_in(const uint8_t *p, size_t len)

@@ -5,26 +5,31 @@
 #include "kernel/process.h"
 #include "kernel/syscall.h"
 #include "kernel/uaccess.h"
+#include <stdbool.h>
 
 enum { IOV_MAX = 1024, O_CLOEXEC = 02000000 };
 #define SSIZE_MAX 0x7fffffffffffffffull
 
+/* read(2) or write(2) on fd (an unsigned int, as on Linux: the upper 32 bits do not count). */
+static long transfer(uint64_t fd, uint64_t buf, uint64_t len, bool writing)
+{
+    struct file *f = fd_file((int)fd);
+    if (!f)
+        return -EBADF;
+    len = len > SSIZE_MAX ? SSIZE_MAX : len;
+    return writing ? f->ops->write(f, buf, len) : f->ops->read(f, buf, len);
+}
+
 long sys_read(uint64_t fd, uint64_t buf, uint64_t len, uint64_t u3, uint64_t u4, uint64_t u5)
 {
     (void)u3, (void)u4, (void)u5;
-    struct file *f = fd_file((int)fd);     /* (int): fds are unsigned ints, as on Linux */
-    if (!f)
-        return -EBADF;
-    return f->ops->read(f, buf, len > SSIZE_MAX ? SSIZE_MAX : len);
+    return transfer(fd, buf, len, false);
 }
 
 long sys_write(uint64_t fd, uint64_t buf, uint64_t len, uint64_t u3, uint64_t u4, uint64_t u5)
 {
     (void)u3, (void)u4, (void)u5;
-    struct file *f = fd_file((int)fd);
-    if (!f)
-        return -EBADF;
-    return f->ops->write(f, buf, len > SSIZE_MAX ? SSIZE_MAX : len);
+    return transfer(fd, buf, len, true);
 }
 
 long sys_writev(uint64_t fd, uint64_t iov, uint64_t count, uint64_t u3, uint64_t u4, uint64_t u5)

@@ -1,11 +1,15 @@
 """tests/test_boot.py: booting as a user sees it: the banner, the command line, and what
 happens on a CPU Twofold cannot run on or a kernel fault (the harness must see failures)."""
 import re
+import subprocess
+import sys
 
 import pytest
 
 import ktap
-from conftest import explain
+import mkiso
+import twofold_qemu
+from conftest import BOOT_TIMEOUT, BUILD, KERNEL, ROOT, explain
 from twofold_qemu import STATUS_OK, STATUS_PANIC, STATUS_UNSUPPORTED_CPU
 
 
@@ -131,3 +135,24 @@ def test_unsupported_cpu_is_refused_with_a_message(boot, cpu, message):
     result = boot("", cpu)
     assert result.status == STATUS_UNSUPPORTED_CPU, explain(result)
     assert f"Twofold: {message}; halting." in result.serial
+
+
+def test_an_outside_program_runs_as_init_and_its_status_comes_back(tmp_path):
+    """`make run EXTRA=dir CMDLINE='init=/prog arg'`: a static musl binary from outside the
+    tree runs as the first process with its arguments, and its exit status is what the QEMU
+    launcher exits with."""
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    source = tmp_path / "prog.c"
+    source.write_text('#include <stdio.h>\n'
+                      'int main(int argc, char **argv) { printf("prog: %d %s\\n", argc, argv[1]); return 7; }\n')
+    subprocess.run(["musl-gcc", "-static", "-O2", "-o", str(extra / "prog"), str(source)], check=True)
+    initrd = tmp_path / "initrd.cpio"
+    subprocess.run([sys.executable, str(ROOT / "tools" / "mkinitrd.py"), str(initrd), str(BUILD / "user"), "hello",
+                    "--extra", str(extra)], check=True)
+    iso = tmp_path / "prog.iso"
+    mkiso.make_iso(KERNEL, iso, "quiet init=/prog hello", initrd)
+    result = twofold_qemu.boot(iso, timeout=BOOT_TIMEOUT)
+    assert "prog: 2 hello" in result.serial, explain(result)
+    assert "init exited with status 7" in result.serial
+    assert result.status == 7, explain(result)

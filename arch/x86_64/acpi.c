@@ -2,6 +2,7 @@
  * table is checked (signature, checksum, lengths) before it is believed. */
 #include "arch/x86_64/acpi.h"
 #include "kernel/printk.h"
+#include "kernel/unaligned.h"
 #include "mm/mm.h"
 #include <string.h>
 
@@ -40,13 +41,6 @@ static const struct sdt_header *map_table(uint64_t phys, const char *signature)
     return table;
 }
 
-static uint64_t load(const uint8_t *p, int bytes)
-{
-    uint64_t v = 0;
-    memcpy(&v, p, bytes);
-    return v;
-}
-
 static void read_madt_entries(const uint8_t *madt, uint32_t length, struct madt_info *out)
 {
     for (uint32_t off = MADT_ENTRIES; off + 2 <= length;) {
@@ -55,13 +49,13 @@ static void read_madt_entries(const uint8_t *madt, uint32_t length, struct madt_
             break;
         const uint8_t *e = madt + off;
         if (type == ENTRY_IOAPIC && len >= 12 && !out->ioapic_phys) {
-            out->ioapic_phys = load(e + 4, 4);
-            out->ioapic_gsi_base = (uint32_t)load(e + 8, 4);
+            out->ioapic_phys = load32(e + 4);
+            out->ioapic_gsi_base = load32(e + 8);
         } else if (type == ENTRY_OVERRIDE && len >= 10 && e[2] == 0 && e[3] < 16) {
-            uint16_t flags = (uint16_t)load(e + 8, 2);
-            out->isa[e[3]] = (struct isa_route){ (uint32_t)load(e + 4, 4), (flags & 3) == 3, ((flags >> 2) & 3) == 3 };
+            uint16_t flags = (uint16_t)load16(e + 8);
+            out->isa[e[3]] = (struct isa_route){ load32(e + 4), (flags & 3) == 3, ((flags >> 2) & 3) == 3 };
         } else if (type == ENTRY_LAPIC_ADDRESS && len >= 12) {
-            out->lapic_phys = load(e + 4, 8);
+            out->lapic_phys = load64(e + 4);
         }
         off += len;
     }
@@ -75,8 +69,8 @@ bool acpi_read_madt(const void *rsdp, uint32_t size, struct madt_info *out)
         return false;
     }
     /* ACPI 2.0 and later: the XSDT, with 64-bit pointers; else the RSDT's 32-bit ones. */
-    bool xsdt = r[15] >= 2 && size >= 36 && load(r + 24, 8);
-    const struct sdt_header *root = map_table(xsdt ? load(r + 24, 8) : load(r + 16, 4), xsdt ? "XSDT" : "RSDT");
+    bool xsdt = r[15] >= 2 && size >= 36 && load64(r + 24);
+    const struct sdt_header *root = map_table(xsdt ? load64(r + 24) : load32(r + 16), xsdt ? "XSDT" : "RSDT");
     if (!root) {
         kprintf("acpi: no valid %s\n", xsdt ? "XSDT" : "RSDT");
         return false;
@@ -84,10 +78,10 @@ bool acpi_read_madt(const void *rsdp, uint32_t size, struct madt_info *out)
     unsigned entry_size = xsdt ? 8 : 4;
     const uint8_t *entries = (const uint8_t *)(root + 1);
     for (uint32_t i = 0; i < (root->length - sizeof *root) / entry_size; i++) {
-        const struct sdt_header *madt = map_table(load(entries + i * entry_size, entry_size), "APIC");
+        const struct sdt_header *madt = map_table(xsdt ? load64(entries + i * 8) : load32(entries + i * 4), "APIC");
         if (!madt || madt->length < MADT_ENTRIES)
             continue;
-        *out = (struct madt_info){ .lapic_phys = load((const uint8_t *)madt + MADT_LAPIC_ADDRESS, 4) };
+        *out = (struct madt_info){ .lapic_phys = load32((const uint8_t *)madt + MADT_LAPIC_ADDRESS) };
         for (uint32_t irq = 0; irq < 16; irq++)
             out->isa[irq] = (struct isa_route){ irq, false, false };
         read_madt_entries((const uint8_t *)madt, madt->length, out);

@@ -106,7 +106,7 @@ global trap_return, trap_return_iret
 
 section .entry.text progbits alloc exec nowrite align=16
 
-; ---- exceptions and int 0x80 ------------------------------------------------------------
+; ---- exceptions and interrupts --------------------------------------------------------
 %assign vec 0
 %rep 32
 exception_stub_%+vec:

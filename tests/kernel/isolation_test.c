@@ -1,5 +1,6 @@
 /* tests/kernel/isolation_test.c: the two roots of an address space under page-table
  * isolation (the harness also boots with kpti=off, where these check the one-root case). */
+#include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
@@ -69,6 +70,15 @@ KTEST(isolation_user_mappings_show_in_both_roots)
     KEXPECT_EQ(pt_translate(vm.user_root, va + PAGE_SIZE, &user_pa, &user_prot, NULL), 0);
     KEXPECT_EQ(kernel_pa, user_pa);
     KEXPECT_EQ(user_prot & (PTE_USER | PTE_WRITE | PTE_NX), PTE_USER | PTE_WRITE | PTE_NX);
+    /* Without SMEP, only NX on the kernel root's top-level user entries keeps the kernel
+     * from running user code; the user root's entries must not have it. */
+    const pte_t *kernel_slots = phys_to_virt(vm.root), *user_slots = phys_to_virt(vm.user_root);
+    unsigned slot = (unsigned)(va >> 39);
+    if (isolation_on) {
+        KEXPECT_EQ(!!(kernel_slots[slot] & PTE_NX), !cpu_features.smep);
+        KEXPECT_EQ(user_slots[slot] & PTE_NX, 0);
+        KEXPECT_EQ(user_slots[slot] & PTE_ADDR_MASK, kernel_slots[slot] & PTE_ADDR_MASK);
+    }
     KEXPECT_EQ(vm_unmap(&vm, va, 2 * PAGE_SIZE), 0);
     KEXPECT(pt_translate(vm.user_root, va + PAGE_SIZE, NULL, NULL, NULL) != 0);
     vm_destroy(&vm);
