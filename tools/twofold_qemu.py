@@ -2,7 +2,8 @@
 """tools/twofold_qemu.py: boot a Twofold ISO in QEMU, the one place that knows how.
 
 `make run` uses it from the command line (serial console on the terminal, Ctrl-A X quits);
-the test harness imports boot() to run a guest to its end under a time limit.
+the test harness imports boot() to run a guest to its end under a time limit, optionally
+typing on its console by a script: -serial stdio makes QEMU's stdin the guest's COM1 input.
 
 Always TCG: never KVM on these machines (a KVM guest makes no progress there).
 The guest ends itself through QEMU's isa-debug-exit device, which makes QEMU exit with
@@ -10,8 +11,11 @@ The guest ends itself through QEMU's isa-debug-exit device, which makes QEMU exi
 """
 import argparse
 import dataclasses
+import os
+import selectors
 import subprocess
 import sys
+import time
 
 DEBUG_EXIT = "isa-debug-exit,iobase=0xf4,iosize=0x04"
 STATUS_OK = 0
@@ -56,34 +60,80 @@ class Boot:
     status: int | None      # kernel_status(), None if it never powered off
     timed_out: bool
     stderr: str
+    waiting_for: str | None = None      # the text a boot script still waited for at the end
 
     def describe(self):
         if self.timed_out:
-            return "timed out (hang?)"
-        if self.status is None:
-            return "QEMU ended without a power-off (triple fault or reset?)"
-        names = {STATUS_OK: "ok", STATUS_TESTS_FAILED: "tests failed",
-                 STATUS_UNSUPPORTED_CPU: "unsupported CPU", STATUS_PANIC: "kernel panic"}
-        return f"powered off with status {self.status} ({names.get(self.status, 'init status')})"
+            how = "timed out (hang?)"
+        elif self.status is None:
+            how = "QEMU ended without a power-off (triple fault or reset?)"
+        else:
+            names = {STATUS_OK: "ok", STATUS_TESTS_FAILED: "tests failed",
+                     STATUS_UNSUPPORTED_CPU: "unsupported CPU", STATUS_PANIC: "kernel panic"}
+            how = f"powered off with status {self.status} ({names.get(self.status, 'init status')})"
+        if self.waiting_for is not None:
+            how += f"; the script was still waiting for {self.waiting_for!r}"
+        return how
 
     def tail(self, lines=40):
         return "\n".join(self.serial.splitlines()[-lines:])
 
 
-def boot(iso, cpu="max", mem="256M", timeout=120):
-    """Run iso to its end; a guest still running after timeout seconds is killed."""
-    proc = subprocess.Popen(qemu_command(iso, cpu, mem), stdin=subprocess.DEVNULL,
+def boot(iso, cpu="max", mem="256M", timeout=120, script=()):
+    """Run iso to its end; a guest still running after timeout seconds is killed.
+
+    script: (text, keys) steps for a guest that reads its console. Once text has appeared on
+    the serial port (after the place where the previous step's text appeared), keys (a str,
+    control characters included) go to the guest's serial input. The text is looked for in
+    the raw output, whose line ends may be "\\r\\n". Without a script the guest's input is empty."""
+    steps = list(script)
+    proc = subprocess.Popen(qemu_command(iso, cpu, mem),
+                            stdin=subprocess.PIPE if steps else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        timed_out = True
+    out, err, timed_out = _converse(proc, steps, time.monotonic() + timeout)
     serial = out.decode("utf-8", "replace").replace("\r\n", "\n")
     status = None if timed_out else kernel_status(proc.returncode)
-    return Boot(serial, status, timed_out, err.decode("utf-8", "replace"))
+    return Boot(serial, status, timed_out, err.decode("utf-8", "replace"),
+                steps[0][0] if steps else None)
+
+
+def _converse(proc, steps, deadline):
+    """Collect proc's stdout and stderr until QEMU ends, typing the keys of each of steps (a
+    list, emptied as they are taken) once its text has appeared on stdout; kill QEMU at
+    deadline (time.monotonic()). Returns (stdout, stderr, whether it was killed)."""
+    streams = {proc.stdout: bytearray(), proc.stderr: bytearray()}
+    out = streams[proc.stdout]
+    look_from = 0           # where the next step's text may start
+    timed_out = False
+    with selectors.DefaultSelector() as selector:
+        for stream in streams:
+            selector.register(stream, selectors.EVENT_READ)
+        while selector.get_map():
+            while steps and (found := out.find(steps[0][0].encode(), look_from)) >= 0:
+                text, keys = steps.pop(0)
+                look_from = found + len(text.encode())
+                try:
+                    proc.stdin.write(keys.encode())
+                    proc.stdin.flush()
+                except BrokenPipeError:     # QEMU has gone; its status says why
+                    pass
+            left = deadline - time.monotonic()
+            if left <= 0 and not timed_out:
+                proc.kill()
+                timed_out = True
+            for key, _ in selector.select(None if timed_out else left):
+                data = os.read(key.fd, 65536)
+                if data:
+                    streams[key.fileobj] += data
+                else:
+                    selector.unregister(key.fileobj)
+    if proc.stdin:
+        try:
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+    proc.wait()
+    return bytes(out), bytes(streams[proc.stderr]), timed_out
 
 
 def main():
