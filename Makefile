@@ -64,8 +64,11 @@ host_frame_SRCS      := $(SIM_MEMORY)
 host_pagetable_SRCS  := $(SIM_MEMORY) mm/pagetable.c mm/ptdump.c kernel/format.c
 host_kmalloc_SRCS    := $(SIM_MEMORY) mm/kmalloc.c
 
-.PHONY: all iso run test host-tests deps clean help
+.PHONY: all iso run test host-tests deps clean help help-main
 .SECONDEXPANSION:
+
+# `make help` prints this Makefile's list first, then each fragment's (they add help-NAME).
+help: help-main
 
 # Further targets and variables: the user programs and initrd, fuzzers, debugging (each
 # file says what it adds). INITRD comes from tools/user.mk.
@@ -141,12 +144,12 @@ test: deps
 clean:
 	rm -rf $(BUILD)
 
-help:
+help-main:
 	@echo "Targets:"
 	@echo "  all         build the kernel ($(KERNEL)) and its boot ISO (default)"
 	@echo "  iso         build only the ISO"
 	@echo "  run         boot in QEMU, serial console on this terminal (Ctrl-A X quits)"
-	@echo "  test        build with gcc and clang, run host tests and every QEMU boot test"
+	@echo "  test        build with gcc and clang; host tests, fuzzers, every QEMU, Bochs and GDB test"
 	@echo "  clean       remove $(BUILD)/"
 	@echo "  help        this list"
 	@echo "Variables (make VAR=value):"
