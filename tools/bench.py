@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+"""tools/bench.py: `make bench`: the same user/bench binary as the first process on Twofold
+(kpti=on, kpti=off) and on Debian's Linux (pti=on, pti=off), in QEMU machines that differ
+only in what they boot; one table of TSC ticks per operation against issue 8's targets, and
+BUILD/bench.json. README "Benchmarks" shows a run.
+
+The measured pass uses `-icount shift=0,sleep=off`: the guest's TSC then counts the guest's
+instructions, so the numbers repeat on a busy machine (they are instructions, not cycles: a
+CR3 write or a TLB miss costs one or nothing). A second pass in plain TCG gives the same
+metrics in host TSC ticks, noisy, and how long each run takes. Every QEMU run has a time limit.
+
+Linux is the kernel Debian's linux-image-amd64 names, fetched with `apt-get download` and
+unpacked into BUILD/bench/linux (nothing is installed); it boots with -kernel and an initrd
+holding the benchmark as /init. Twofold boots its ISO with `init=/bench`.
+"""
+import argparse
+import dataclasses
+import json
+import pathlib
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import mkinitrd  # noqa: E402
+import mkiso  # noqa: E402
+import twofold_qemu  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+LINUX_PACKAGE = "linux-image-amd64"
+
+# The table's rows, in order.
+METRICS = ["syscall_getpid", "int80_getpid", "sysenter_getpid", "sched_yield_2", "pipe_round_trip",
+           "fork_exit_wait", "page_fault", "execve", "boot_to_init", "getpid_idle_1",
+           "getpid_idle_100", "getpid_idle_1000", "sched_yield_16", "sched_yield_128"]
+
+# Issue 8's targets: Linux 6.1 with pti=on measured this way (ticks), and the fraction of
+# Linux's number Twofold with kpti=on aims at.
+TARGETS = {
+    "syscall_getpid": (317, 6),
+    "sched_yield_2": (3782, 10),
+    "pipe_round_trip": (12634, 10),
+    "fork_exit_wait": (186022, 10),
+    "page_fault": (6991, 5),
+}
+# Rows that should stay flat as processes are added: each within FLAT of its group's first.
+SCALING = [("getpid_idle_1", "getpid_idle_100", "getpid_idle_1000"),
+           ("sched_yield_2", "sched_yield_16", "sched_yield_128")]
+FLAT = 0.10
+
+
+@dataclasses.dataclass
+class Config:
+    name: str           # the column's title
+    kernel: str         # "twofold" or "linux"
+    isolation: str      # "on" or "off": what its command line asks for
+
+    def slug(self):
+        return re.sub(r"[^a-z0-9=]+", "-", self.name.lower())
+
+
+CONFIGS = [Config("Twofold kpti=on", "twofold", "on"), Config("Twofold kpti=off", "twofold", "off"),
+           Config("Linux pti=on", "linux", "on"), Config("Linux pti=off", "linux", "off")]
+# Who is compared with whom: the ratio column and the targets.
+MINE, THEIRS = "Twofold kpti=on", "Linux pti=on"
+
+
+# ---- Linux ---------------------------------------------------------------------------------
+
+def run_quiet(command, **kwargs):
+    return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          **kwargs)
+
+
+def linux_package():
+    """The kernel package linux-image-amd64 depends on, e.g. linux-image-6.1.0-56-amd64; runs
+    `apt-get update` once if apt does not know it yet."""
+    for attempt in range(2):
+        out = run_quiet(["apt-cache", "depends", LINUX_PACKAGE]).stdout
+        match = re.search(r"Depends: (linux-image-\S+)", out)
+        if match:
+            return match.group(1)
+        if attempt == 0:
+            run_quiet(["apt-get", "update", "-qq"])
+    raise RuntimeError(f"apt knows no {LINUX_PACKAGE}:\n{out}")
+
+
+def linux_kernel(directory):
+    """Debian's kernel image, fetched and unpacked into directory the first time:
+    (vmlinuz path, the package file it came from)."""
+    record = directory / "package"
+    found = sorted(directory.glob("boot/vmlinuz-*"))
+    if found and record.exists():
+        return found[-1], record.read_text().strip()
+    directory.mkdir(parents=True, exist_ok=True)
+    package = linux_package()
+    print(f"bench: fetching {package} into {directory}", flush=True)
+    for old in directory.glob("*.deb"):
+        old.unlink()
+    result = run_quiet(["apt-get", "download", package], cwd=directory)
+    debs = sorted(directory.glob("*.deb"))
+    if result.returncode != 0 or not debs:
+        raise RuntimeError(f"apt-get download {package} failed:\n{result.stdout}")
+    contents = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", debs[0]], stdout=subprocess.PIPE)
+    untar = run_quiet(["tar", "-x", "-C", str(directory), "--wildcards", "./boot/vmlinuz-*"],
+                      stdin=contents.stdout)
+    contents.stdout.close()
+    if contents.wait() != 0 or untar.returncode != 0:
+        raise RuntimeError(f"unpacking {debs[0]} failed:\n{untar.stdout}")
+    record.write_text(debs[0].name + "\n")
+    debs[0].unlink()
+    return sorted(directory.glob("boot/vmlinuz-*"))[-1], debs[0].name
+
+
+# ---- Running ------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Run:
+    config: str
+    command: list
+    seconds: float = 0.0
+    ended: str = "not run"                              # how QEMU ended
+    isolation: str = "unknown"                          # what the kernel's boot log says
+    kernel: str = ""                                    # the benchmark's "kernel" line
+    metrics: dict = dataclasses.field(default_factory=dict)  # name: ticks, or "skipped WHY"
+    complete: bool = False                              # "bench: done" came
+    log: str = ""                                       # the serial log
+
+    def number(self, metric):
+        value = self.metrics.get(metric)
+        return value if isinstance(value, float) else None
+
+
+def isolation_state(kernel, serial):
+    """Whether the kernel's own boot messages say page-table isolation is on."""
+    if kernel == "twofold":
+        match = re.search(r"isolation: kpti (on|off)", serial)
+        return match.group(1) if match else "unknown"
+    return "on" if "Kernel/User page tables isolation: enabled" in serial else "off"
+
+
+def parse(serial, run):
+    """Fill run from the benchmark's "bench: NAME VALUE" lines (user/bench.c)."""
+    for name, value in re.findall(r"^bench: (\S+) (.*?)\s*$", serial, re.M):
+        if name == "kernel":
+            run.kernel = value
+        elif name not in ("mode", "done"):
+            try:
+                run.metrics[name] = float(value)
+            except ValueError:
+                run.metrics[name] = value
+    run.complete = re.search(r"^bench: done\s*$", serial, re.M) is not None
+
+
+def run_guest(config, command, timeout, log):
+    """Run QEMU to its end, killed after timeout seconds; the serial log goes to log."""
+    run = Run(config.name, command, log=str(log))
+    start = time.monotonic()
+    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+        if config.kernel == "twofold":
+            status = twofold_qemu.kernel_status(proc.returncode)
+            run.ended = "no power-off" if status is None else f"status {status}"
+        else:
+            run.ended = f"QEMU exit {proc.returncode}"
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        run.ended = f"killed after {timeout} s"
+    run.seconds = time.monotonic() - start
+    serial = out.decode("utf-8", "replace").replace("\r\n", "\n")
+    log.write_text(serial)
+    run.isolation = isolation_state(config.kernel, serial)
+    parse(serial, run)
+    return run
+
+
+class Guests:
+    """What each configuration boots, and its QEMU command line: one machine for all."""
+
+    def __init__(self, args, workdir):
+        self.args = args
+        self.workdir = workdir
+        quick = " quick" if args.quick else ""
+        self.isos = {}
+        for config in CONFIGS:
+            if config.kernel == "twofold":
+                iso = workdir / f"{config.slug()}.iso"
+                # kpti= first: init= ends the kernel's options, the rest are bench's arguments
+                mkiso.make_iso(args.kernel, iso, f"kpti={config.isolation} init=/bench{quick}",
+                               args.initrd)
+                self.isos[config.name] = iso
+        self.linux_append = " --" + quick if quick else ""    # Linux passes what follows to init
+        self.initrd = workdir / "linux-initrd.cpio"
+        self.initrd.write_bytes(mkinitrd.archive({"init": pathlib.Path(args.program)}))
+        try:
+            self.vmlinuz, self.package = linux_kernel(workdir / "linux")
+            self.linux_missing = None
+        except (OSError, RuntimeError) as error:
+            self.vmlinuz, self.package, self.linux_missing = None, None, str(error)
+            print(f"bench: no Linux to compare with: {error}", flush=True)
+
+    def command(self, config, icount):
+        machine = twofold_qemu.qemu_command("CD", self.args.cpu, self.args.mem)
+        media = machine.index("-boot")
+        assert machine[media:] == ["-boot", "d", "-cdrom", "CD"], machine
+        machine = machine[:media] + (ICOUNT if icount else [])
+        if config.kernel == "twofold":
+            return machine + ["-boot", "d", "-cdrom", str(self.isos[config.name])]
+        append = f"console=ttyS0 pti={config.isolation}{self.linux_append}"
+        return machine + ["-kernel", str(self.vmlinuz), "-initrd", str(self.initrd),
+                          "-append", append]
+
+    def run_all(self, icount):
+        """{config name: Run} for every configuration, one after the other."""
+        mode = "icount" if icount else "tcg"
+        runs = {}
+        for config in CONFIGS:
+            if config.kernel == "linux" and self.linux_missing:
+                reason = " ".join(self.linux_missing.split())[:160]
+                runs[config.name] = Run(config.name, [], ended=f"not run: {reason}")
+                continue
+            log = self.workdir / f"{config.slug()}-{mode}.log"
+            print(f"bench: {config.name} ({mode}) ...", end="", flush=True)
+            run = run_guest(config, self.command(config, icount), self.args.timeout, log)
+            print(f" {run.seconds:.0f} s, {run.ended}" +
+                  ("" if run.complete else f", INCOMPLETE: see {log}"), flush=True)
+            runs[config.name] = run
+        return runs
+
+
+# ---- Results ------------------------------------------------------------------------------
+
+def judge(runs):
+    """{metric: {...}} for the target and scaling rows: Twofold kpti=on against Linux pti=on
+    of the same pass (issue 8's number when Linux did not give one), and against itself with
+    fewer processes."""
+    mine, theirs = runs[MINE], runs[THEIRS]
+    out = {}
+    for metric, (reference, fraction) in TARGETS.items():
+        measured, value = theirs.number(metric), mine.number(metric)
+        basis = reference if measured is None else measured
+        linux = "Linux" if measured is not None else "issue 8's Linux"
+        out[metric] = {"target": f"<= 1/{fraction} of {linux} ({basis / fraction:,.0f})",
+                       "met": None if value is None else value <= basis / fraction}
+    for group in SCALING:
+        base = mine.number(group[0])
+        for metric in group[1:]:
+            value = mine.number(metric)
+            change = value / base - 1 if value is not None and base else None
+            out[metric] = {"target": f"within {FLAT:.0%} of {group[0]}",
+                           "change": change,
+                           "met": None if change is None else abs(change) <= FLAT}
+    return out
+
+
+def cell(value):
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value.split()[0]                         # "skipped" or "failed"
+    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def verdict(judged):
+    if judged["met"] is None:
+        return "-"
+    text = "yes" if judged["met"] else "no"
+    return f"{text} ({judged['change']:+.0%})" if "change" in judged else text
+
+
+def table(runs, judged=None):
+    """A Markdown table of runs, with the ratio Twofold/Linux with isolation on and, given
+    judged (from judge()), the targets."""
+    head = ["metric"] + list(runs) + ["Twofold/Linux, on"]
+    if judged:
+        head += ["target (Twofold kpti=on)", "met"]
+    rows = [head, ["---"] * len(head)]
+    for metric in METRICS:
+        row = [metric] + [cell(run.metrics.get(metric)) for run in runs.values()]
+        mine, theirs = runs[MINE].number(metric), runs[THEIRS].number(metric)
+        row.append(f"{mine / theirs:.2f}" if mine is not None and theirs else "-")
+        if judged:
+            row += [judged[metric]["target"], verdict(judged[metric])] if metric in judged \
+                else ["", ""]
+        rows.append(row)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    return "\n".join("| " + " | ".join(text.ljust(width) for text, width in zip(row, widths)) +
+                     " |" for row in rows)
+
+
+def notes(runs):
+    """What ran, by the guests' own words, and why any metric is missing."""
+    lines = []
+    for run in runs.values():
+        if not run.command:
+            lines.append(f"- {run.config}: {run.ended}")
+            continue
+        lines.append(f"- {run.config}: {run.kernel or 'no benchmark output'}, isolation "
+                     f"{run.isolation} by its boot log; {run.ended} ({run.seconds:.0f} s)" +
+                     ("" if run.complete else f"; INCOMPLETE, see {run.log}"))
+        lines += [f"  - {metric}: {value}" for metric, value in run.metrics.items()
+                  if isinstance(value, str)]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--build", required=True, help="the build directory")
+    parser.add_argument("--kernel", required=True, help="Twofold's ELF")
+    parser.add_argument("--initrd", required=True, help="Twofold's initrd, holding /bench")
+    parser.add_argument("--program", required=True, help="the benchmark, a static binary")
+    parser.add_argument("--cpu", default="max")
+    parser.add_argument("--mem", default="256M")
+    parser.add_argument("--timeout", type=int, default=300, help="seconds per QEMU run")
+    parser.add_argument("--quick", action="store_true", help="short loops: a smoke test")
+    args = parser.parse_args()
+
+    workdir = pathlib.Path(args.build) / "bench"
+    workdir.mkdir(parents=True, exist_ok=True)
+    guests = Guests(args, workdir)
+    measured = guests.run_all(icount=True)
+    timed = guests.run_all(icount=False)
+    judged = judge(measured)
+
+    machine = f"-cpu {args.cpu} -m {args.mem} -smp 1"
+    linux = guests.package or "no Linux"
+    twofold = run_quiet(["git", "-C", str(ROOT), "describe", "--always", "--dirty"]).stdout.strip()
+    quick = "; QUICK: short loops, not a measurement" if args.quick else ""
+    print("\n".join([
+        "", f"TSC ticks per operation; QEMU {' '.join(ICOUNT)} {machine}: guest instructions "
+            f"(Twofold {twofold}, {linux}){quick}",
+        "", table(measured, judged), "", notes(measured),
+        "", f"Plain TCG, {machine}: host TSC ticks, noisy{quick}",
+        "", table(timed), "", notes(timed)]))
+    out = pathlib.Path(args.build) / "bench.json"
+    out.write_text(json.dumps({
+        "settings": {"machine": machine, "icount": " ".join(ICOUNT), "quick": args.quick,
+                     "timeout_s": args.timeout, "twofold": twofold, "linux": guests.package},
+        "targets": {metric: {"linux_6_1_pti_on": reference, "twofold_at_most": f"1/{fraction}"}
+                    for metric, (reference, fraction) in TARGETS.items()},
+        "verdicts": judged,
+        "icount": {name: dataclasses.asdict(run) for name, run in measured.items()},
+        "tcg": {name: dataclasses.asdict(run) for name, run in timed.items()},
+    }, indent=1) + "\n")
+    print(f"\nbench: wrote {out}; serial logs in {workdir}/")
+    return 0 if all(run.complete for run in [*measured.values(), *timed.values()]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
