@@ -23,13 +23,13 @@
 #include "kernel/time.h"
 #include "kernel/uaccess.h"
 #include "mm/frame.h"
-#include "mm/layout.h"
 #include "mm/isolation.h"
+#include "mm/layout.h"
 #include "mm/mm.h"
 #include "mm/phys.h"
 #include "mm/pagetable.h"
-#include <string.h>
 #include "mm/ptdump.h"
+#include <string.h>
 
 extern char __kernel_start[], __kernel_end[];
 
