@@ -17,9 +17,12 @@
 
 static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 
+/* The leaf permissions of a region's pages. x86 cannot map a user page that cannot be read,
+ * so a page that allows nothing (PROT_NONE, after mprotect) keeps its frame but loses USER:
+ * every access from user mode then faults, and vm_fault refuses it. */
 static uint64_t pte_prot(unsigned prot)
 {
-    return PTE_USER | (prot & VM_WRITE ? PTE_WRITE : 0) | (prot & VM_EXEC ? 0 : PTE_NX);
+    return (prot ? PTE_USER : 0) | (prot & VM_WRITE ? PTE_WRITE : 0) | (prot & VM_EXEC ? 0 : PTE_NX);
 }
 
 static bool range_ok(uint64_t start, uint64_t len)

@@ -169,6 +169,22 @@ UTEST(pages_without_exec_fault_when_called)
     SYSCALL(SYS_munmap, rw, PAGE);
 }
 
+static void read_after_prot_none(void *page)
+{
+    EXPECT_EQ(SYSCALL(SYS_mprotect, page, PAGE, PROT_NONE), 0);
+    EXPECT(*(volatile char *)page == 0 && !"a PROT_NONE page was read");
+}
+
+UTEST(prot_none_on_a_touched_page_faults)
+{
+    /* The page is present when it loses every permission: the kernel must still refuse it. */
+    char *page = (char *)map(0, PAGE, PROT_READ | PROT_WRITE, 0);
+    page[0] = 42;
+    EXPECT_KILLED(run_in_child(read_after_prot_none, page), SIGSEGV);
+    EXPECT_EQ(SYSCALL(SYS_mprotect, page, PAGE, PROT_READ), 0);
+    EXPECT_EQ(page[0], 42);             /* and the data is still there afterwards */
+}
+
 UTEST(mprotect_changes_what_a_page_allows)
 {
     static const unsigned char return_42[] = { 0xb8, 42, 0, 0, 0, 0xc3 };  /* mov eax, 42; ret */
