@@ -14,6 +14,33 @@ static size_t untouched_frames;
 static uint64_t freed_top;
 static size_t freed_frames;
 
+/* References to each frame, by frame number, up to the highest free address. */
+static uint16_t *refs;
+static uint64_t ref_count_frames;
+
+/* Take the reference counts' array from the lowest range that holds it whole (low memory:
+ * the boot direct map reaches it). */
+static void place_reference_counts(void)
+{
+    ref_count_frames = range_count ? ranges[range_count - 1].end / PAGE_SIZE : 0;
+    uint64_t bytes = ref_count_frames * sizeof *refs, size = (bytes + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    for (size_t i = 0; i < range_count; i++)
+        if (ranges[i].end - ranges[i].start >= size) {
+            refs = phys_to_virt(ranges[i].start);
+            memset(refs, 0, bytes);
+            ranges[i].start += size;
+            return;
+        }
+    panic("no room for %lu frames' reference counts", ref_count_frames);
+}
+
+static uint16_t *reference_of(uint64_t phys)
+{
+    if (!phys || phys & (PAGE_SIZE - 1) || phys / PAGE_SIZE >= ref_count_frames)
+        panic("%p is not a frame address", (void *)phys);
+    return &refs[phys / PAGE_SIZE];
+}
+
 /* Add [start, end) minus every reserved range, in pieces, to `ranges`. Pieces past
  * FRAME_MAX_RANGES are dropped: that memory stays unused. */
 static void add_minus_reserved(uint64_t start, uint64_t end, const struct phys_range *reserved, size_t n_reserved)
@@ -48,6 +75,8 @@ size_t frame_allocator_init(const struct phys_range *available, size_t n_availab
     for (size_t i = 0; i < n_merged; i++)
         add_minus_reserved(merged[i].start, merged[i].end, reserved, n_reserved);
     range_count = phys_ranges_normalize(ranges, range_count);
+    if (range_count)
+        place_reference_counts();
     for (size_t i = 0; i < range_count; i++)
         untouched_frames += (ranges[i].end - ranges[i].start) / PAGE_SIZE;
     return frame_free_count();
@@ -55,19 +84,21 @@ size_t frame_allocator_init(const struct phys_range *available, size_t n_availab
 
 uint64_t frame_alloc(void)
 {
+    uint64_t frame;
     if (freed_top) {
-        uint64_t frame = freed_top;
+        frame = freed_top;
         freed_top = *(uint64_t *)phys_to_virt(frame);
         freed_frames--;
-        return frame;
+    } else {
+        while (next_range < range_count && ranges[next_range].start == ranges[next_range].end)
+            next_range++;
+        if (next_range == range_count)
+            return 0;
+        frame = ranges[next_range].start;
+        ranges[next_range].start += PAGE_SIZE;
+        untouched_frames--;
     }
-    while (next_range < range_count && ranges[next_range].start == ranges[next_range].end)
-        next_range++;
-    if (next_range == range_count)
-        return 0;
-    uint64_t frame = ranges[next_range].start;
-    ranges[next_range].start += PAGE_SIZE;
-    untouched_frames--;
+    *reference_of(frame) = 1;
     return frame;
 }
 
@@ -81,11 +112,27 @@ uint64_t frame_alloc_zeroed(void)
 
 void frame_free(uint64_t phys)
 {
-    if (!phys || phys & (PAGE_SIZE - 1))
-        panic("frame_free(%p): not a frame address", (void *)phys);
+    uint16_t *references = reference_of(phys);
+    if (*references == 0)
+        panic("frame_free(%p): the frame is not allocated", (void *)phys);
+    if (--*references)
+        return;
     *(uint64_t *)phys_to_virt(phys) = freed_top;
     freed_top = phys;
     freed_frames++;
+}
+
+void frame_share(uint64_t phys)
+{
+    uint16_t *references = reference_of(phys);
+    if (*references == 0 || *references == UINT16_MAX)
+        panic("frame_share(%p): the frame is not allocated, or shared too often", (void *)phys);
+    ++*references;
+}
+
+bool frame_is_shared(uint64_t phys)
+{
+    return *reference_of(phys) > 1;
 }
 
 size_t frame_free_count(void)

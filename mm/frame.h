@@ -1,11 +1,14 @@
 /* mm/frame.h: the physical frame allocator: 4 KiB frames, O(1) allocation and free.
  *
  * Free memory is a list of ranges not yet handed out plus a stack of freed frames linked
- * through the frames themselves, so nothing is touched at start-up and every operation is
- * constant time. Physical address 0 is never a frame, so 0 means "none".
+ * through the frames themselves, so every operation is constant time. Each frame has a
+ * reference count (frame_alloc gives one, frame_share adds one, frame_free drops one), kept
+ * in an array taken from the lowest free memory at start-up. Physical address 0 is never a
+ * frame, so 0 means "none".
  */
 #pragma once
 #include "mm/phys_ranges.h"
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,8 +26,15 @@ uint64_t frame_alloc(void);
 /* The same, filled with zeros. */
 uint64_t frame_alloc_zeroed(void);
 
-/* Give back a frame from frame_alloc(). Panics on an address that cannot be a frame. */
+/* Drop a reference to a frame: the last one gives it back. Panics on an address that
+ * cannot be a frame, or one that is not allocated. */
 void frame_free(uint64_t phys);
+
+/* Another reference to an allocated frame (a page two address spaces share after fork). */
+void frame_share(uint64_t phys);
+
+/* Whether more than one reference is held. */
+bool frame_is_shared(uint64_t phys);
 
 /* How many frames could be allocated now: tests use it to prove nothing leaks. */
 size_t frame_free_count(void);

@@ -163,9 +163,10 @@ struct reprotect {
 
 static void reprotect_page(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot)
 {
-    (void)pa, (void)prot;
+    (void)prot;
     struct reprotect *r = ctx;
-    pt_protect(r->root, va, size, r->prot);
+    /* A page fork shares stays read-only: its first write copies it (vm_fault). */
+    pt_protect(r->root, va, size, frame_is_shared(pa) ? r->prot & ~PTE_WRITE : r->prot);
 }
 
 int vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
@@ -235,6 +236,25 @@ static int populate(struct vm *vm, const struct vma *r, uint64_t va, uint64_t *f
     return 0;
 }
 
+/* A write to a present page its region allows: the page is read-only because fork shares
+ * it. If it still is shared, copy it; if not (the other side has let go), just allow the write. */
+static int write_shared_page(struct vm *vm, const struct vma *r, uint64_t va, uint64_t frame)
+{
+    if (!frame_is_shared(frame))
+        return pt_protect(vm->root, va, PAGE_SIZE, pte_prot(r->prot));
+    uint64_t copy = frame_alloc();
+    if (!copy)
+        return -ENOMEM;
+    memcpy(phys_to_virt(copy), phys_to_virt(frame), PAGE_SIZE);
+    int error = pt_map(vm->root, va, copy, PAGE_SIZE, pte_prot(r->prot), PAGE_SHIFT_4K, PT_REPLACE);
+    if (error) {
+        frame_free(copy);
+        return error;
+    }
+    frame_free(frame);                  /* this address space's reference to the shared one */
+    return 0;
+}
+
 int vm_fault(struct vm *vm, uint64_t addr, int access)
 {
     struct vma *r = find(vm, addr);
@@ -245,10 +265,10 @@ int vm_fault(struct vm *vm, uint64_t addr, int access)
     unsigned granted = r->prot | (r->prot & (VM_WRITE | VM_EXEC) ? VM_READ : 0);
     if (!(granted & needed))
         return -EFAULT;
-    uint64_t va = addr & ~(PAGE_SIZE - 1);
-    if (pt_translate(vm->root, va, NULL, NULL, NULL) == 0)
-        return -EFAULT;             /* present, yet the access faulted: not allowed */
-    uint64_t frame;
+    uint64_t va = addr & ~(PAGE_SIZE - 1), frame;
+    if (pt_translate(vm->root, va, &frame, NULL, NULL) == 0)
+        /* Present, yet the access faulted: allowed only if it is a write to a shared page. */
+        return needed == VM_WRITE && write_shared_page(vm, r, va, frame) == 0 ? 0 : -EFAULT;
     return populate(vm, r, va, &frame) ? -EFAULT : 0;
 }
 
@@ -272,32 +292,31 @@ int vm_copy_in(struct vm *vm, uint64_t va, const void *src, size_t len)
     return 0;
 }
 
-struct fork_copy {
-    struct vm *dst;
+struct fork_share {
+    struct vm *parent, *child;
     int error;
 };
 
-/* Copy one present page into the child. Its permissions come from the child's region, not
- * from the walk: the kernel root's user slots may carry NX (isolation.c). */
-static void copy_page(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot)
+/* Share one present page of the parent with the child, read-only in both (copy on write).
+ * Its permissions come from the child's region, not from the walk: the kernel root's user
+ * slots may carry NX (isolation.c). */
+static void share_page(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot)
 {
     (void)prot;
-    struct fork_copy *c = ctx;
-    const struct vma *r = find(c->dst, va);
-    if (c->error || !r)
+    struct fork_share *s = ctx;
+    const struct vma *r = find(s->child, va);
+    if (s->error || !r)
         return;
-    uint64_t f = frame_alloc();
-    if (!f) {
-        c->error = -ENOMEM;
+    uint64_t read_only = pte_prot(r->prot) & ~PTE_WRITE;
+    s->error = pt_map(s->child->root, va, pa, size, read_only, PAGE_SHIFT_4K, 0);
+    if (s->error)
         return;
-    }
-    memcpy(phys_to_virt(f), phys_to_virt(pa), size);
-    c->error = pt_map(c->dst->root, va, f, size, pte_prot(r->prot), PAGE_SHIFT_4K, 0);
-    if (c->error)
-        frame_free(f);
+    frame_share(pa);
+    if (r->prot & VM_WRITE)
+        pt_protect(s->parent->root, va, size, read_only);
 }
 
-int vm_fork(struct vm *dst, const struct vm *src)
+int vm_fork(struct vm *dst, struct vm *src)
 {
     int error = vm_init(dst);
     if (error)
@@ -315,8 +334,8 @@ int vm_fork(struct vm *dst, const struct vm *src)
         *tail = copy;
         tail = &copy->next;
     }
-    struct fork_copy ctx = { dst, 0 };
-    pt_walk(src->root, 0, VM_USER_LIMIT, copy_page, &ctx);
+    struct fork_share ctx = { src, dst, 0 };
+    pt_walk(src->root, 0, VM_USER_LIMIT, share_page, &ctx);
     sync_user_root(dst, 0, VM_USER_LIMIT);
     if (ctx.error)
         vm_destroy(dst);

@@ -43,8 +43,9 @@ int vm_init(struct vm *vm);
 /* Free every page, table and region, and the roots. Neither may be loaded in CR3. */
 void vm_destroy(struct vm *vm);
 
-/* Make dst a copy of src: the same regions, and a private copy of every page present. */
-int vm_fork(struct vm *dst, const struct vm *src);
+/* Make dst a copy of src: the same regions and pages. Pages are shared, read-only in both,
+ * until either side writes one: that write copies it (copy on write). */
+int vm_fork(struct vm *dst, struct vm *src);
 
 /* Add the region [start, start + len) (page-aligned; nothing mapped there yet).
  * -EINVAL if misaligned, empty or past VM_USER_LIMIT, -EACCES for write with execute,
@@ -63,7 +64,7 @@ int vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned prot);
 uint64_t vm_find_free(const struct vm *vm, uint64_t len, uint64_t hint);
 
 /* The page fault at addr (an access of VM_ACCESS_*) in this address space: 0 if a page was
- * given (retry the access), -EFAULT if the access is not allowed there. */
+ * given or a shared page copied (retry the access), -EFAULT if the access is not allowed. */
 int vm_fault(struct vm *vm, uint64_t addr, int access);
 
 /* Write len bytes from kernel memory into [va, va + len), which must lie in regions,
