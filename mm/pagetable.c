@@ -162,39 +162,49 @@ static bool splits_huge_page(uint64_t root, uint64_t addr)
     return pt_translate(root, addr, NULL, NULL, &shift) == 0 && (addr & ((1ull << shift) - 1));
 }
 
+/* The entries of a table at `level` that [va, last] touches (the range lies in the table),
+ * and what its entry 0 maps and each entry's span: loops over indices skip empty entries in
+ * a few instructions each, which is what walks of sparse user tables mostly meet. */
+struct entries {
+    unsigned first, last;
+    uint64_t base, size;
+};
+
+static struct entries entries_of(uint64_t va, uint64_t last, int level)
+{
+    uint64_t size = 1ull << shift_of(level);
+    return (struct entries){ index_of(va, level), index_of(last, level), va & ~((size << 9) - 1), size };
+}
+
 /* Remove [va, last] from the table at `level`, freeing tables that empty (except the shared
  * kernel-half tables under the top level). Returns whether anything was unmapped. */
 static bool unmap_below(uint64_t table_phys, int level, uint64_t va, uint64_t last,
                         void (*release)(uint64_t, uint64_t, void *), void *ctx)
 {
     pte_t *table = table_at(table_phys);
-    uint64_t span = 1ull << shift_of(level);
+    struct entries range = entries_of(va, last, level);
     bool changed = false;
-    for (;;) {
-        unsigned index = index_of(va, level);
-        pte_t *e = &table[index];
-        uint64_t entry_last = (va & ~(span - 1)) + span - 1;
-        uint64_t stop = entry_last < last ? entry_last : last;
-        if (*e & PTE_PRESENT) {
-            if (is_leaf(*e, level)) {
-                if (release)
-                    release(leaf_address(*e, level), span, ctx);
-                *e = 0;
-                changed = true;
-            } else {
-                uint64_t child = *e & PTE_ADDR_MASK;
-                changed |= unmap_below(child, level - 1, va, stop, release, ctx);
-                bool shared = level == 4 && index >= FIRST_KERNEL_SLOT;
-                if (!shared && table_empty(child)) {
-                    *e = 0;
-                    frame_free(child);
-                }
-            }
+    for (unsigned i = range.first; i <= range.last; i++) {
+        pte_t e = table[i];
+        if (!(e & PTE_PRESENT))
+            continue;
+        if (is_leaf(e, level)) {            /* pt_unmap checked no huge page is cut */
+            if (release)
+                release(leaf_address(e, level), range.size, ctx);
+            table[i] = 0;
+            changed = true;
+            continue;
         }
-        if (stop == last)
-            return changed;
-        va = stop + 1;
+        uint64_t start = range.base + i * range.size, end = start + range.size - 1;
+        uint64_t child = e & PTE_ADDR_MASK;
+        changed |= unmap_below(child, level - 1, start > va ? start : va, end < last ? end : last, release, ctx);
+        bool shared = level == 4 && i >= FIRST_KERNEL_SLOT;
+        if (!shared && table_empty(child)) {
+            table[i] = 0;
+            frame_free(child);
+        }
     }
+    return changed;
 }
 
 int pt_unmap(uint64_t root, uint64_t va, uint64_t size, void (*release)(uint64_t pa, uint64_t size, void *ctx),
@@ -217,21 +227,18 @@ static void for_each_leaf(uint64_t table_phys, int level, uint64_t va, uint64_t 
                           leaf_fn leaf, void *ctx)
 {
     pte_t *table = table_at(table_phys);
-    uint64_t span = 1ull << shift_of(level);
-    for (;;) {
-        pte_t *e = &table[index_of(va, level)];
-        uint64_t entry_start = va & ~(span - 1);
-        uint64_t stop = entry_start + span - 1 < last ? entry_start + span - 1 : last;
-        if (*e & PTE_PRESENT) {
-            uint64_t g = granted & *e, n = nx | (*e & PTE_NX);
-            if (is_leaf(*e, level))
-                leaf(ctx, e, level, entry_start, (g & PTE_ANDED) | n | (*e & PTE_GLOBAL));
-            else if (!pt_phys_limit || (*e & PTE_ADDR_MASK) < pt_phys_limit)
-                for_each_leaf(*e & PTE_ADDR_MASK, level - 1, va, stop, g, n, leaf, ctx);
-        }
-        if (stop == last)
-            return;
-        va = stop + 1;
+    struct entries range = entries_of(va, last, level);
+    for (unsigned i = range.first; i <= range.last; i++) {
+        pte_t e = table[i];
+        if (!(e & PTE_PRESENT))
+            continue;
+        uint64_t start = range.base + i * range.size, end = start + range.size - 1;
+        uint64_t g = granted & e, n = nx | (e & PTE_NX);
+        if (is_leaf(e, level))
+            leaf(ctx, &table[i], level, start, (g & PTE_ANDED) | n | (e & PTE_GLOBAL));
+        else if (!pt_phys_limit || (e & PTE_ADDR_MASK) < pt_phys_limit)
+            for_each_leaf(e & PTE_ADDR_MASK, level - 1, start > va ? start : va, end < last ? end : last, g, n,
+                          leaf, ctx);
     }
 }
 
