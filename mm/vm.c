@@ -83,6 +83,9 @@ void vm_destroy(struct vm *vm)
     pcid_free(vm->pcid_pair);
     if (vm->user_root != vm->root)
         frame_free(vm->user_root);
+    /* Pages lie only in regions: unmapping those first leaves the root's walk little to do. */
+    for (struct vma *r = vm->regions; r; r = r->next)
+        pt_unmap(vm->root, r->start, r->end - r->start, free_frame, NULL);
     pt_root_destroy(vm->root, free_frame, NULL);
     while (vm->regions) {
         struct vma *next = vm->regions->next;
@@ -335,7 +338,8 @@ int vm_fork(struct vm *dst, struct vm *src)
         tail = &copy->next;
     }
     struct fork_share ctx = { src, dst, 0 };
-    pt_walk(src->root, 0, VM_USER_LIMIT, share_page, &ctx);
+    for (const struct vma *r = src->regions; r && !ctx.error; r = r->next)
+        pt_walk(src->root, r->start, r->end, share_page, &ctx);
     sync_user_root(dst, 0, VM_USER_LIMIT);
     if (ctx.error)
         vm_destroy(dst);
