@@ -108,10 +108,11 @@ static long console_read(struct file *f, uint64_t user_buf, size_t len)
         return 0;
     uint64_t flags = spin_lock(&input.lock);
     while (!input.line_count) {
-        spin_unlock(&input.lock, flags);
-        if (current_process()->pending_signal)
+        if (current_process()->pending_signal) {
+            spin_unlock(&input.lock, flags);
             return -EINTR;
-        sleep_on(&input.readers);
+        }
+        sleep_on_at(&input.readers, &input.readers.first, &input.lock, flags);
         flags = spin_lock(&input.lock);
     }
     unsigned line_left = input.lengths[input.first_line] - input.consumed;

@@ -57,9 +57,7 @@ static long pipe_write(struct file *f, uint64_t user_buf, size_t len)
         if (!p->readers) {
             if (done)
                 return (long)done;
-            struct process *self = current_process();
-            if (!self->pending_signal)
-                self->pending_signal = SIGPIPE;     /* acted on as the call returns */
+            process_kill(current_process()->pid, SIGPIPE);  /* acted on as the call returns */
             return -EPIPE;
         }
         size_t room = CAPACITY - (p->write_count - p->read_count), left = len - done;

@@ -30,11 +30,6 @@ struct process *process_find(int pid)
     return p && p->pid == pid ? p : NULL;
 }
 
-int process_count(void)
-{
-    return live_count;
-}
-
 /* A process with a pid, a kernel stack and FPU state; no address space or files yet. */
 static struct process *process_new(void)
 {

@@ -78,6 +78,3 @@ void process_before_user_return(void);
 /* The process Ctrl-C is for: the youngest live process but init with `console` open as its
  * standard input, or NULL. */
 struct process *process_foreground(const struct file_ops *console);
-
-/* The number of processes alive, zombies included. */
-int process_count(void);

@@ -60,15 +60,10 @@ int time_sleep_until(uint64_t deadline_ns)
             return -EINTR;
         uint64_t flags = spin_lock(&sleepers_lock);
         self->sleep_deadline = deadline_ns;
-        struct process **link = &sleepers.first;
+        struct process **link = &sleepers.first;       /* soonest first */
         while (*link && (*link)->sleep_deadline <= deadline_ns)
             link = &(*link)->wait_next;
-        self->wait_next = *link;
-        *link = self;
-        self->waiting_on = &sleepers;
-        self->state = PROCESS_BLOCKED;
-        spin_unlock(&sleepers_lock, flags);
-        schedule();
+        sleep_on_at(&sleepers, link, &sleepers_lock, flags);
     }
     return 0;
 }

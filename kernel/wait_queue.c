@@ -2,15 +2,23 @@
 #include "kernel/wait_queue.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
+#include "kernel/spinlock.h"
 
-void sleep_on(struct wait_queue *q)
+void sleep_on_at(struct wait_queue *q, struct process **position, struct spinlock *lock, uint64_t flags)
 {
     struct process *self = current_process();
     self->state = PROCESS_BLOCKED;
     self->waiting_on = q;
-    self->wait_next = q->first;
-    q->first = self;
+    self->wait_next = *position;
+    *position = self;
+    if (lock)
+        spin_unlock(lock, flags);
     schedule();
+}
+
+void sleep_on(struct wait_queue *q)
+{
+    sleep_on_at(q, &q->first, NULL, 0);
 }
 
 void wake_all(struct wait_queue *q)
