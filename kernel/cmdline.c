@@ -19,6 +19,7 @@ static const struct option_spec option_specs[] = {
     OPTION(fault, OPTION_STRING, NULL),
     OPTION(kpti, OPTION_STRING, "on|off"),
     OPTION(pcid, OPTION_STRING, "on|off|auto"),
+    OPTION(failalloc, OPTION_STRING, NULL),
     OPTION(init, OPTION_LAST, NULL),
 };
 #undef OPTION

@@ -23,6 +23,7 @@ struct kernel_options {
     const char *fault;              /* fault=NAME: fault on purpose (kernel/fault_cases.c) */
     const char *kpti;               /* kpti=on|off: page-table isolation (default on) */
     const char *pcid;               /* pcid=on|off|auto: process-context ids (default auto) */
+    const char *failalloc;          /* failalloc=N|every:N: failing allocations (mm/fail_alloc.h) */
     const char *init;               /* init=PATH: the first program; the words after it are
                                        its arguments, not kernel options */
     size_t init_arg_count;

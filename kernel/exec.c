@@ -110,6 +110,25 @@ static int push_user_string(struct stack_builder *b, uint64_t s)
     return error;
 }
 
+/* How many strings a NULL-ended user array holds (0 for a NULL array). As Linux's count(),
+ * it reads the whole array, a page at a time through scratch (a page), before any limit
+ * applies: an array that runs into memory that cannot be read is -EFAULT however long it is. */
+static long count_user_strings(uint64_t user_array, uint64_t *scratch)
+{
+    if (!user_array)
+        return 0;
+    for (uint64_t at = user_array;;) {
+        size_t words = (PAGE_SIZE - at % PAGE_SIZE) / 8;
+        words = words ? words : 1;          /* a misaligned array: one word across the page end */
+        if (copy_from_user(scratch, at, words * 8))
+            return -EFAULT;
+        for (size_t i = 0; i < words; i++)
+            if (!scratch[i])
+                return (long)((at - user_array) / 8 + i);
+        at += words * 8;
+    }
+}
+
 /* Push the strings of a NULL-ended array (user_array's, or else kernel_array's) and record
  * their user addresses in pointers[*count...], then a NULL. */
 static int push_strings(struct stack_builder *b, uint64_t user_array, const char *const *kernel_array,
@@ -158,6 +177,12 @@ static long build_stack(struct vm *vm, const struct exec_args *args, const struc
         goto out;
     uint64_t *table = phys_to_virt(table_frame);     /* argc, argv..., envp..., auxv... */
     struct stack_builder b = { vm, STACK_TOP, phys_to_virt(scratch_frame) };
+    long argc_seen = count_user_strings(args->argv, (uint64_t *)b.buf);
+    long envc_seen = count_user_strings(args->envp, (uint64_t *)b.buf);
+    result = argc_seen < 0 ? argc_seen : envc_seen < 0 ? envc_seen
+           : argc_seen + envc_seen > MAX_STRINGS ? -E2BIG : 0;
+    if (result)
+        goto out;
     size_t n = 1;
     result = push_strings(&b, args->argv, args->kernel_argv, table, &n);
     size_t argc = n - 2;
@@ -233,11 +258,12 @@ long exec_program(struct process *p, const struct exec_args *args)
     p->vm = vm;
     p->kernel_cr3 = vm_kernel_cr3(&p->vm);
     p->user_cr3 = vm_user_cr3(&p->vm);
-    p->fs_base = 0;
+    p->fs_base = p->gs_base = 0;
     memcpy(p->fpu_state, fpu_clean_state, FPU_STATE_SIZE);
     if (p == current_process()) {
         sched_load_address_space(p);
         wrmsr(MSR_FS_BASE, 0);
+        wrmsr(MSR_KERNEL_GS_BASE, 0);
         fpu_restore(p->fpu_state);
     }
     if (old.root)

@@ -22,6 +22,7 @@
 #include "kernel/process.h"
 #include "kernel/time.h"
 #include "kernel/uaccess.h"
+#include "mm/fail_alloc.h"
 #include "mm/frame.h"
 #include "mm/isolation.h"
 #include "mm/layout.h"
@@ -74,9 +75,11 @@ static void print_banner(void)
     kprintf("  available: %lu MiB\n", available >> 20);
     kprintf("memory: %lu MiB free; direct map of RAM up to %lx; kernel CR3 %016lx\n",
             frame_free_count() * PAGE_SIZE >> 20, mm_direct_map_end, pt_kernel_root);
-    kprintf("cpu: 1 GiB pages %s, SMEP %s, SMAP %s, PCID %s, INVPCID %s\n", cpu_features.page_1g ? "yes" : "no",
-            cpu_features.smep ? "on" : "absent", cpu_features.smap ? "on" : "absent",
-            cpu_features.pcid ? "yes" : "no", cpu_features.invpcid ? "yes" : "no");
+    kprintf("cpu: 1 GiB pages %s, SMEP %s, SMAP %s, UMIP %s, FSGSBASE off%s, PCID %s, INVPCID %s\n",
+            cpu_features.page_1g ? "yes" : "no", cpu_features.smep ? "on" : "absent",
+            cpu_features.smap ? "on" : "absent", cpu_features.umip ? "on" : "absent",
+            cpu_features.fsgsbase ? "" : " (absent)", cpu_features.pcid ? "yes" : "no",
+            cpu_features.invpcid ? "yes" : "no");
     kprintf("isolation: kpti %s%s\n", isolation_on ? "on: user mode runs on a second CR3 that maps only "
                                                    "the entry area" : "off: one CR3 per process",
             isolation_on && !cpu_features.smep ? " (no SMEP: the kernel CR3 maps user pages NX)" : "");
@@ -115,6 +118,9 @@ __attribute__((noreturn)) void kmain(uint32_t mb2_info_phys)
     pcid_init(pcid_wanted, cpu_features.pcid, cpu_features.invpcid);
     if (kernel_options.pcid && strcmp(kernel_options.pcid, "on") == 0 && !pcid_on)
         kprintf("pcid=on: this CPU has no PCID; going on without\n");
+    const char *fail_alloc_error = fail_alloc_configure(kernel_options.failalloc);
+    if (fail_alloc_error)
+        kprintf("command line: ignoring \"failalloc=%s\": %s\n", kernel_options.failalloc, fail_alloc_error);
     percpu_init_cpu(0);
     doors_init_cpu(0);
     fpu_init_cpu();

@@ -13,6 +13,7 @@
 #include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/uaccess.h"
+#include "mm/fail_alloc.h"
 #include "mm/kmalloc.h"
 #include "mm/kstack.h"
 #include "mm/pagetable.h"
@@ -97,6 +98,7 @@ void process_start_init(const char *path, const char *const argv[])
     for (int fd = 0; fd < 3; fd++)
         fd_install(p, fd ? file_get(console) : console, fd);
     sched_enqueue(p);
+    fail_alloc_start();
     sched_start();
 }
 
@@ -114,12 +116,14 @@ long process_fork(void)
     child->kernel_cr3 = vm_kernel_cr3(&child->vm);
     child->user_cr3 = vm_user_cr3(&child->vm);
     memcpy(child->name, parent->name, sizeof child->name);
-    child->fs_base = parent->fs_base;
+    child->fs_base = rdmsr(MSR_FS_BASE);
+    child->gs_base = rdmsr(MSR_KERNEL_GS_BASE);     /* the user's, while the kernel runs */
     fpu_save(child->fpu_state);             /* the parent's registers, as they are now */
     for (int fd = 0; fd < MAX_FDS; fd++)
         if (parent->files[fd])
             child->files[fd] = file_get(parent->files[fd]);
     child->close_on_exec = parent->close_on_exec;
+    child->root_group_count = parent->root_group_count;
     *process_frame(child) = *process_frame(parent);
     process_frame(child)->rax = 0;          /* fork() returns 0 in the child */
     add_child(parent, child);
@@ -210,12 +214,21 @@ long process_kill(int pid, int signal)
     struct process *p = process_find(pid);
     if (!p)
         return -ESRCH;
-    if (signal == 0 || p->state == PROCESS_ZOMBIE)
+    /* pid 1 receives only the signals it has a handler for, as on Linux: none, in Twofold
+     * (so no process can end init, and with it the machine). */
+    if (signal == 0 || p->state == PROCESS_ZOMBIE || p->pid == 1)
         return 0;
     if (!p->pending_signal)
         p->pending_signal = signal;
     wake_process(p);                        /* a sleeper wakes to die */
     return 0;
+}
+
+void process_out_of_memory(void)
+{
+    struct process *self = current_process();
+    kprintf("out of memory: killed pid %d (%s)\n", self->pid, self->name);
+    self->pending_signal = SIGKILL;
 }
 
 void process_before_user_return(void)

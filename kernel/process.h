@@ -32,12 +32,15 @@ struct process {
     uint64_t kernel_cr3, user_cr3;      /* equal unless page-table isolation splits them */
     uint64_t kstack_top;
     uint64_t context_rsp;               /* saved by context_switch */
-    uint64_t fs_base;
+    uint64_t fs_base, gs_base;          /* the user's FS and GS bases while it is switched out
+                                           (while it runs, the MSRs hold them) */
     uint64_t clear_child_tid;           /* set_tid_address */
     void *fpu_state;                    /* 512 bytes, for fxsave/fxrstor */
 
     struct file *files[MAX_FDS];
     uint64_t close_on_exec;             /* a bit per descriptor */
+    uint32_t root_group_count;          /* setgroups: its list, all group 0 (sys_identity.c) */
+    uint32_t fail_nth;                  /* its nth allocation from now fails; 0: none (mm/fail_alloc.h) */
 };
 
 /* The process running on this CPU. */
@@ -68,8 +71,14 @@ long process_fork(void);
 long process_wait(int pid, int *status, int options);
 
 /* Send signal (1..64) to pid: Twofold has no handlers, so every signal ends the process,
- * when it next returns towards user mode (process_before_user_return). */
+ * when it next returns towards user mode (process_before_user_return); to pid 1 a signal
+ * does nothing (it has no handler for it). */
 long process_kill(int pid, int signal);
+
+/* A page the current process may have could not be given for want of memory: say so on the
+ * console and make it end with SIGKILL as it next heads for user mode (Linux's OOM killer
+ * would choose a victim; Twofold ends the process that asked). */
+void process_out_of_memory(void);
 
 /* The last stop before the current process returns to user mode: run another process if
  * its time slice is used up, and end it if a signal is pending. */

@@ -80,6 +80,10 @@ static void switch_to(struct process *prev, struct process *next, uint64_t *save
     struct cpu *cpu = this_cpu();
     if (prev && prev->state != PROCESS_ZOMBIE) {
         fpu_save(prev->fpu_state);
+        /* User mode can change its bases without the kernel (loading a selector), so keep
+         * what the MSRs hold; KERNEL_GS_BASE is the user's while the kernel runs. */
+        prev->fs_base = rdmsr(MSR_FS_BASE);
+        prev->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
         /* A user-PCID flush still pending waits for prev's next turn (tlb.c). */
         prev->vm.user_tlb_stale = (cpu->exit_cr3 & CR3_NOFLUSH) != cpu->cr3_noflush;
     }
@@ -88,6 +92,7 @@ static void switch_to(struct process *prev, struct process *next, uint64_t *save
     next->slice_left = SLICE_TICKS;
     sched_load_address_space(next);
     wrmsr(MSR_FS_BASE, next->fs_base);
+    wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
     fpu_restore(next->fpu_state);
     next->state = PROCESS_RUNNING;
     context_switch(save_rsp, next->context_rsp);

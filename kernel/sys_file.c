@@ -10,13 +10,15 @@
 enum { IOV_MAX = 1024, O_CLOEXEC = 02000000 };
 #define SSIZE_MAX 0x7fffffffffffffffull
 
-/* read(2) or write(2) on fd (an unsigned int, as on Linux: the upper 32 bits do not count). */
+/* read(2) or write(2) on fd (an unsigned int, as on Linux: the upper 32 bits do not count).
+ * The buffer's range is checked before the file can make the caller wait. */
 static long transfer(uint64_t fd, uint64_t buf, uint64_t len, bool writing)
 {
     struct file *f = fd_file((int)fd);
     if (!f)
         return -EBADF;
-    len = len > SSIZE_MAX ? SSIZE_MAX : len;
+    if (!user_range_ok(buf, len))
+        return -EFAULT;
     return writing ? f->ops->write(f, buf, len) : f->ops->read(f, buf, len);
 }
 
@@ -40,13 +42,23 @@ long sys_writev(uint64_t fd, uint64_t iov, uint64_t count, uint64_t u3, uint64_t
         return -EBADF;
     if (count > IOV_MAX)
         return -EINVAL;
+    /* First every vector's range and the total (nothing is written if one is bad), then the
+     * writes, which may wait. */
+    struct { uint64_t base, len; } v;
+    uint64_t sum = 0;
+    for (uint64_t i = 0; i < count; i++) {
+        if (copy_from_user(&v, iov + i * sizeof v, sizeof v))
+            return -EFAULT;
+        if (v.len > SSIZE_MAX - sum)
+            return -EINVAL;
+        if (!user_range_ok(v.base, v.len))
+            return -EFAULT;
+        sum += v.len;
+    }
     long total = 0;
     for (uint64_t i = 0; i < count; i++) {
-        struct { uint64_t base, len; } v;
         if (copy_from_user(&v, iov + i * sizeof v, sizeof v))
             return total ? total : -EFAULT;
-        if (v.len > SSIZE_MAX - (uint64_t)total)
-            return -EINVAL;
         if (!v.len)
             continue;
         long n = f->ops->write(f, v.base, v.len);

@@ -9,8 +9,8 @@
 #include "kernel/syscall.h"
 #include "kernel/uaccess.h"
 #include "mm/frame.h"
-#include "mm/layout.h"
 #include "mm/ptdump.h"
+#include "mm/vm.h"
 #include <string.h>
 
 enum { ARCH_SET_GS = 0x1001, ARCH_SET_FS = 0x1002, ARCH_GET_FS = 0x1003, ARCH_GET_GS = 0x1004 };
@@ -22,21 +22,27 @@ long sys_uname(uint64_t buf, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4,
     return copy_to_user(buf, fields, sizeof fields);
 }
 
+/* FS and GS bases, as Linux's arch_prctl: a base must lie below the never-mapped last user
+ * page (Linux's TASK_SIZE_MAX), so it is a user address and canonical. While the kernel
+ * runs, the user's GS base sits in KERNEL_GS_BASE (swapgs puts it back on the way out); it
+ * is never a kernel address, which the paranoid entry counts on. */
 long sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
 {
     (void)u2, (void)u3, (void)u4, (void)u5;
-    struct process *self = current_process();
+    uint64_t base;
     switch (code) {
     case ARCH_SET_FS:
-        if (addr >= USER_TOP)
-            return -EPERM;                  /* only user (and canonical) addresses */
-        self->fs_base = addr;
-        wrmsr(MSR_FS_BASE, addr);
+    case ARCH_SET_GS:
+        if (addr >= VM_USER_LIMIT)
+            return -EPERM;
+        wrmsr(code == ARCH_SET_FS ? MSR_FS_BASE : MSR_KERNEL_GS_BASE, addr);
         return 0;
     case ARCH_GET_FS:
-        return copy_to_user(addr, &self->fs_base, sizeof self->fs_base);
+    case ARCH_GET_GS:
+        base = rdmsr(code == ARCH_GET_FS ? MSR_FS_BASE : MSR_KERNEL_GS_BASE);
+        return copy_to_user(addr, &base, sizeof base);
     default:
-        return -EINVAL;                     /* GS belongs to the kernel's swapgs */
+        return -EINVAL;
     }
 }
 
@@ -94,9 +100,29 @@ long sys_twofold_ptdump(uint64_t which, uint64_t buf, uint64_t len, uint64_t u3,
     if (which > 1)
         return -EINVAL;
     struct user_text text = { .buf = buf, .len = len };
-    ptdump(which == 0 ? self->kernel_cr3 : self->user_cr3, to_user, &text);
+    ptdump(which == 0 ? self->vm.root : self->vm.user_root, to_user, &text);
     flush(&text);
     return text.error ? text.error : (long)text.written;
+}
+
+/* fail_alloc(nth): the nth allocation (frame or kmalloc) made while this process runs, from
+ * now on, fails; 0 disarms. Returns how many were still to go before the last setting fired
+ * (0 if it fired, or none was set), as Linux's fail-nth reads. */
+long sys_twofold_fail_alloc(uint64_t nth, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+{
+    (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
+    struct process *self = current_process();
+    long left = self->fail_nth;
+    self->fail_nth = (uint32_t)nth;
+    return left;
+}
+
+/* kernel_rflags(): RFLAGS as this call's handler runs: what the door left of the user's
+ * flags (none of IF, TF, DF, NT, AC: each door clears them). */
+long sys_twofold_kernel_rflags(uint64_t u0, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+{
+    (void)u0, (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
+    return (long)read_rflags();
 }
 
 long sys_twofold_free_frames(uint64_t u0, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)

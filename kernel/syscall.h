@@ -10,8 +10,13 @@ enum {
     SYS_kill = 62, SYS_uname = 63, SYS_getppid = 110, SYS_arch_prctl = 158, SYS_gettid = 186,
     SYS_set_tid_address = 218, SYS_exit_group = 231, SYS_pipe2 = 293, SYS_nanosleep = 35,
     SYS_gettimeofday = 96, SYS_time = 201, SYS_clock_gettime = 228, SYS_clock_nanosleep = 230,
+    SYS_getuid = 102, SYS_getgid = 104, SYS_setuid = 105, SYS_setgid = 106, SYS_geteuid = 107,
+    SYS_getegid = 108, SYS_setreuid = 113, SYS_setregid = 114, SYS_getgroups = 115,
+    SYS_setgroups = 116, SYS_setresuid = 117, SYS_getresuid = 118, SYS_setresgid = 119,
+    SYS_getresgid = 120,
     SYS_twofold_cr3 = 1024, SYS_twofold_ptdump = 1025, SYS_twofold_free_frames = 1026,
-    SYSCALL_TABLE_SIZE = 1027,
+    SYS_twofold_fail_alloc = 1027, SYS_twofold_kernel_rflags = 1028,
+    SYSCALL_TABLE_SIZE = 1029,
 };
 
 typedef long (*syscall_handler)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
@@ -47,12 +52,22 @@ long sys_time(uint64_t t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_nanosleep(uint64_t req, uint64_t rem, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_clock_nanosleep(uint64_t clock, uint64_t flags, uint64_t req, uint64_t rem, uint64_t, uint64_t);
 
+long sys_get_id(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_set_id(uint64_t id, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_set_two_ids(uint64_t real, uint64_t effective, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_set_three_ids(uint64_t real, uint64_t effective, uint64_t saved, uint64_t, uint64_t, uint64_t);
+long sys_get_three_ids(uint64_t real, uint64_t effective, uint64_t saved, uint64_t, uint64_t, uint64_t);
+long sys_getgroups(uint64_t size, uint64_t list, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_setgroups(uint64_t size, uint64_t list, uint64_t, uint64_t, uint64_t, uint64_t);
+
 long sys_uname(uint64_t buf, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_set_tid_address(uint64_t tidptr, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_twofold_cr3(uint64_t which, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_twofold_ptdump(uint64_t which, uint64_t buf, uint64_t len, uint64_t, uint64_t, uint64_t);
 long sys_twofold_free_frames(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_twofold_fail_alloc(uint64_t nth, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_twofold_kernel_rflags(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 
 struct trap_frame;
 

@@ -18,11 +18,6 @@ void uaccess_init(int use_stac)
     uaccess_use_stac = use_stac != 0;
 }
 
-static int user_range_ok(uint64_t start, size_t len)
-{
-    return start <= VM_USER_LIMIT && len <= VM_USER_LIMIT - start;
-}
-
 int copy_from_user(void *dst, uint64_t user_src, size_t len)
 {
     if (!user_range_ok(user_src, len) || uaccess_copy(dst, (const void *)user_src, len))
@@ -60,7 +55,10 @@ int uaccess_fault(struct trap_frame *frame, uint64_t address)
     if (frame->rip != (uint64_t)uaccess_copy_insn)
         return 0;
     int access = frame->error_code & PF_WRITE ? VM_ACCESS_WRITE : VM_ACCESS_READ;
-    if (address >= VM_USER_LIMIT || vm_fault(&current_process()->vm, address, access))
+    int error = address < VM_USER_LIMIT ? vm_fault(&current_process()->vm, address, access) : -EFAULT;
+    if (error == -ENOMEM)
+        process_out_of_memory();            /* the copy fails; the process dies on its way out */
+    if (error)
         frame->rip = (uint64_t)uaccess_copy_fixup;
     return 1;
 }

@@ -5,8 +5,18 @@
  * unmapped or forbidden page gives -EFAULT instead of a kernel fault.
  */
 #pragma once
+#include "mm/vm.h"
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Whether [start, start + len) lies wholly in the user range (Linux's access_ok): the first
+ * check of every copy, and what a call that may block checks before it sleeps, so that a
+ * buffer no copy could ever reach fails at once. */
+static inline bool user_range_ok(uint64_t start, size_t len)
+{
+    return start <= VM_USER_LIMIT && len <= VM_USER_LIMIT - start;
+}
 
 /* 0, or -EFAULT if any byte of the user range is not accessible that way. */
 int copy_from_user(void *dst, uint64_t user_src, size_t len);

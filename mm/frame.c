@@ -1,5 +1,6 @@
 /* mm/frame.c: the physical frame allocator (see frame.h). */
 #include "mm/frame.h"
+#include "mm/fail_alloc.h"
 #include "kernel/panic.h"
 #include "mm/phys.h"
 #include <string.h>
@@ -85,6 +86,8 @@ size_t frame_allocator_init(const struct phys_range *available, size_t n_availab
 uint64_t frame_alloc(void)
 {
     uint64_t frame;
+    if (fail_alloc_now())
+        return 0;
     if (freed_top) {
         frame = freed_top;
         freed_top = *(uint64_t *)phys_to_virt(frame);

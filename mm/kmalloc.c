@@ -5,6 +5,7 @@
  * objects form a list through their first word. A full slab is on no list.
  */
 #include "mm/kmalloc.h"
+#include "mm/fail_alloc.h"
 #include "kernel/panic.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
@@ -71,7 +72,7 @@ void *kmalloc(size_t size)
     int c = 0;
     while (c < CLASS_COUNT && class_sizes[c] < size)
         c++;
-    if (c == CLASS_COUNT)
+    if (c == CLASS_COUNT || fail_alloc_now())
         return NULL;
     struct slab *s = partial[c] ? partial[c] : slab_new(c);
     if (!s)

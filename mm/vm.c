@@ -269,10 +269,13 @@ int vm_fault(struct vm *vm, uint64_t addr, int access)
     if (!(granted & needed))
         return -EFAULT;
     uint64_t va = addr & ~(PAGE_SIZE - 1), frame;
+    int error;
     if (pt_translate(vm->root, va, &frame, NULL, NULL) == 0)
         /* Present, yet the access faulted: allowed only if it is a write to a shared page. */
-        return needed == VM_WRITE && write_shared_page(vm, r, va, frame) == 0 ? 0 : -EFAULT;
-    return populate(vm, r, va, &frame) ? -EFAULT : 0;
+        error = needed == VM_WRITE ? write_shared_page(vm, r, va, frame) : -EFAULT;
+    else
+        error = populate(vm, r, va, &frame);
+    return error == 0 || error == -ENOMEM ? error : -EFAULT;
 }
 
 int vm_copy_in(struct vm *vm, uint64_t va, const void *src, size_t len)
@@ -348,7 +351,8 @@ int vm_fork(struct vm *dst, struct vm *src)
 
 uint64_t vm_brk(struct vm *vm, uint64_t new_brk)
 {
-    if (new_brk < vm->brk_start)
+    /* Checked before rounding up: near 2^64 page_up would wrap to 0, a "shrink" to nothing. */
+    if (new_brk < vm->brk_start || new_brk > VM_USER_LIMIT)
         return vm->brk;
     uint64_t old_end = page_up(vm->brk), new_end = page_up(new_brk);
     if (new_end > old_end) {
@@ -356,14 +360,12 @@ uint64_t vm_brk(struct vm *vm, uint64_t new_brk)
         for (struct vma *r = vm->regions; r; r = r->next)
             if (r != heap && r->start < new_end && old_end < r->end)
                 return vm->brk;             /* it would run into another region */
-        if (new_end > VM_USER_LIMIT)
-            return vm->brk;
         if (heap && heap->end == old_end)
             heap->end = new_end;
         else if (vm_map(vm, old_end, new_end - old_end, VM_READ | VM_WRITE))
             return vm->brk;
-    } else if (new_end < old_end) {
-        vm_unmap(vm, new_end, old_end - new_end);
+    } else if (new_end < old_end && vm_unmap(vm, new_end, old_end - new_end)) {
+        return vm->brk;
     }
     vm->brk = new_brk;
     return vm->brk;

@@ -64,7 +64,8 @@ int vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned prot);
 uint64_t vm_find_free(const struct vm *vm, uint64_t len, uint64_t hint);
 
 /* The page fault at addr (an access of VM_ACCESS_*) in this address space: 0 if a page was
- * given or a shared page copied (retry the access), -EFAULT if the access is not allowed. */
+ * given or a shared page copied (retry the access), -EFAULT if the access is not allowed,
+ * -ENOMEM if it is but no frame was left for it. */
 int vm_fault(struct vm *vm, uint64_t addr, int access);
 
 /* Write len bytes from kernel memory into [va, va + len), which must lie in regions,

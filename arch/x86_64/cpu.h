@@ -64,6 +64,7 @@ static inline void interrupts_disable(void) { __asm__ volatile("cli" ::: "memory
 #define MSR_EFER           0xc0000080u
 #define MSR_STAR           0xc0000081u
 #define MSR_LSTAR          0xc0000082u
+#define MSR_CSTAR          0xc0000083u
 #define MSR_SYSCALL_MASK   0xc0000084u
 #define MSR_FS_BASE        0xc0000100u
 #define MSR_GS_BASE        0xc0000101u

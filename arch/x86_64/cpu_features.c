@@ -1,4 +1,5 @@
-/* arch/x86_64/cpu_features.c: CPUID, and the protections it lets us turn on. */
+/* arch/x86_64/cpu_features.c: CPUID, and the protections it lets us turn on (and the
+ * features left off on purpose). */
 #include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/cpu.h"
 
@@ -9,7 +10,11 @@ enum {
     CPUID7_EBX_SMEP = 1u << 7,
     CPUID7_EBX_INVPCID = 1u << 10,
     CPUID7_EBX_SMAP = 1u << 20,
+    CPUID7_EBX_FSGSBASE = 1u << 0,
+    CPUID7_ECX_UMIP = 1u << 2,
     CPUIDX1_EDX_PAGE1G = 1u << 26,
+    CR4_UMIP = 1u << 11,
+    CR4_FSGSBASE = 1u << 16,
     CR4_SMEP = 1u << 20,
     CR4_SMAP = 1u << 21,
 };
@@ -27,13 +32,21 @@ void cpu_features_init(void)
         .smap = leaf7.ebx & CPUID7_EBX_SMAP,
         .pcid = leaf1.ecx & CPUID1_ECX_PCID,
         .invpcid = leaf7.ebx & CPUID7_EBX_INVPCID,
+        .umip = leaf7.ecx & CPUID7_ECX_UMIP,
+        .fsgsbase = leaf7.ebx & CPUID7_EBX_FSGSBASE,
     };
     /* SMEP: the kernel never runs user code; SMAP: it touches user memory only between
-     * stac and clac. Either turns a kernel bug into a fault instead of an exploit. */
-    uint64_t cr4 = read_cr4();
+     * stac and clac. Either turns a kernel bug into a fault instead of an exploit. UMIP:
+     * sgdt, sidt, sldt, smsw and str fault in user mode (they would show where the kernel
+     * keeps its tables). FSGSBASE stays off, whatever the CPU has: with it user mode could
+     * write any GS base, and the paranoid entry (entry.asm) tells the kernel's GS base from
+     * the user's by its sign; rdfsbase and its kind are then #UD in user mode. */
+    uint64_t cr4 = read_cr4() & ~(uint64_t)CR4_FSGSBASE;
     if (cpu_features.smep)
         cr4 |= CR4_SMEP;
     if (cpu_features.smap)
         cr4 |= CR4_SMAP;
+    if (cpu_features.umip)
+        cr4 |= CR4_UMIP;
     write_cr4(cr4);
 }

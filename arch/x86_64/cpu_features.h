@@ -8,9 +8,12 @@ struct cpu_features {
     bool smap;              /* supervisor-mode access prevention */
     bool pcid;
     bool invpcid;
+    bool umip;              /* user-mode instruction prevention: on where present */
+    bool fsgsbase;          /* rdfsbase and the rest: present or not, left off */
 };
 
 extern struct cpu_features cpu_features;
 
-/* Fill cpu_features, and turn on SMEP and SMAP where the CPU has them. */
+/* Fill cpu_features; turn on SMEP, SMAP and UMIP where the CPU has them, and make sure
+ * FSGSBASE is off. */
 void cpu_features_init(void);

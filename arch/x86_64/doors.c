@@ -1,10 +1,16 @@
-/* arch/x86_64/doors.c: pointing SYSCALL and SYSENTER at arch/x86_64/entry.asm. */
+/* arch/x86_64/doors.c: pointing SYSCALL and SYSENTER at arch/x86_64/entry.asm.
+ *
+ * Every door is also reachable from 32-bit compatibility mode (a far jump to USER32_CS is
+ * all it takes): SYSCALL from there goes to MSR_CSTAR, which must never be left 0 (the CPU
+ * would run address 0 in ring 0 on the user's stack); `int 0x80` from there reaches
+ * trap_dispatch with the 32-bit CS in its frame; SYSENTER carries no sign of the mode it
+ * came from, and returns to 64-bit mode as its convention says. */
 #include "arch/x86_64/doors.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu.h"
 
-extern char syscall_entry[], sysenter_entry[];
+extern char syscall_entry[], syscall32_entry[], sysenter_entry[];
 
 /* RFLAGS bits SYSCALL clears on entry (Linux's set): above all IF (no interrupt before the
  * kernel stack is in place), TF (no single-step trap in the entry), DF (C expects it clear),
@@ -24,6 +30,7 @@ void doors_init_cpu(unsigned cpu_id)
      * CS = 0x18 + 16 | 3 = USER_CS and SS = 0x18 + 8 | 3 = USER_DS (gdt.h). */
     wrmsr(MSR_STAR, (uint64_t)(USER32_CS & ~3) << 48 | (uint64_t)KERNEL_CS << 32);
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    wrmsr(MSR_CSTAR, (uint64_t)syscall32_entry);    /* from compat mode: -ENOSYS */
     wrmsr(MSR_SYSCALL_MASK, SYSCALL_FLAG_MASK);
 
     struct cpu *cpu = &cpus[cpu_id];

@@ -1,9 +1,15 @@
 ; arch/x86_64/entry.asm: every way into the kernel and back out.
 ;
 ; Doors: the 32 CPU exceptions, the interrupt vectors (`int 0x80` among them, a DPL-3 gate),
-; SYSCALL and SYSENTER. Each one
+; SYSCALL (from 64-bit mode, and from 32-bit compatibility mode) and SYSENTER. Each one
 ; builds the same struct trap_frame (arch/x86_64/trap.h) on the current process's kernel
 ; stack and calls C; the way back restores the frame.
+;
+; Once the frame is saved, every entry sets RFLAGS to its reserved bit alone or clears the
+; flags the CPU left (DF, which C assumes clear; AC, which with SMAP would open every user
+; page to the kernel) and zeroes the general registers (Linux's PUSH_AND_CLEAR_REGS): C
+; reads the user's values from the frame, and none of them sits in a register for a
+; speculative gadget to use.
 ;
 ; Coming from user mode, the entry swaps GS (user GS base <-> this CPU's struct cpu) and
 ; loads the kernel CR3 from struct cpu; going back it loads the user CR3 and swaps GS back.
@@ -31,6 +37,7 @@ RFLAGS_TF       equ 1 << 8
 RFLAGS_RF       equ 1 << 16
 USER_RIP_LIMIT  equ 0x00007ffffffff000  ; SYSRET only below the never-mapped last user page
 MSR_GS_BASE     equ 0xc0000101
+ENOSYS          equ 38
 
 ; Offsets in struct trap_frame.
 FRAME_RCX       equ 12 * 8
@@ -43,7 +50,7 @@ FRAME_RSP       equ 20 * 8
 FRAME_SS        equ 21 * 8
 
 extern trap_dispatch, syscall_dispatch
-global exception_stubs, interrupt_stubs, syscall_entry, sysenter_entry
+global exception_stubs, interrupt_stubs, syscall_entry, syscall32_entry, sysenter_entry
 global trap_return, trap_return_iret
 
 ; Paranoid vectors: NMI, #DB, #DF, #MC (the ones on IST stacks).
@@ -84,6 +91,34 @@ global trap_return, trap_return_iret
     pop rdx
     pop rcx
     pop rbx
+%endmacro
+
+; After PUSH_REGS: RFLAGS = 2 (its reserved bit alone). Clears DF and AC, which neither an
+; interrupt gate nor SYSENTER clears, and which user mode may have set; IF stays clear.
+; (`clac` would need SMAP: it is #UD on CPUs without it.)
+%macro CLEAR_FLAGS 0
+    push 2
+    popfq
+%endmacro
+
+; After PUSH_REGS: zero every general register but RSP (32-bit writes zero the upper half).
+; RDI is set to the frame next.
+%macro CLEAR_REGS 0
+    xor eax, eax
+    xor ebx, ebx
+    xor ecx, ecx
+    xor edx, edx
+    xor esi, esi
+    xor edi, edi
+    xor ebp, ebp
+    xor r8d, r8d
+    xor r9d, r9d
+    xor r10d, r10d
+    xor r11d, r11d
+    xor r12d, r12d
+    xor r13d, r13d
+    xor r14d, r14d
+    xor r15d, r15d
 %endmacro
 
 ; Load the CR3 held at [gs:%1] unless it equals [gs:%2]. Clobbers %3.
@@ -160,7 +195,8 @@ trap_entry:
     mov rdi, [gs:CPU_SCRATCH]
 .save:
     PUSH_REGS
-    cld                             ; the C code assumes DF = 0
+    CLEAR_FLAGS
+    CLEAR_REGS
     mov rdi, rsp
     call trap_dispatch
 
@@ -192,7 +228,8 @@ trap_return_iret:
 ; way out. CR3 is saved as it was, the kernel CR3 loaded, and the saved one put back.
 paranoid_entry:
     PUSH_REGS
-    cld
+    CLEAR_FLAGS
+    CLEAR_REGS
     mov ecx, MSR_GS_BASE
     rdmsr
     xor ebx, ebx                    ; RBX (callee-saved): 1 if we swapped GS
@@ -241,6 +278,7 @@ syscall_entry:
     push 0
     push VEC_SYSCALL
     PUSH_REGS
+    CLEAR_REGS                      ; the flag mask has cleared DF and AC already
     mov rdi, rsp
     call syscall_dispatch
 
@@ -294,9 +332,21 @@ sysenter_entry:
     push 0
     push VEC_SYSENTER
     PUSH_REGS
+    CLEAR_REGS                      ; the popfq above has cleared DF and AC
     mov rdi, rsp
     call syscall_dispatch
     jmp trap_return                 ; always IRET: it restores every register
+
+; ---- SYSCALL from 32-bit compatibility mode ---------------------------------------------
+; Any process can far-jump to the 32-bit user code segment (USER32_CS, which STAR's layout
+; fixes) and execute SYSCALL there; the CPU then comes here (MSR_CSTAR), in 64-bit ring 0,
+; with the user's RSP and GS. Twofold has no 32-bit system calls, so, as Linux does without
+; IA32 emulation, answer -ENOSYS at once and go back, touching no memory and no stack. The
+; 32-bit SYSRET loads CS = USER32_CS, SS = USER_DS, EIP = ECX (32 bits: always canonical)
+; and RFLAGS = R11, and leaves every other register as the user had it.
+syscall32_entry:
+    mov eax, -ENOSYS
+    sysret
 
 section .rodata
 align 8

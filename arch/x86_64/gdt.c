@@ -79,7 +79,11 @@ void gdt_init_cpu(unsigned cpu_id)
         "xorl %%eax, %%eax\n\t"
         "movl %%eax, %%fs\n\t"     /* FS and GS bases come from MSRs in 64-bit mode */
         "movl %%eax, %%gs\n\t"
-        "ltr %w[tss]"
+        "ltr %w[tss]\n\t"
+        /* A null LDT: LDTR otherwise keeps whatever the firmware and boot loader left (a
+         * table at linear address 0, which a user mapping there would control), and user
+         * code could load its selectors. */
+        "lldt %%ax"
         :
         : [gdtr] "m"(gdtr), [cs] "i"(KERNEL_CS), [ds] "i"(KERNEL_DS), [tss] "r"(TSS_SEL)
         : "rax", "memory");

@@ -18,7 +18,7 @@ enum { IST_DOUBLE_FAULT = 1, IST_NMI = 2, IST_MACHINE_CHECK = 3, IST_DEBUG = 4, 
 
 #define MAX_CPUS 8
 
-/* Load this CPU's GDT and TSS, and reload every segment register. */
+/* Load this CPU's GDT, TSS and a null LDT, and reload every segment register. */
 void gdt_init_cpu(unsigned cpu_id);
 
 /* The stack the CPU switches to on an interrupt or exception from user mode (TSS.RSP0). */

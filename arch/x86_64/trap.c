@@ -7,8 +7,10 @@
  */
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/stacks.h"
+#include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/process.h"
@@ -36,10 +38,13 @@ static void user_exception(struct trap_frame *frame)
 {
     struct process *self = current_process();
     uint64_t address = read_cr2();
-    if (frame->vector == VEC_PAGE_FAULT) {
+    if (frame->vector == VEC_PAGE_FAULT && trap_from_user(frame)) {
         int access = frame->error_code & PF_FETCH ? VM_ACCESS_EXEC
                    : frame->error_code & PF_WRITE ? VM_ACCESS_WRITE : VM_ACCESS_READ;
-        if (trap_from_user(frame) && vm_fault(&self->vm, address, access) == 0) {
+        int error = vm_fault(&self->vm, address, access);
+        if (error == -ENOMEM)
+            process_out_of_memory();
+        if (error != -EFAULT) {             /* a page, or a pending SIGKILL */
             process_before_user_return();
             return;
         }
@@ -57,7 +62,12 @@ static void user_exception(struct trap_frame *frame)
 void trap_dispatch(struct trap_frame *frame)
 {
     if (frame->vector == VEC_INT80) {
-        syscall_dispatch(frame);
+        if (frame->cs == USER_CS) {
+            syscall_dispatch(frame);
+        } else {                            /* from 32-bit code: there is no 32-bit ABI */
+            frame->rax = (uint64_t)-ENOSYS;
+            process_before_user_return();
+        }
         return;
     }
     if (frame->vector >= EXCEPTION_VECTORS) {

@@ -1,6 +1,7 @@
 /* tests/host/sim_memory.c: simulated physical memory (see sim_memory.h). */
 #include "sim_memory.h"
 #include "kernel/panic.h"
+#include "mm/fail_alloc.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "mm/tlb.h"
@@ -33,6 +34,12 @@ void *phys_to_virt(uint64_t phys)
 uint64_t virt_to_phys(const void *p)
 {
     return (uint64_t)((const uint8_t *)p - ram) + SIM_PHYS_BASE;
+}
+
+/* No allocation-failure injection on the host (mm/fail_alloc.c is the kernel's). */
+bool fail_alloc_now(void)
+{
+    return false;
 }
 
 void tlb_invalidate(uint64_t root, uint64_t va, uint64_t size)

@@ -16,6 +16,8 @@
 #define SYS_cr3         1024    /* cr3(which) */
 #define SYS_ptdump      1025    /* ptdump(which, buf, len) */
 #define SYS_free_frames 1026    /* free_frames() */
+#define SYS_fail_alloc  1027    /* fail_alloc(nth) */
+#define SYS_kernel_rflags 1028  /* kernel_rflags() */
 
 /* The SYSCALL instruction with Linux's register convention: number in rax, arguments in rdi,
  * rsi, rdx, r10, r8, r9; the CPU overwrites rcx and r11. Returns what the kernel put in rax:
@@ -58,6 +60,14 @@ static inline long ptdump(long which, void *buf, unsigned long len)
 static inline long free_frames(void)
 {
     return SYSCALL(SYS_free_frames);
+}
+
+/* Make the nth allocation of kernel memory (a frame, or a kmalloc) made for this process from
+ * now on fail, so that a test can watch the call fail cleanly; 0 disarms. Returns how many
+ * were still to go before the previous setting fired: 0 if it fired. */
+static inline long fail_alloc(unsigned long nth)
+{
+    return SYSCALL(SYS_fail_alloc, nth);
 }
 
 /* 1 when running on Twofold (uname's sysname says so), 0 on Linux. */
