@@ -239,6 +239,12 @@ long exec_program(struct process *p, const struct exec_args *args)
         return -ENOEXEC;
     }
 
+    for (size_t i = 0; i < program.segment_count; i++)
+        if (program.segments[i].vaddr < VM_USER_MIN) {
+            kprintf("exec %s: a segment at %lx, below the lowest user address %llx\n", args->path,
+                    program.segments[i].vaddr, VM_USER_MIN);
+            return -EPERM;
+        }
     struct vm vm;
     error = vm_init(&vm);
     if (error)

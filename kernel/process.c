@@ -105,9 +105,11 @@ void process_start_init(const char *path, const char *const argv[])
 long process_fork(void)
 {
     struct process *parent = current_process();
+    if (live_count == MAX_PROCESSES)
+        return -EAGAIN;
     struct process *child = process_new();
     if (!child)
-        return -EAGAIN;
+        return -ENOMEM;
     long error = vm_fork(&child->vm, &parent->vm);
     if (error) {
         process_free(child);

@@ -11,10 +11,6 @@ enum {
     MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20,
     MAP_FIXED_NOREPLACE = 0x100000,
 };
-/* Like Linux's mmap_min_addr: nothing is mapped in the first 64 KiB, so a kernel NULL
- * dereference can never reach user memory. */
-#define MMAP_MIN_ADDR 0x10000ull
-
 static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 
 long sys_brk(uint64_t addr, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
@@ -38,7 +34,7 @@ long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
         if (addr % PAGE_SIZE)
             return -EINVAL;
-        if (addr < MMAP_MIN_ADDR)
+        if (addr < VM_USER_MIN)
             return -EPERM;
         if (addr > VM_USER_LIMIT || len > VM_USER_LIMIT - addr)
             return -ENOMEM;
@@ -51,7 +47,7 @@ long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64
                 return error;
         }
     } else {
-        uint64_t hint = addr >= MMAP_MIN_ADDR ? addr & ~(PAGE_SIZE - 1) : 0;
+        uint64_t hint = addr >= VM_USER_MIN ? addr & ~(PAGE_SIZE - 1) : 0;
         addr = vm_find_free(vm, len, hint);
         if (!addr)
             return -ENOMEM;

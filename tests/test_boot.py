@@ -40,6 +40,15 @@ def test_user_tests_pass_with_the_pit_and_pic(boot):
     assert planned and not [name for name, r in results.items() if not r.ok], explain(result)
 
 
+@pytest.mark.parametrize("cpu,line", [
+    ("max", "SMEP on, SMAP on, UMIP on, FSGSBASE off,"),
+    ("qemu64", "SMEP absent, SMAP absent, UMIP absent, FSGSBASE off (absent),"),
+])
+def test_banner_says_which_protections_are_on(boot, cpu, line):
+    result = boot("", cpu)
+    assert re.search(r"^cpu: 1 GiB pages \w+, " + re.escape(line), result.serial, re.M), explain(result)
+
+
 def test_quiet_hides_the_banner(boot):
     result = boot("quiet")
     assert result.status == STATUS_OK, explain(result)

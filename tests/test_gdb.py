@@ -525,3 +525,32 @@ def test_make_debug_names_a_missing_user_program():
     result = make_debug("PROG=/nosuch")
     assert result.returncode != 0
     assert "user/nosuch does not exist, so PROG names no user program" in result.stderr, result.stderr
+
+
+# ---- the registers C starts with after an entry ------------------------------------------
+# doors/syscall_keeps_registers_and_flags and doors/int80_keeps_registers_and_flags load every
+# register with a pattern (RBX: 0xa222222222222222) before their door. At the first
+# instruction of the dispatcher the entry has saved them in the frame and zeroed them all:
+# only RDI (the frame) and RSP remain.
+PATTERN_RBX = "((struct trap_frame *)$rdi)->rbx == 0xa222222222222222"
+ENTRY_STOPS = {"syscall": f"*syscall_dispatch if {PATTERN_RBX}",
+               "int80": f"*trap_dispatch if ((struct trap_frame *)$rdi)->vector == 0x80 && {PATTERN_RBX}"}
+CLEARED = ["rax", "rbx", "rcx", "rdx", "rsi", "rbp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"]
+AT_ENTRY = ["info registers " + " ".join(CLEARED), "print/x $rdi - (long)$rsp", "print/x ((struct trap_frame *)$rdi)->rbx"]
+
+
+@pytest.fixture(scope="module")
+def entries(tmp_path_factory):
+    stops = [(ENTRY_STOPS["syscall"], AT_ENTRY), (ENTRY_STOPS["int80"], AT_ENTRY)]
+    sections, _, _ = gdb_session(tmp_path_factory.mktemp("gdb"), "quiet init=/testrun doors", stops)
+    return sections
+
+
+@pytest.mark.parametrize("door", ["syscall", "int80"])
+def test_entry_zeroes_every_register_before_c(entries, door):
+    where = ENTRY_STOPS[door]
+    assert printed(entries[f"{where} {AT_ENTRY[2]}"]) == 0xa222222222222222      # the user's, saved
+    assert printed(entries[f"{where} {AT_ENTRY[1]}"]) == 8      # RDI: the frame, above the return address
+    values = dict(re.findall(r"^(\w+) +(0x[0-9a-f]+)", entries[f"{where} {AT_ENTRY[0]}"], re.M))
+    assert sorted(values) == sorted(CLEARED), entries[f"{where} {AT_ENTRY[0]}"]
+    assert {name: value for name, value in values.items() if int(value, 16)} == {}

@@ -74,3 +74,28 @@ def test_user_tests_pass_under_bochs_with_pcid(tmp_path):
     for case in ("doors/sysenter_keeps_registers", "doors/sysenter_gives_the_same_results_as_syscall"):
         assert case in results and results[case].ok and not results[case].skipped, case
     assert "init exited with status 0" in log
+
+
+@pytest.mark.skipif(not shutil.which("bochs"), reason="bochs is not installed (make test installs it)")
+@pytest.mark.parametrize("which", ["", "user"])
+def test_ptdump_under_bochs_walks_from_the_table_not_the_pcid(tmp_path, which):
+    """With PCIDs the low 12 bits of CR3 are the PCID: system call 1025 must walk from the
+    table's address, and show the program's own code and (in the kernel view) the image."""
+    iso = tmp_path / "bochs.iso"
+    mkiso.make_iso(KERNEL, iso, f"init=/ptdump {which}".strip(), INITRD)
+    result = twofold_bochs.boot(iso, "corei7_skylake_x")
+    log = result.serial
+    assert "pcid: on, with INVPCID" in log, log[-3000:] or result.bochs_log
+    dump = log.split("ptdump cr3=")[1].split("ptdump end")[0].splitlines()
+    assert int(dump[0], 16) % 4096 == 0, dump[0]
+    ranges = [line.split() for line in dump[1:]]
+    assert all(len(r) == 7 for r in ranges), dump
+    code = [r for r in ranges if r[0].startswith("0000000000401000-")]
+    assert code and code[0][2:5] == ["user", "ro", "x"], dump
+    image = [r for r in ranges if r[0].startswith("ffffffff80")]
+    entry_only = [r for r in ranges if r[2] == "kernel"]
+    if which == "user":             # kpti: the entry area, and nothing else of the kernel
+        assert entry_only and len(entry_only) <= 4 and not [r for r in ranges if r[0].startswith("ffff8000")], dump
+    else:
+        assert image[0][2:5] == ["kernel", "ro", "x"], dump
+    assert "init exited with status 0" in log

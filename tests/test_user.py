@@ -4,6 +4,7 @@ every program is its own test here (found with nm, so a case that never reports 
 name), as is each program's own result and frames_all_returned. The same programs also run
 on this Linux host, where they must pass too (Twofold-only cases skip): that proves the
 tests themselves right."""
+import re
 import resource
 import subprocess
 
@@ -77,6 +78,14 @@ def test_user_program(boot, cpu, extra, name):
 def test_user_case(boot, cpu, extra, name):
     result = boot_testrun(boot, cpu, extra)
     expect_ok(ktap.parse(result.serial)[1], name, result)
+
+
+@pytest.mark.parametrize("cpu,extra", CONFIGS, ids=CONFIG_IDS)
+def test_running_out_of_memory_names_the_process_killed(boot, cpu, extra):
+    """hardening/running_out_of_memory... ends a child that takes every page: the console says
+    which, as Linux's OOM killer does."""
+    result = boot_testrun(boot, cpu, extra)
+    assert re.search(r"^out of memory: killed pid \d+ \(hardening\)$", result.serial, re.M), explain(result)
 
 
 @pytest.mark.parametrize("case", ["sysenter_keeps_registers",

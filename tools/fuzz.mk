@@ -1,10 +1,15 @@
-# tools/fuzz.mk: the initrd readers, kernel/cpio.c and kernel/elf.c, tested beyond the
-# kernel: their host unit tests' sources and inputs, libFuzzer fuzzers (built with the host
-# tests, so by `make test`, which also runs each briefly) and `make fuzz`.
+# tools/fuzz.mk: fuzzing. The initrd readers, kernel/cpio.c and kernel/elf.c, tested beyond
+# the kernel: their host unit tests' sources and inputs, libFuzzer fuzzers (built with the
+# host tests, so by `make test`, which also runs each briefly) and `make fuzz`. And the
+# system calls: user/syscall_fuzz.c as the first process, for as long as you like, through
+# `make fuzz-syscalls` (`make test` runs a bounded pass: tests/test_syscall_fuzz.py).
 
 # ---- Variables you may set (make VAR=value) ---------------------------------------------
 # FUZZ_SECONDS: how long `make fuzz` runs each fuzzer (`make test` runs each for 10).
 FUZZ_SECONDS ?= 60
+# SEED, SECONDS: `make fuzz-syscalls` draws its calls from SEED for SECONDS seconds.
+SEED    ?= 1
+SECONDS ?= 60
 
 # ---- Host unit tests ---------------------------------------------------------------------
 host_cpio_SRCS := kernel/cpio.c
@@ -49,7 +54,15 @@ $(FUZZDIR)/seeds.done: tests/fuzz/seeds.py $(MUSLDIR)/static
 	$(Q)$(PYTHON) tests/fuzz/seeds.py $(FUZZDIR)/seeds $(MUSLDIR)/static
 	$(Q)touch $@
 
-.PHONY: fuzzers fuzz help-fuzz
+# The system-call fuzzer as the first process, on an ISO of its own; QEMU exits with its
+# status (the number of failed checks). Its output says how many calls it made.
+FUZZ_SYSCALLS_ISO := $(OBJDIR)/fuzz-syscalls.iso
+fuzz-syscalls: deps $(KERNEL) $(INITRD)
+	$(Q)$(PYTHON) tools/mkiso.py $(KERNEL) $(FUZZ_SYSCALLS_ISO) \
+	    "quiet init=/syscall_fuzz seconds=$(SECONDS) seed=$(SEED)" $(INITRD)
+	$(PYTHON) tools/twofold_qemu.py --iso $(FUZZ_SYSCALLS_ISO) --cpu $(QEMU_CPU) --mem $(QEMU_MEM)
+
+.PHONY: fuzzers fuzz fuzz-syscalls help-fuzz
 fuzzers: $(FUZZERS) $(FUZZDIR)/seeds.done
 host-tests: fuzzers
 
@@ -64,3 +77,4 @@ help-fuzz:
 	@echo "From tools/fuzz.mk:"
 	@echo "  fuzzers     build the libFuzzer fuzzers $(FUZZDIR)/fuzz_* (host-tests does)"
 	@echo "  fuzz        run each fuzzer for FUZZ_SECONDS=$(FUZZ_SECONDS) s; fails on a crash"
+	@echo "  fuzz-syscalls  random system calls in QEMU for SECONDS=$(SECONDS) s from SEED=$(SEED)"

@@ -12,7 +12,7 @@ INITRD  := $(BUILD)/initrd.cpio
 
 USER_PROGRAMS := $(patsubst user/%.c,%,$(wildcard user/*.c))
 USER_TESTS    := $(patsubst user/tests/%.c,%,$(wildcard user/tests/*.c))
-USER_DATA     := tests/data/notelf
+USER_DATA     := tests/data/notelf tests/data/low-segment
 # What the initrd holds, as paths under $(USERDIR) and in the initrd alike.
 USER_FILES    := $(USER_PROGRAMS) $(USER_TESTS:%=tests/%) $(USER_DATA)
 
@@ -38,6 +38,12 @@ $(USERDIR)/%: user/%.c $(USER_HEADERS) | deps
 $(USERDIR)/tests/data/%: user/tests/data/%
 	@mkdir -p $(@D)
 	$(Q)install -m 755 $< $@
+
+# A program whose segments start at 0x2000, below the lowest address a mapping may have.
+$(USERDIR)/tests/data/low-segment: user/tests/data/low_segment.c | deps
+	@mkdir -p $(@D)
+	@echo "  MUSLCC  $<"
+	$(Q)$(USER_CC) $(USER_CFLAGS) -Wl,-Ttext-segment=0x2000 -o $@ $<
 
 # The initrd; it follows EXTRA's value and the files under it.
 STAMP_extra = $(EXTRA)

@@ -4,6 +4,7 @@
  * with arguments that say what to check (utest_reexec below). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 
 #include "utest.h"
 
@@ -54,6 +55,43 @@ UTEST(execve_not_elf_is_enoexec)
 {
     char *argv[] = { "notelf", NULL };
     EXPECT_EQ(SYSCALL(SYS_execve, data_file("notelf"), argv, no_env), -ENOEXEC);
+}
+
+/* In a child, which the program would replace (and end with status 0) if it ran. */
+static void exec_low_segment(void *unused)
+{
+    (void)unused;
+    char *argv[] = { "low-segment", NULL };
+    EXPECT_EQ(SYSCALL(SYS_execve, data_file("low-segment"), argv, no_env), -EPERM);
+    _exit(utest_now.failures ? 1 : 2);
+}
+
+UTEST(execve_of_a_program_below_64k_is_refused)
+{
+    TWOFOLD_ONLY();                     /* Linux lets root (CAP_SYS_RAWIO) map there */
+    EXPECT_EXITED(run_in_child(exec_low_segment, NULL), 2);
+}
+
+/* In a child: an argv array of a whole page of pointers to "x" and no NULL before the
+ * unmapped page after it: Linux reads such an array to its end first, so it is -EFAULT, not
+ * too many arguments. The same for envp. */
+static void array_running_into_a_hole(void *unused)
+{
+    (void)unused;
+    char **page = (char **)SYSCALL(SYS_mmap, 0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    EXPECT((long)page > 0);
+    EXPECT_EQ(SYSCALL(SYS_munmap, (char *)page + 4096, 4096), 0);
+    for (int i = 0; i < 512; i++)
+        page[i] = "x";
+    char *argv[] = { (char *)utest_argv0, "exit", "3", NULL };
+    EXPECT_EQ(SYSCALL(SYS_execve, utest_argv0, page, no_env), -EFAULT);
+    EXPECT_EQ(SYSCALL(SYS_execve, utest_argv0, argv, page), -EFAULT);
+    EXPECT_EQ(SYSCALL(SYS_execve, utest_argv0, page + 100, no_env), -EFAULT);
+}
+
+UTEST(execve_argv_running_into_an_unmapped_page_is_efault)
+{
+    EXPECT_EXITED(run_in_child(array_running_into_a_hole, NULL), 0);
 }
 
 UTEST(execve_exit_status_reaches_the_parent)

@@ -4,7 +4,9 @@
  * ABI), and SYSENTER returns to 64-bit mode as Twofold's convention says; the kernel stays up.
  * No LDT: an LDT selector names nothing. The flags a door leaves the kernel: none of AC (SMAP
  * would be off), DF, TF, NT, IF. UMIP where the CPU has it: sgdt and its kind fault. No
- * FSGSBASE: rdfsbase is #UD. FS and GS bases only below the never-mapped last user page. */
+ * FSGSBASE: rdfsbase is #UD. FS and GS bases only below the never-mapped last user page.
+ * And the holes that were not the entry path's: pid 1 takes no signal, brk near 2^64 changes
+ * nothing, a buffer no copy could reach fails before the call waits. */
 #include <errno.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -305,48 +307,110 @@ UTEST(fs_and_gs_bases_stop_below_the_last_user_page)
     EXPECT_EQ(now, fs);
 }
 
-static unsigned long gs_word(void)
+UTEST(no_signal_reaches_pid_1)
 {
-    unsigned long word;
-    __asm__ volatile("mov %%gs:0, %0" : "=r"(word));
-    return word;
+    TWOFOLD_ONLY();                     /* here pid 1 is the machine's own init */
+    static const int signals[] = { SIGTERM, SIGKILL, SIGINT, SIGSEGV, SIGUSR1, SIGPIPE };
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
+        EXPECT_EQ(SYSCALL(SYS_kill, 1, signals[i]), 0);     /* sent, and dropped */
+    SYSCALL(SYS_sched_yield);
+    EXPECT_EQ(SYSCALL(SYS_kill, 1, 0), 0);                  /* init is still there */
 }
 
-static unsigned long gs_words[2] = { 0x6773206261736521UL, 0x6f74686572207073UL };
-
-/* The child points GS at the other word and yields, as the parent does: each keeps its own. */
-static void other_gs_base(void *unused)
+/* In a child: brk requests that would wrap when rounded up to a page are refused with the
+ * break unchanged, and the heap, code and data are still there. */
+static void brk_near_the_top(void *unused)
 {
     (void)unused;
-    EXPECT_EQ(gs_word(), gs_words[0]);              /* fork copies the base */
-    EXPECT_EQ(set_base(ARCH_SET_GS, (unsigned long)&gs_words[1]), 0);
-    for (int i = 0; i < 20; i++) {
-        SYSCALL(SYS_sched_yield);
-        EXPECT_EQ(gs_word(), gs_words[1]);
-    }
+    char *start = (char *)SYSCALL(SYS_brk, 0);
+    char *end = (char *)SYSCALL(SYS_brk, start + 8192);
+    EXPECT(end == start + 8192);
+    memset(start, 'h', 8192);
+    static const unsigned long asks[] = { 0xfffffffffffff001UL, 0xffffffffffffffffUL,
+                                          0x8000000000000000UL, 0x7ffffffff001UL };
+    for (size_t i = 0; i < sizeof asks / sizeof asks[0]; i++)
+        EXPECT_EQ(SYSCALL(SYS_brk, asks[i]), (long)end);
+    EXPECT_EQ(start[0] + start[8191], 'h' + 'h');
+    EXPECT_EQ(SYSCALL(SYS_brk, start), (long)start);
 }
 
-UTEST(gs_base_is_per_process_and_kept_across_switches)
+UTEST(brk_near_2_to_the_64_leaves_the_break)
 {
-    unsigned long gs, got;
-    EXPECT_EQ(SYSCALL(SYS_arch_prctl, ARCH_GET_GS, &gs), 0);
-    EXPECT_EQ(set_base(ARCH_SET_GS, (unsigned long)&gs_words[0]), 0);
-    EXPECT_EQ(SYSCALL(SYS_arch_prctl, ARCH_GET_GS, &got), 0);
-    EXPECT_EQ(got, (unsigned long)&gs_words[0]);
-    fflush(stdout);
-    pid_t child = fork();
-    if (child == 0) {
-        utest_now.failures = 0;
-        other_gs_base(NULL);
-        fflush(stdout);
-        _exit(utest_now.failures ? 1 : 0);
+    EXPECT_EXITED(run_in_child(brk_near_the_top, NULL), 0);
+}
+
+#define KERNEL_ADDRESS 0xffff800000001000UL
+
+/* Each read or write that would wait (an empty pipe, a full one, the console with nothing
+ * typed) is -EFAULT at once for a buffer outside the user range: nothing may wait first. */
+static void no_wait_for_a_bad_buffer(void *unused)
+{
+    int p[2];
+    static char fill[65536];
+    (void)unused;
+    EXPECT_EQ(SYSCALL(SYS_pipe, p), 0);
+    EXPECT_EQ(SYSCALL(SYS_read, p[0], KERNEL_ADDRESS, 8), -EFAULT);
+    EXPECT_EQ(SYSCALL(SYS_read, p[0], 0x7ffffffff000UL, 8), -EFAULT);
+    long room = 0;
+    for (long n; room < (long)sizeof fill && (n = SYSCALL(SYS_write, p[1], fill, 1)) == 1;) {
+        room++;
+        if (room == 4096)                               /* Twofold's pipes hold a page */
+            break;
     }
-    for (int i = 0; i < 20; i++) {
-        SYSCALL(SYS_sched_yield);
-        EXPECT_EQ(gs_word(), gs_words[0]);
+    struct { unsigned long base, len; } iov[2] = { { (unsigned long)"x", 1 }, { KERNEL_ADDRESS, 8 } };
+    if (on_twofold()) {                                 /* the pipe is full */
+        EXPECT_EQ(SYSCALL(SYS_write, p[1], KERNEL_ADDRESS, 8), -EFAULT);
+        EXPECT_EQ(SYSCALL(SYS_writev, p[1], iov, 2), -EFAULT);
     }
-    int status;
-    EXPECT_EQ(SYSCALL(SYS_wait4, child, &status, 0, 0), child);
-    EXPECT_EXITED(status, 0);
-    EXPECT_EQ(set_base(ARCH_SET_GS, gs), 0);
+    EXPECT_EQ(SYSCALL(SYS_read, 0, KERNEL_ADDRESS, 8), -EFAULT);    /* the console, or /dev/null */
+    SYSCALL(SYS_close, p[0]);
+    SYSCALL(SYS_close, p[1]);
+}
+
+UTEST(a_bad_buffer_fails_before_the_call_waits)
+{
+    EXPECT_EXITED(run_in_child(no_wait_for_a_bad_buffer, NULL), 0);
+}
+
+/* In a child: the first allocation it makes fails, and it is a page for a first touch. */
+static void fault_without_a_frame(void *unused)
+{
+    static char untouched[3 * 4096];
+    (void)unused;
+    char *page = (char *)(((unsigned long)untouched + 4095) & ~4095UL);
+    fail_alloc(1);
+    page[0] = 1;
+    _exit(3);                           /* not reached: the page fault had no frame */
+}
+
+UTEST(a_page_fault_without_memory_is_sigkill)
+{
+    TWOFOLD_ONLY();
+    EXPECT_KILLED(run_in_child(fault_without_a_frame, NULL), SIGKILL);
+}
+
+/* In a child: take memory a page at a time until there is none. */
+static void eat_all_memory(void *unused)
+{
+    (void)unused;
+    unsigned long size = 1UL << 40;
+    char *huge = (char *)SYSCALL(SYS_mmap, 0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if ((long)huge < 0)
+        _exit(2);
+    for (unsigned long at = 0; at < size; at += 4096)
+        huge[at] = 1;
+    _exit(3);
+}
+
+UTEST(running_out_of_memory_kills_only_the_process_that_asked)
+{
+    TWOFOLD_ONLY();                     /* on Linux this would wake the host's OOM killer */
+    long before = free_frames();
+    EXPECT_KILLED(run_in_child(eat_all_memory, NULL), SIGKILL);
+    EXPECT_EQ(free_frames(), before);
+    char *after = malloc(1 << 20);      /* and the rest goes on */
+    EXPECT(after != NULL);
+    if (after)
+        memset(after, 0, 1 << 20);
+    free(after);
 }

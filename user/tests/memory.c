@@ -1,5 +1,5 @@
 /* user/tests/memory.c: the address-space calls: brk, mmap (anonymous private, MAP_FIXED,
- * PROT_NONE), munmap, mprotect and arch_prctl (the FS base), with their errors; that each
+ * PROT_NONE), munmap, mprotect and arch_prctl (the FS and GS bases), with their errors; that each
  * protection holds (a child that breaks one gets SIGSEGV); that the last user page can never
  * be mapped; and musl's malloc on top of them. */
 #include <errno.h>
@@ -10,8 +10,10 @@
 #include "utest.h"
 
 #define PAGE 4096UL
+#define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
 #define LAST_USER_PAGE 0x7ffffffff000UL
 /* Far from where Linux or Twofold put anything of a static program's own. */
 #define FIXED_AT 0x200000000UL
@@ -288,6 +290,52 @@ static void fs_is_per_process(void *unused)
 UTEST(arch_prctl_fs_base_is_per_process)
 {
     EXPECT_EXITED(run_in_child(fs_is_per_process, NULL), 0);
+}
+
+static unsigned long gs_word(void)
+{
+    unsigned long word;
+    __asm__ volatile("mov %%gs:0, %0" : "=r"(word));
+    return word;
+}
+
+static unsigned long gs_words[2] = { 0x6773206261736521UL, 0x6f74686572207073UL };
+
+/* The child points GS at the other word and yields, as the parent does: each keeps its own. */
+static void other_gs_base(void *unused)
+{
+    (void)unused;
+    EXPECT_EQ(gs_word(), gs_words[0]);              /* fork copies the base */
+    EXPECT_EQ(SYSCALL(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)&gs_words[1]), 0);
+    for (int i = 0; i < 20; i++) {
+        SYSCALL(SYS_sched_yield);
+        EXPECT_EQ(gs_word(), gs_words[1]);
+    }
+}
+
+UTEST(arch_prctl_gs_base_is_per_process_and_kept_across_switches)
+{
+    unsigned long gs, got;
+    EXPECT_EQ(SYSCALL(SYS_arch_prctl, ARCH_GET_GS, &gs), 0);
+    EXPECT_EQ(SYSCALL(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)&gs_words[0]), 0);
+    EXPECT_EQ(SYSCALL(SYS_arch_prctl, ARCH_GET_GS, &got), 0);
+    EXPECT_EQ(got, (unsigned long)&gs_words[0]);
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        utest_now.failures = 0;
+        other_gs_base(NULL);
+        fflush(stdout);
+        _exit(utest_now.failures ? 1 : 0);
+    }
+    for (int i = 0; i < 20; i++) {
+        SYSCALL(SYS_sched_yield);
+        EXPECT_EQ(gs_word(), gs_words[0]);
+    }
+    int status;
+    EXPECT_EQ(SYSCALL(SYS_wait4, child, &status, 0, 0), child);
+    EXPECT_EXITED(status, 0);
+    EXPECT_EQ(SYSCALL(SYS_arch_prctl, ARCH_SET_GS, gs), 0);
 }
 
 UTEST(arch_prctl_bad_code_or_address_is_refused)
