@@ -49,6 +49,35 @@ def test_banner_says_which_protections_are_on(boot, cpu, line):
     assert re.search(r"^cpu: 1 GiB pages \w+, " + re.escape(line), result.serial, re.M), explain(result)
 
 
+def test_failalloc_fails_the_nth_allocation(boot):
+    """failalloc=1: the first allocation once init runs is its first pipe's, which fails
+    cleanly; the run goes on."""
+    result = boot("quiet failalloc=1 init=/testrun numbers")
+    assert "# testrun: pipe: Out of memory\nnot ok 1 numbers # could not be run" in result.serial, explain(result)
+    assert result.status == 1, explain(result)         # that one failed case: nothing else
+
+
+@pytest.mark.parametrize("every", [101, 499])
+def test_failalloc_every_nth_never_panics_nor_leaks(boot, every):
+    """Every Nth allocation failing under the system-call fuzzer (whose watchdog keeps a
+    process that waits forever from stopping the run): calls fail, processes are killed for
+    want of memory, init itself may be (that ends the boot with status 127), but the kernel
+    stays up, and if init lives every frame comes back."""
+    result = boot(f"quiet failalloc=every:{every} init=/syscall_fuzz calls=20000")
+    assert not result.timed_out and result.status not in (None, STATUS_PANIC), explain(result)
+    assert "out of memory: killed pid" in result.serial or "not started)" in result.serial, explain(result)
+    if result.status != 127:
+        _, results = ktap.parse(result.serial)
+        assert results["frames_all_returned"].ok, explain(result)
+
+
+def test_failalloc_malformed_is_reported(boot):
+    result = boot("quiet failalloc=every:x")
+    assert ('command line: ignoring "failalloc=every:x": failalloc= takes N or every:N, N a positive number'
+            in result.serial), explain(result)
+    assert result.status == STATUS_OK, explain(result)
+
+
 def test_quiet_hides_the_banner(boot):
     result = boot("quiet")
     assert result.status == STATUS_OK, explain(result)

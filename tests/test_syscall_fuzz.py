@@ -23,5 +23,6 @@ def test_random_system_calls_leave_the_kernel_whole(boot, cpu, kpti, seed):
     failed = [name for name, r in results.items() if not r.ok]
     assert not failed, f"{failed}: " + explain(result)
     made = int(re.search(r"^# (\d+) calls in \d+ children", result.serial, re.M).group(1))
+    assert ", 0 not started)" in result.serial, explain(result)
     assert made >= CALLS, explain(result)
     assert result.status == STATUS_OK, explain(result)
