@@ -42,11 +42,12 @@ KERNEL_ARCHFLAGS := -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pic -
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin \
                  -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
                  $(KERNEL_ARCHFLAGS)
-NASMFLAGS := -f elf64 -g -F dwarf -I.
+NASMFLAGS := -f elf64 -g -F dwarf -I. -I$(OBJDIR)/
 # -n: no page alignment in the file, so the Multiboot2 header stays in its first 32 KiB.
 LDFLAGS := -n -T linker.ld -z max-page-size=4096 -z noexecstack
 
-KERNEL_C   := $(sort $(wildcard arch/x86_64/*.c kernel/*.c mm/*.c tests/kernel/*.c))
+# asm_constants.c is compiled to assembly only: its constants become asm_constants.inc.
+KERNEL_C   := $(filter-out arch/x86_64/asm_constants.c,$(sort $(wildcard arch/x86_64/*.c kernel/*.c mm/*.c tests/kernel/*.c)))
 KERNEL_ASM := $(sort $(wildcard boot/*.asm arch/x86_64/*.asm))
 KERNEL_OBJS := $(KERNEL_C:%.c=$(OBJDIR)/%.o) $(KERNEL_ASM:%.asm=$(OBJDIR)/%.asm.o)
 
@@ -85,10 +86,19 @@ $(OBJDIR)/%.o: %.c | deps
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CPPFLAGS) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(OBJDIR)/%.asm.o: %.asm | deps
+$(OBJDIR)/%.asm.o: %.asm $(OBJDIR)/asm_constants.inc | deps
 	@mkdir -p $(@D)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+# The constants the assembly shares with C: each "->NAME $VALUE" line the compiler leaves
+# in asm_constants.c's assembly becomes "NAME equ VALUE".
+$(OBJDIR)/asm_constants.inc: arch/x86_64/asm_constants.c | deps
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	$(Q)$(CC) $(KERNEL_CPPFLAGS) $(KERNEL_CFLAGS) -MMD -MP -MT $@ -MF $@.d -S -o $@.s $<
+	$(Q)sed -n 's/^[[:space:]]*\.ascii[[:space:]]*"->\([A-Z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\)"$$/\1 equ \2/p' $@.s > $@
+	$(Q)test -s $@ || { echo "$@ came out empty"; rm -f $@; exit 1; }
 
 # Two links: the first gives the addresses for the symbol table, which the second links in
 # last in .rodata, so no code moves; the cmp proves it.
@@ -159,4 +169,4 @@ help-main:
 FORCE:
 .DELETE_ON_ERROR:
 
--include $(KERNEL_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(OBJDIR)/asm_constants.inc.d

@@ -32,7 +32,6 @@ EFER_NXE        equ 1 << 11
 
 COM1            equ 0x3f8
 DEBUG_EXIT_PORT equ 0xf4            ; QEMU isa-debug-exit (tests attach it)
-STATUS_UNSUPPORTED_CPU equ 125      ; POWER_STATUS_UNSUPPORTED_CPU in arch/x86_64/power.h
 
 BOOT_STACK_SIZE equ 16384
 

@@ -115,11 +115,19 @@ static long console_read(struct file *f, uint64_t user_buf, size_t len)
         sleep_on_at(&input.readers, &input.readers.first, &input.lock, flags);
         flags = spin_lock(&input.lock);
     }
+    /* The bytes are taken only once they reach the caller: a read into a bad buffer leaves
+     * the line for the next one. The copy runs under the lock, which is safe because a user
+     * copy never sleeps (a fault in it gives a page or fails). */
     unsigned line_left = input.lengths[input.first_line] - input.consumed;
     size_t n = len < line_left ? len : line_left;
     char line[LINE_MAX];
     for (size_t i = 0; i < n; i++)
-        line[i] = input.bytes[input.head++ % QUEUE];
+        line[i] = input.bytes[(input.head + i) % QUEUE];
+    if (copy_to_user(user_buf, line, n)) {
+        spin_unlock(&input.lock, flags);
+        return -EFAULT;
+    }
+    input.head += (unsigned)n;
     input.consumed += (unsigned)n;
     if (input.consumed == input.lengths[input.first_line]) {   /* the whole line (or EOF) is read */
         input.first_line = (input.first_line + 1) % MAX_LINES;
@@ -127,7 +135,7 @@ static long console_read(struct file *f, uint64_t user_buf, size_t len)
         input.consumed = 0;
     }
     spin_unlock(&input.lock, flags);
-    return copy_to_user(user_buf, line, n) ? -EFAULT : (long)n;
+    return (long)n;
 }
 
 static long console_ioctl(struct file *f, unsigned cmd, uint64_t arg)

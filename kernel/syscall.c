@@ -14,7 +14,7 @@ static const syscall_handler table[SYSCALL_TABLE_SIZE] = {
     [SYS_gettid] = sys_getpid, [SYS_set_tid_address] = sys_set_tid_address, [SYS_exit_group] = sys_exit,
     [SYS_pipe2] = sys_pipe2, [SYS_twofold_cr3] = sys_twofold_cr3, [SYS_twofold_ptdump] = sys_twofold_ptdump,
     [SYS_twofold_free_frames] = sys_twofold_free_frames, [SYS_twofold_fail_alloc] = sys_twofold_fail_alloc,
-    [SYS_twofold_kernel_rflags] = sys_twofold_kernel_rflags, [SYS_nanosleep] = sys_nanosleep,
+    [SYS_twofold_kernel_rflags] = sys_twofold_kernel_rflags, [SYS_twofold_exit_counts] = sys_twofold_exit_counts, [SYS_nanosleep] = sys_nanosleep,
     [SYS_gettimeofday] = sys_gettimeofday, [SYS_time] = sys_time, [SYS_clock_gettime] = sys_clock_gettime,
     [SYS_clock_nanosleep] = sys_clock_nanosleep,
     [SYS_getuid] = sys_get_id, [SYS_geteuid] = sys_get_id, [SYS_getgid] = sys_get_id,

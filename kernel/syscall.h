@@ -15,8 +15,8 @@ enum {
     SYS_setgroups = 116, SYS_setresuid = 117, SYS_getresuid = 118, SYS_setresgid = 119,
     SYS_getresgid = 120,
     SYS_twofold_cr3 = 1024, SYS_twofold_ptdump = 1025, SYS_twofold_free_frames = 1026,
-    SYS_twofold_fail_alloc = 1027, SYS_twofold_kernel_rflags = 1028,
-    SYSCALL_TABLE_SIZE = 1029,
+    SYS_twofold_fail_alloc = 1027, SYS_twofold_kernel_rflags = 1028, SYS_twofold_exit_counts = 1029,
+    SYSCALL_TABLE_SIZE = 1030,
 };
 
 typedef long (*syscall_handler)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
@@ -68,6 +68,7 @@ long sys_twofold_ptdump(uint64_t which, uint64_t buf, uint64_t len, uint64_t, ui
 long sys_twofold_free_frames(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_twofold_fail_alloc(uint64_t nth, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_twofold_kernel_rflags(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_twofold_exit_counts(uint64_t buf, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 
 struct trap_frame;
 

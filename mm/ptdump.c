@@ -48,7 +48,6 @@ static void add_leaf(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint64_
 void ptdump(uint64_t root, format_sink sink, void *ctx)
 {
     struct run r = { .sink = sink, .ctx = ctx };
-    root &= PTE_ADDR_MASK;
     format(sink, ctx, "ptdump cr3=%016lx\n", root);
     pt_walk(root, 0, 0, add_leaf, &r);
     if (r.open)

@@ -15,7 +15,6 @@
 #include "kernel/format.h"
 #include <stdint.h>
 
-/* Print the address space whose top-level table is at root (a CR3 value will do: its low
- * 12 bits, the PCID or PWT/PCD, and its no-flush bit are masked off; the first line shows
- * the table's address). */
+/* Print the address space whose top-level table is at root: a table's address, not a CR3
+ * value (whose low 12 bits may be a PCID; vm.root and vm.user_root are the tables). */
 void ptdump(uint64_t root, format_sink sink, void *ctx);

@@ -113,8 +113,6 @@ int vm_map(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
 {
     if (!range_ok(start, len) || prot & ~(VM_READ | VM_WRITE | VM_EXEC))
         return -EINVAL;
-    if (start < VM_USER_MIN)
-        return -EPERM;
     if ((prot & VM_WRITE) && (prot & VM_EXEC))
         return -EACCES;
     for (struct vma *r = vm->regions; r; r = r->next)

@@ -52,8 +52,7 @@ void vm_destroy(struct vm *vm);
 int vm_fork(struct vm *dst, struct vm *src);
 
 /* Add the region [start, start + len) (page-aligned; nothing mapped there yet).
- * -EINVAL if misaligned, empty or past VM_USER_LIMIT, -EPERM below VM_USER_MIN, -EACCES for
- * write with execute,
+ * -EINVAL if misaligned, empty or past VM_USER_LIMIT, -EACCES for write with execute,
  * -EEXIST if a region is in the way, -ENOMEM. */
 int vm_map(struct vm *vm, uint64_t start, uint64_t len, unsigned prot);
 

@@ -22,9 +22,9 @@ CPUS = ("qemu64", "max")
 BOOT_TIMEOUT = 120          # seconds; a boot still running then is a hang
 
 
-def ktest_names():
-    """Names of the in-kernel tests in the built kernel (KTEST's ktest_case_<name> symbols)."""
-    out = subprocess.run(["nm", str(KERNEL)], check=True, capture_output=True, text=True).stdout
+def ktest_names(kernel=KERNEL):
+    """Names of the in-kernel tests in a built kernel (KTEST's ktest_case_<name> symbols)."""
+    out = subprocess.run(["nm", str(kernel)], check=True, capture_output=True, text=True).stdout
     return sorted(line.split()[-1][len("ktest_case_"):] for line in out.splitlines()
                   if line.split()[-1].startswith("ktest_case_"))
 

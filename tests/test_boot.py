@@ -33,13 +33,6 @@ def test_banner_names_the_interrupt_controllers(boot, cpu, controllers):
     assert f"interrupts: {controllers}, 100 Hz" in result.serial
 
 
-def test_user_tests_pass_with_the_pit_and_pic(boot):
-    result = boot("quiet init=/testrun", "qemu64,-apic")
-    assert result.status == STATUS_OK, explain(result)
-    planned, results = ktap.parse(result.serial)
-    assert planned and not [name for name, r in results.items() if not r.ok], explain(result)
-
-
 @pytest.mark.parametrize("cpu,line", [
     ("max", "SMEP on, SMAP on, UMIP on, FSGSBASE off,"),
     ("qemu64", "SMEP absent, SMAP absent, UMIP absent, FSGSBASE off (absent),"),

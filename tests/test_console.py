@@ -22,6 +22,8 @@ CAT_EDGES = [
     ("read 4: part", "\x04"),
 ]
 SPIN = [("spin: ready", "\x03")]
+# The first read into an unmapped page: it waits for the line, fails, and leaves the line.
+CAT_EFAULT = [("cat: ready", "kept\n"), ("cat: bad buffer: -14", "\x04")]
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +98,12 @@ def test_ctrl_d_on_a_line_ends_the_read_without_a_newline(console_boot):
     result = console_boot("/cat", CAT_EDGES)
     assert "read 4: part\n" in result.serial, explain(result)
     assert "cat: eof" in result.serial, explain(result)
+    assert_ended_well(result)
+
+
+def test_a_read_into_a_bad_buffer_keeps_the_line(console_boot):
+    result = console_boot("/cat efault", CAT_EFAULT)
+    assert "cat: bad buffer: -14\nread 5: kept\\x0a\ncat: eof" in result.serial.replace("\r", ""), explain(result)
     assert_ended_well(result)
 
 

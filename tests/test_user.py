@@ -1,9 +1,10 @@
 """tests/test_user.py: the user test programs (user/tests/*.c). /testrun runs them all as the
-first process, on each CPU model and once with page-table isolation off, and every case of
-every program is its own test here (found with nm, so a case that never reports fails by
-name), as is each program's own result and frames_all_returned. The same programs also run
-on this Linux host, where they must pass too (Twofold-only cases skip): that proves the
-tests themselves right."""
+first process, on each CPU model with page-table isolation on and off and once with the PIT
+and PIC (no local APIC), and every case of every program is its own test here (found with nm,
+so a case that never reports fails by name), as is each program's own result and
+frames_all_returned. Which cases skip in each configuration is pinned: a new skip fails. The
+same programs also run on this Linux host, where they must pass too (Twofold-only cases
+skip, and only those): that proves the tests themselves right."""
 import re
 import resource
 import subprocess
@@ -18,11 +19,26 @@ USERDIR = BUILD / "user"
 PROGRAMS = sorted(p.stem for p in (ROOT / "user" / "tests").glob("*.c"))
 # testrun's top-level cases: one per program, then the frame count.
 TOP_LEVEL = PROGRAMS + ["frames_all_returned"]
-# (cpu, extra command line), as for the in-kernel tests.
-CONFIGS = [(cpu, "") for cpu in CPUS] + [("max", "kpti=off")]
+# (cpu, extra command line): each CPU model with isolation on and off, and one without a local
+# APIC (the PIT and PIC then give the tick).
+CONFIGS = [(cpu, extra) for cpu in CPUS for extra in ("", "kpti=off")] + [("qemu64,-apic", "")]
 CONFIG_IDS = [f"{cpu}{'-' + extra if extra else ''}" for cpu, extra in CONFIGS]
 # A CPU model on which SYSENTER works in 64-bit mode (QEMU follows the vendor: AMD's #UD).
 INTEL_CPU = "max,vendor=GenuineIntel"
+
+# The cases that skip, and why, wherever they skip. On QEMU's CPU models (AMD's behaviour)
+# SYSENTER is #UD in 64-bit mode; on Intel's (Bochs) SYSCALL is #UD in compatibility mode.
+NO_SYSENTER = {case: "SYSENTER raises #UD in 64-bit mode on this CPU" for case in (
+    "doors/sysenter_keeps_registers", "doors/sysenter_gives_the_same_results_as_syscall",
+    "exits/sysenter_leaves_by_iret", "hardening/sysenter_clears_ac_df_and_nt_for_the_kernel",
+    "live_cr3/a_kernel_read_right_after_sysenter_faults")}
+LINUX_ONLY = {"numbers/twofold_calls_are_enosys_on_linux": "Linux only: Twofold has them"}
+SKIPS_ON_QEMU = {**NO_SYSENTER, **LINUX_ONLY}
+SKIPS_ON_INTEL = {"hardening/syscall_from_compat_mode_is_enosys":
+                  "SYSCALL is #UD in compatibility mode on this CPU (Intel's)", **LINUX_ONLY}
+# On this host: Twofold-only cases, and SYSCALL from compatibility mode on an Intel CPU.
+HOST_SKIP_REASONS = {"Twofold only; this is Linux", "SYSCALL is #UD in compatibility mode on this CPU (Intel's)",
+                     "no 32-bit user code segment here (a Linux without IA32 emulation)"}
 
 
 def case_names(program):
@@ -57,6 +73,17 @@ def expect_ok(results, name, boot_result):
     assert result.ok, "\n".join(lines + result.diagnostics)
 
 
+def skips(results):
+    """{case: reason} of the cases that skipped."""
+    return {name: r.directive[len("SKIP"):].strip() for name, r in results.items() if r.skipped}
+
+
+@pytest.mark.parametrize("cpu,extra", CONFIGS, ids=CONFIG_IDS)
+def test_only_the_expected_cases_skip(boot, cpu, extra):
+    result = boot_testrun(boot, cpu, extra)
+    assert skips(ktap.parse(result.serial)[1]) == SKIPS_ON_QEMU, explain(result)
+
+
 @pytest.mark.parametrize("cpu,extra", CONFIGS, ids=CONFIG_IDS)
 def test_testrun_powers_off_with_status_0(boot, cpu, extra):
     result = boot_testrun(boot, cpu, extra)
@@ -88,14 +115,61 @@ def test_running_out_of_memory_names_the_process_killed(boot, cpu, extra):
     assert re.search(r"^out of memory: killed pid \d+ \(hardening\)$", result.serial, re.M), explain(result)
 
 
-@pytest.mark.parametrize("case", ["sysenter_keeps_registers",
-                                  "sysenter_gives_the_same_results_as_syscall"])
-def test_sysenter_door_on_an_intel_cpu(boot, case):
-    result = boot_testrun(boot, INTEL_CPU, programs="doors")
-    name = f"doors/{case}"
+def live_cr3_labels():
+    """{path: rip} of the reads user/tests/live_cr3.c makes right after each way out."""
+    binary = USERDIR / "tests" / "live_cr3"
+    out = subprocess.run(["nm", str(binary)], check=True, capture_output=True, text=True).stdout
+    return {line.split()[2][len("live_cr3_read_after_"):]: int(line.split()[0], 16)
+            for line in out.splitlines() if " live_cr3_read_after_" in line}
+
+
+def check_live_cr3(serial, kpti, paths):
+    """Each of paths' reads faulted three times, as "not present" on the user CR3 (kpti on)
+    or as a protection fault on the kernel CR3 (kpti off), and no other way."""
+    labels = live_cr3_labels()
+    assert set(paths) <= set(labels), labels
+    want = "not present" if kpti == "on" else "protection"
+    for path in paths:
+        kinds = re.findall(rf"^pid \d+ \(live_cr3\): #PF page fault at rip {labels[path]:016x}, read from "
+                           rf"address ffffffff80100000 \(([a-z ]+)\): killed by SIGSEGV$", serial, re.M)
+        assert kinds == [want] * 3, f"after {path}: {kinds}"
+
+
+@pytest.mark.parametrize("cpu,extra", CONFIGS, ids=CONFIG_IDS)
+def test_user_mode_runs_on_the_right_cr3_after_every_exit(boot, cpu, extra):
+    result = boot_testrun(boot, cpu, extra)
+    check_live_cr3(result.serial, "off" if "kpti=off" in extra else "on", ["sysret", "int80", "exception"])
+
+
+# An Intel CPU model (QEMU's follow the vendor: AMD's refuse SYSENTER in 64-bit mode): the
+# programs that use SYSENTER, with isolation on and off.
+INTEL_PROGRAMS = "doors exits hardening live_cr3"
+SYSENTER_CASES = sorted(NO_SYSENTER)
+
+
+@pytest.mark.parametrize("kpti", ["on", "off"])
+def test_nothing_skips_on_an_intel_cpu_model(boot, kpti):
+    """QEMU's Intel model lets SYSENTER run in 64-bit mode (and, unlike Bochs's, SYSCALL in
+    compatibility mode): nothing of these programs skips."""
+    result = boot_testrun(boot, INTEL_CPU, f"kpti={kpti}", programs=INTEL_PROGRAMS)
+    planned, results = ktap.parse(result.serial)
+    assert planned == len(INTEL_PROGRAMS.split()) + 1 and skips(results) == {}, explain(result)
+    assert result.status == STATUS_OK, explain(result)
+
+
+@pytest.mark.parametrize("kpti", ["on", "off"])
+@pytest.mark.parametrize("name", SYSENTER_CASES)
+def test_sysenter_door_on_an_intel_cpu(boot, kpti, name):
+    result = boot_testrun(boot, INTEL_CPU, f"kpti={kpti}", programs=INTEL_PROGRAMS)
     _, results = ktap.parse(result.serial)
     assert name in results and not results[name].skipped, explain(result)
     expect_ok(results, name, result)
+
+
+@pytest.mark.parametrize("kpti", ["on", "off"])
+def test_user_mode_runs_on_the_right_cr3_after_sysenter(boot, kpti):
+    result = boot_testrun(boot, INTEL_CPU, f"kpti={kpti}", programs=INTEL_PROGRAMS)
+    check_live_cr3(result.serial, kpti, ["sysret", "int80", "exception", "sysenter"])
 
 
 # ---- on this Linux host -------------------------------------------------------------------
@@ -120,6 +194,7 @@ def test_user_program_on_host(program):
     assert sorted(results) == cases, output
     failed = [name for name, result in results.items() if not result.ok]
     assert not failed, output
+    assert set(skips(results).values()) <= HOST_SKIP_REASONS, output
     assert run.returncode == 0, output
 
 
@@ -135,6 +210,17 @@ def test_testrun_on_host():
     assert {f"numbers/{case}" for case in case_names("numbers")} <= results.keys(), run.stdout
     assert results["numbers/twofold_calls_are_enosys_on_linux"].ok
     assert run.returncode == 1, run.stdout
+
+
+@pytest.mark.parametrize("log,why", [
+    ("KTAP version 1\n1..2\nok 1 a\nok 1 b\n", "result 2 was due"),
+    ("KTAP version 1\n1..2\nok 1 a\nok 3 b\n", "result 2 was due"),
+    ("KTAP version 1\n1..2\nok 1 a\nok 2 a\n", "a was reported before"),
+    ("KTAP version 1\n1..1\n    KTAP version 1\n    1..2\n    ok 1 x\n    ok 1 y\nok 1 p\n", "result 2 was due"),
+])
+def test_ktap_refuses_a_repeated_name_or_a_wrong_number(log, why):
+    with pytest.raises(ktap.Malformed, match=why):
+        ktap.parse(log)
 
 
 def test_nested_ktap_is_parsed_on_host():

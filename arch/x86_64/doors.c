@@ -9,8 +9,9 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/trap.h"
 
-extern char syscall_entry[], syscall32_entry[], sysenter_entry[];
+extern char syscall32_entry[];
 
 /* RFLAGS bits SYSCALL clears on entry (Linux's set): above all IF (no interrupt before the
  * kernel stack is in place), TF (no single-step trap in the entry), DF (C expects it clear),

@@ -29,29 +29,15 @@
 ;
 ; This file lives in .entry.text: the code that every address space maps.
 
-%include "arch/x86_64/percpu.inc"
+; struct cpu and struct trap_frame offsets, selectors, flags, vectors: generated from the C
+; headers (arch/x86_64/asm_constants.c), so they cannot drift apart.
+%include "asm_constants.inc"
 
-VEC_SYSCALL     equ 0x100       ; pseudo-vectors: no IDT slot, but a frame like the others
-VEC_SYSENTER    equ 0x101
-RFLAGS_TF       equ 1 << 8
-RFLAGS_RF       equ 1 << 16
-USER_RIP_LIMIT  equ 0x00007ffffffff000  ; SYSRET only below the never-mapped last user page
 MSR_GS_BASE     equ 0xc0000101
-ENOSYS          equ 38
-
-; Offsets in struct trap_frame.
-FRAME_RCX       equ 12 * 8
-FRAME_R11       equ 4 * 8
-FRAME_VECTOR    equ 15 * 8
-FRAME_RIP       equ 17 * 8
-FRAME_CS        equ 18 * 8
-FRAME_RFLAGS    equ 19 * 8
-FRAME_RSP       equ 20 * 8
-FRAME_SS        equ 21 * 8
 
 extern trap_dispatch, syscall_dispatch
 global exception_stubs, interrupt_stubs, syscall_entry, syscall32_entry, sysenter_entry
-global trap_return, trap_return_iret
+global trap_return, trap_return_iret, syscall_sysret
 
 ; Paranoid vectors: NMI, #DB, #DF, #MC (the ones on IST stacks).
 %define PARANOID(v) ((v) == 1 || (v) == 2 || (v) == 8 || (v) == 18)
@@ -170,9 +156,9 @@ interrupt_stub_%+vec:
 
 ; The common path: error code and vector pushed, the CPU's frame above them.
 trap_entry:
-    test byte [rsp + 24], 3         ; the saved CS: did we come from user mode?
+    test byte [rsp + FRAME_CS - FRAME_VECTOR], 3    ; the saved CS: from user mode?
     jnz .from_user
-    cmp qword [rsp + 16], trap_return_iret
+    cmp qword [rsp + FRAME_RIP - FRAME_VECTOR], trap_return_iret
     je .from_user                   ; the IRET to user mode faulted: GS and CR3 are the user's
     lfence                          ; no speculative GS use down a mispredicted path (CVE-2019-1125)
     jmp .save
@@ -207,11 +193,12 @@ trap_return:
     add rsp, 16                     ; the vector and error code
     test byte [rsp + 8], 3          ; the saved CS: back to user mode?
     jz trap_return_iret
+    inc qword [gs:CPU_EXITS_IRET]
     ; Copy the IRET frame (5 words) to the trampoline stack, which the user CR3 maps.
     mov [gs:CPU_SCRATCH], rdi
     mov rdi, rsp
     mov rsp, [gs:CPU_SELF]
-    add rsp, CPU_TRAMPOLINE_TOP
+    add rsp, CPU_TRAMPOLINE_TOP     ; the top of this CPU's trampoline stack
     push qword [rdi + 32]
     push qword [rdi + 24]
     push qword [rdi + 16]
@@ -285,30 +272,45 @@ syscall_entry:
     ; SYSRET only when it restores exactly this frame (RCX and R11 hold RIP and RFLAGS, as
     ; the CPU left them), to a canonical user RIP (a non-canonical one would fault in ring 0
     ; on the user's stack: CVE-2012-0217), without TF or RF (SYSRET cannot restore RF, and
-    ; TF would trap at once), and to the 64-bit user segments. Anything else takes IRET.
+    ; TF would trap at once), and to the 64-bit user segments. Anything else takes IRET,
+    ; counted by why (struct exit_counts).
     mov rcx, [rsp + FRAME_RIP]
     cmp rcx, [rsp + FRAME_RCX]
-    jne trap_return
+    jne syscall_iret_frame_changed
     mov r11, [rsp + FRAME_RFLAGS]
     cmp r11, [rsp + FRAME_R11]
-    jne trap_return
+    jne syscall_iret_frame_changed
     mov rax, USER_RIP_LIMIT
     cmp rcx, rax
-    jae trap_return
+    jae syscall_iret_rip
     test r11, RFLAGS_TF | RFLAGS_RF
-    jnz trap_return
+    jnz syscall_iret_tf_rf
     cmp qword [rsp + FRAME_CS], USER_CS
-    jne trap_return
+    jne syscall_iret_segments
     cmp qword [rsp + FRAME_SS], USER_DS
-    jne trap_return
+    jne syscall_iret_segments
+    inc qword [gs:CPU_EXITS_SYSRET]
     POP_REGS_BUT_RAX
     pop rax
-    mov rsp, [rsp + FRAME_RSP - 15 * 8]     ; the user's stack: nothing of the kernel's left
+    mov rsp, [rsp + FRAME_RSP - FRAME_VECTOR]   ; the user's stack: nothing of the kernel's left
     mov [gs:CPU_SCRATCH], rax
     SWITCH_TO_USER_CR3 rax
     mov rax, [gs:CPU_SCRATCH]
     swapgs
+syscall_sysret:                     ; a label for GDB: the CR3 here is the one user mode gets
     o64 sysret
+syscall_iret_frame_changed:
+    inc qword [gs:CPU_EXITS_IRET_FRAME_CHANGED]
+    jmp trap_return
+syscall_iret_rip:
+    inc qword [gs:CPU_EXITS_IRET_RIP]
+    jmp trap_return
+syscall_iret_tf_rf:
+    inc qword [gs:CPU_EXITS_IRET_TF_RF]
+    jmp trap_return
+syscall_iret_segments:
+    inc qword [gs:CPU_EXITS_IRET_SEGMENTS]
+    jmp trap_return
 
 ; ---- SYSENTER ---------------------------------------------------------------------------
 ; Twofold's 64-bit SYSENTER convention: RAX = number, arguments as for SYSCALL, RCX = the

@@ -15,5 +15,5 @@ void percpu_init_cpu(unsigned cpu_id)
     cpu->cr3_noflush = pcid_on ? CR3_NOFLUSH : 0;
     wrmsr(MSR_GS_BASE, (uint64_t)cpu);
     wrmsr(MSR_KERNEL_GS_BASE, 0);       /* what swapgs hands to user mode */
-    tss_set_kernel_stack(cpu_id, (uint64_t)cpu + CPU_TRAMPOLINE_TOP);
+    tss_set_kernel_stack(cpu_id, cpu_trampoline_top(cpu));
 }

@@ -2,8 +2,8 @@
  *
  * While the kernel runs, GS base holds this CPU's struct cpu; user mode has its own GS base,
  * and every entry from and exit to user mode swaps the two with `swapgs`. The entry stubs
- * read these fields by fixed offsets (arch/x86_64/percpu.inc, checked below); the scheduler
- * writes them on every switch and the stubs only read them.
+ * read these fields by offsets generated from this struct (arch/x86_64/asm_constants.c); the
+ * scheduler writes them on every switch and the stubs only read them (but for `exits`).
  */
 #pragma once
 #include "arch/x86_64/gdt.h"
@@ -12,7 +12,17 @@
 
 struct process;
 
-#define CPU_TRAMPOLINE_TOP 648      /* percpu.inc */
+/* How returns to user mode left this CPU, counted by the exit code itself (entry.asm), for
+ * Twofold's exit_counts system call: SYSRET, or IRET, and for the SYSCALL door's IRETs why
+ * SYSRET could not be used. Only this CPU writes them, with interrupts off. */
+struct exit_counts {
+    uint64_t sysret;                /* the SYSCALL door's fast way out */
+    uint64_t iret;                  /* every IRET to user mode, from any door */
+    uint64_t iret_frame_changed;    /* the call changed RIP or RFLAGS (RCX, R11 differ): execve */
+    uint64_t iret_rip;              /* RIP at or above the user limit (CVE-2012-0217) */
+    uint64_t iret_tf_rf;            /* TF or RF set: SYSRET cannot restore RF, TF would trap */
+    uint64_t iret_segments;         /* CS or SS not the 64-bit user segments */
+};
 
 struct cpu {
     struct cpu *self;               /* so C can find this struct with one load from GS */
@@ -25,23 +35,21 @@ struct cpu {
     struct process *current;
     uint32_t id;
     uint32_t reserved;
+    struct exit_counts exits;
     uint64_t sysenter_stack[8];     /* SYSENTER lands here (MSR); the door leaves at once */
     /* Interrupts and exceptions from user mode land here (TSS.RSP0), and the way back to
      * user mode leaves from here: a user CR3 maps this page but not the kernel stacks. */
     uint64_t trampoline_stack[64];
 } __attribute__((aligned(4096)));
 
-/* Offsets the assembly uses: keep in step with percpu.inc. */
-_Static_assert(offsetof(struct cpu, self) == 0, "percpu.inc");
-_Static_assert(offsetof(struct cpu, kernel_stack_top) == 8, "percpu.inc");
-_Static_assert(offsetof(struct cpu, user_rsp) == 16, "percpu.inc");
-_Static_assert(offsetof(struct cpu, entry_cr3) == 24, "percpu.inc");
-_Static_assert(offsetof(struct cpu, exit_cr3) == 32, "percpu.inc");
-_Static_assert(offsetof(struct cpu, scratch) == 40, "percpu.inc");
-_Static_assert(offsetof(struct cpu, cr3_noflush) == 48, "percpu.inc");
-_Static_assert(offsetof(struct cpu, trampoline_stack) + sizeof(((struct cpu *)0)->trampoline_stack)
-               == CPU_TRAMPOLINE_TOP, "percpu.inc");
+_Static_assert(offsetof(struct cpu, self) == 0, "this_cpu() reads GS:0");
 _Static_assert(sizeof(struct cpu) == 4096, "struct cpu is one page of the entry area");
+
+/* Where interrupts from user mode land (TSS.RSP0): the top of cpu's trampoline stack. */
+static inline uint64_t cpu_trampoline_top(struct cpu *cpu)
+{
+    return (uint64_t)cpu->trampoline_stack + sizeof cpu->trampoline_stack;
+}
 
 extern struct cpu cpus[MAX_CPUS];
 

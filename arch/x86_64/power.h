@@ -9,7 +9,7 @@
 enum {
     POWER_STATUS_OK = 0,
     POWER_STATUS_TESTS_FAILED = 1,
-    POWER_STATUS_UNSUPPORTED_CPU = 125,     /* boot/start.asm uses this value too */
+    POWER_STATUS_UNSUPPORTED_CPU = 125,     /* boot/start.asm uses it too (asm_constants.c) */
     POWER_STATUS_PANIC = 126,
 };
 

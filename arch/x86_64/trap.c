@@ -86,8 +86,11 @@ void trap_dispatch(struct trap_frame *frame)
     }
     if (frame->vector == VEC_PAGE_FAULT && uaccess_fault(frame, read_cr2()))
         return;
-    /* SYSENTER leaves TF set: the single-step trap hits the door's first instruction. */
-    if (frame->vector == VEC_DEBUG && frame->rip == (uint64_t)sysenter_entry) {
+    /* A single-step trap at a door's first instruction, when user mode made the call with TF
+     * set: SYSENTER leaves TF on, and some CPUs (Bochs's Intel models) trap after SYSCALL too,
+     * though its flag mask clears TF. The user's TF comes back with its flags (SYSCALL's R11;
+     * SYSENTER's is lost: its pushfq runs after this), so resume the door without it. */
+    if (frame->vector == VEC_DEBUG && (frame->rip == (uint64_t)sysenter_entry || frame->rip == (uint64_t)syscall_entry)) {
         frame->rflags &= ~RFLAGS_TF;
         return;
     }

@@ -25,6 +25,7 @@ enum {
 
 #define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
+#define RFLAGS_RF (1ull << 16)
 
 /* Whether the frame was saved in user mode. */
 static inline int trap_from_user(const struct trap_frame *frame)
@@ -34,7 +35,7 @@ static inline int trap_from_user(const struct trap_frame *frame)
 
 /* The entry code's labels: where every frame is restored, and its IRET (which can fault on
  * a bad user frame, in kernel mode but with the user's GS). */
-extern char trap_return[], trap_return_iret[], sysenter_entry[];
+extern char trap_return[], trap_return_iret[], syscall_entry[], sysenter_entry[];
 
 /* Called by every stub with interrupts off: handle the trap, return to resume. */
 void trap_dispatch(struct trap_frame *frame);

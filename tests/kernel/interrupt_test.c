@@ -23,12 +23,13 @@ KTEST(spinlock_disables_interrupts_and_restores_them)
 
 KTEST(time_advances_with_the_tick)
 {
-    /* Halt through a few ticks: only the timer interrupt can wake the CPU each time. */
+    /* Halt through a few ticks: only the timer interrupt can wake the CPU each time (the
+     * first may come at once), so at least four tick lengths pass, and time moved on by them:
+     * no upper bound, which only a busy host would decide. */
     uint64_t start = time_monotonic_ns();
     for (int i = 0; i < 5; i++)
         __asm__ volatile("sti; hlt; cli" ::: "memory");
     uint64_t elapsed = time_monotonic_ns() - start;
     KEXPECT(elapsed >= 3 * NS_PER_SECOND / HZ);
-    KEXPECT(elapsed < NS_PER_SECOND);
     KEXPECT(time_realtime_ns() > 1577836800ull * NS_PER_SECOND);   /* after 2020-01-01 */
 }

@@ -6,6 +6,7 @@
  * too, where the Twofold-only checks report themselves skipped.
  */
 #pragma once
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -18,6 +19,7 @@
 #define SYS_free_frames 1026    /* free_frames() */
 #define SYS_fail_alloc  1027    /* fail_alloc(nth) */
 #define SYS_kernel_rflags 1028  /* kernel_rflags() */
+#define SYS_exit_counts 1029    /* exit_counts(counts) */
 
 /* The SYSCALL instruction with Linux's register convention: number in rax, arguments in rdi,
  * rsi, rdx, r10, r8, r9; the CPU overwrites rcx and r11. Returns what the kernel put in rax:
@@ -70,11 +72,28 @@ static inline long fail_alloc(unsigned long nth)
     return SYSCALL(SYS_fail_alloc, nth);
 }
 
-/* 1 when running on Twofold (uname's sysname says so), 0 on Linux. */
+/* How returns to user mode have left this CPU since boot (the kernel's struct exit_counts):
+ * by SYSRET, by IRET (any door), and for the SYSCALL door's IRETs, why SYSRET was not safe. */
+struct exit_counts {
+    unsigned long sysret, iret;
+    unsigned long iret_frame_changed;   /* the call changed RIP or RFLAGS (execve) */
+    unsigned long iret_rip;             /* RIP at or above the user limit */
+    unsigned long iret_tf_rf;           /* TF or RF set */
+    unsigned long iret_segments;        /* CS or SS not the 64-bit user ones */
+};
+
+/* Fill *counts as they stand before this call returns (its own exit is not in them). 0, or
+ * -EFAULT; -ENOSYS on Linux. */
+static inline long exit_counts(struct exit_counts *counts)
+{
+    return SYSCALL(SYS_exit_counts, counts);
+}
+
+/* 1 when running on Twofold, 0 on Linux: whether Twofold's own free_frames answers (Linux
+ * numbers its calls below 1024). Not uname, so the tests of uname can trust it. */
 static inline int on_twofold(void)
 {
-    struct utsname u;
-    return SYSCALL(SYS_uname, &u) == 0 && strcmp(u.sysname, "Twofold") == 0;
+    return free_frames() != -ENOSYS;
 }
 
 /* The path of `name` beside the program started as argv0, that is, in the directory that

@@ -130,7 +130,7 @@ static void check_registers(void *door_arg)
     out = in;
     door_probe(&out, door);
     EXPECT_EQ(out.rax, 0);
-    EXPECT(strcmp(u.sysname, "Linux") == 0 || strcmp(u.sysname, "Twofold") == 0);
+    EXPECT_STREQ(u.sysname, on_twofold() ? "Twofold" : "Linux");
     for (int i = 1; i < 15; i++) {
         int lost = (i == 2 || i == 10) && door != DOOR_INT80;   /* rcx, r11 */
         if (!lost && after[i] != before[i])

@@ -45,8 +45,9 @@ FAULT(int_to_an_interrupt_vector_is_sigsegv, SIGSEGV, "int $0x20", 0UL)
 FAULT(int_to_an_unused_vector_is_sigsegv, SIGSEGV, "int $0x81", 0UL)
 FAULT(int3_is_sigtrap, SIGTRAP, "int3", 0UL)
 FAULT(trap_flag_is_sigtrap, SIGTRAP, "pushf; orq $0x100, (%%rsp); popf; nop; nop", 0UL)
+/* TF takes effect after popf's next instruction: the syscall itself runs with TF set. */
 FAULT(trap_flag_over_a_syscall_is_sigtrap, SIGTRAP,
-      "pushf; orq $0x100, (%%rsp); popf; mov $39, %%eax; syscall; nop", 0UL)
+      "mov $39, %%eax; pushf; orq $0x100, (%%rsp); popf; syscall; nop", 0UL)
 FAULT(ud2_is_sigill, SIGILL, "ud2", 0UL)
 FAULT(divide_by_zero_is_sigfpe, SIGFPE,
       "mov $1, %%eax; xor %%edx, %%edx; xor %%ecx, %%ecx; div %%ecx", 0UL)

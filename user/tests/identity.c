@@ -28,8 +28,6 @@ UTEST(getresuid_and_getresgid_write_three_ids)
     EXPECT(ids[0] == ids[1] && ids[1] == ids[2] && ids[0] == (unsigned)getuid());
     EXPECT_EQ(SYSCALL(SYS_getresgid, &ids[0], &ids[1], &ids[2]), 0);
     EXPECT(ids[0] == (unsigned)getgid());
-    EXPECT_EQ(SYSCALL(SYS_getresuid, &ids[0], 0, &ids[2]), -EFAULT);
-    EXPECT_EQ(SYSCALL(SYS_getresgid, 0xffff800000000000UL, &ids[1], &ids[2]), -EFAULT);
 }
 
 UTEST(setting_root_succeeds)
@@ -76,8 +74,7 @@ static void groups_round_trip(void *unused)
     EXPECT_EQ(SYSCALL(SYS_getgroups, 1, groups), -EINVAL);      /* too small */
     EXPECT_EQ(SYSCALL(SYS_getgroups, 4, groups), 2);
     EXPECT(groups[0] == 0 && groups[1] == 0 && groups[2] == 9);
-    EXPECT_EQ(SYSCALL(SYS_getgroups, 4, 0xffff800000000000UL), -EFAULT);
-    EXPECT_EQ(SYSCALL(SYS_setgroups, 1, 0xffff800000000000UL), -EFAULT);
+    EXPECT_EQ(SYSCALL(SYS_getgroups, 4, 0xffff800000000000UL), -EFAULT);     /* efault.c can't: no groups there */
     EXPECT_EQ(SYSCALL(SYS_setgroups, 65537, root_twice), -EINVAL);
     if (on_twofold()) {
         unsigned other[2] = { 0, 100 };

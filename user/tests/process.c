@@ -293,7 +293,7 @@ UTEST(uname_names_the_system)
     EXPECT_TERMINATED(u.release);
     EXPECT_TERMINATED(u.version);
     EXPECT_TERMINATED(u.machine);
-    EXPECT(strcmp(u.sysname, "Twofold") == 0 || strcmp(u.sysname, "Linux") == 0);
+    EXPECT_STREQ(u.sysname, on_twofold() ? "Twofold" : "Linux");
     EXPECT_STREQ(u.machine, "x86_64");
     EXPECT(u.release[0] != '\0');
 }
