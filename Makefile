@@ -32,9 +32,9 @@ NASM := nasm
 Q := $(if $(V),,@)
 
 # ---- Kernel flags ------------------------------------------------------------------------
-# Freestanding: no hosted library, our own <string.h> (kernel/include), the compiler's own
+# Freestanding: no hosted library, our own <string.h> (kernel/lib/include), the compiler's own
 # headers only for <stdint.h>, <stddef.h>, <stdarg.h>, <stdbool.h>.
-KERNEL_CPPFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include) -isystem kernel/include -I.
+KERNEL_CPPFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include) -isystem kernel/lib/include -I.
 # Interrupts push onto the stack below RSP at any moment: no red zone. No SSE/MMX/x87: an
 # interrupt would have to save their state. -mcmodel=kernel: the image lives in the top 2 GiB.
 KERNEL_ARCHFLAGS := -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pic -fno-pie
@@ -46,9 +46,11 @@ NASMFLAGS := -f elf64 -g -F dwarf -I. -I$(OBJDIR)/
 # -n: no page alignment in the file, so the Multiboot2 header stays in its first 32 KiB.
 LDFLAGS := -n -T linker.ld -z max-page-size=4096 -z noexecstack
 
+# Every source under these folders is the kernel's: a new file needs no list edited.
 # asm_constants.c is compiled to assembly only: its constants become asm_constants.inc.
-KERNEL_C   := $(filter-out arch/x86_64/asm_constants.c,$(sort $(wildcard arch/x86_64/*.c kernel/*.c mm/*.c tests/kernel/*.c)))
-KERNEL_ASM := $(sort $(wildcard boot/*.asm arch/x86_64/*.asm))
+KERNEL_DIRS := boot arch kernel mm tests/kernel
+KERNEL_C    := $(filter-out arch/x86_64/asm_constants.c,$(sort $(shell find $(KERNEL_DIRS) -name '*.c')))
+KERNEL_ASM  := $(sort $(shell find $(KERNEL_DIRS) -name '*.asm'))
 KERNEL_OBJS := $(KERNEL_C:%.c=$(OBJDIR)/%.o) $(KERNEL_ASM:%.asm=$(OBJDIR)/%.asm.o)
 
 # ---- Host unit tests: pure kernel modules built for Linux with ASan and UBSan -------------
@@ -56,14 +58,19 @@ HOST_CC     := gcc
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DTWOFOLD_HOST \
                -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS  := $(patsubst tests/host/test_%.c,%,$(wildcard tests/host/test_*.c))
-# The kernel sources each host test links against; mm/ tests run on simulated memory.
+# The kernel sources each host test (and fuzzer, tools/fuzz.mk) links against, all here:
+# kernel/lib/ is the pure code; mm/ tests run on simulated memory.
 SIM_MEMORY := tests/host/sim_memory.c mm/frame.c mm/phys_ranges.c
-host_format_SRCS     := kernel/format.c
-host_multiboot2_SRCS := kernel/multiboot2.c
-host_cmdline_SRCS    := kernel/cmdline.c
+host_format_SRCS     := kernel/lib/format.c
+host_multiboot2_SRCS := kernel/lib/multiboot2.c
+host_cmdline_SRCS    := kernel/lib/cmdline.c
+host_cpio_SRCS       := kernel/lib/cpio.c
+host_elf_SRCS        := kernel/lib/elf.c
 host_frame_SRCS      := $(SIM_MEMORY)
-host_pagetable_SRCS  := $(SIM_MEMORY) mm/pagetable.c mm/ptdump.c kernel/format.c
+host_pagetable_SRCS  := $(SIM_MEMORY) mm/pagetable.c mm/ptdump.c kernel/lib/format.c
 host_kmalloc_SRCS    := $(SIM_MEMORY) mm/kmalloc.c
+fuzz_cpio_SRCS       := kernel/lib/cpio.c
+fuzz_elf_SRCS        := kernel/lib/elf.c
 
 .PHONY: all iso run test host-tests deps clean help help-main
 .SECONDEXPANSION:
@@ -130,7 +137,10 @@ $(ISO): $(KERNEL) $(INITRD) $(OBJDIR)/cmdline.stamp iso/grub.cfg.in tools/mkiso.
 	@echo "  ISO     $@"
 	$(Q)$(PYTHON) tools/mkiso.py $(KERNEL) $@ "$$(cat $(OBJDIR)/cmdline.stamp)" $(INITRD)
 
-$(HOSTDIR)/test_%: tests/host/test_%.c tests/host/check.h tests/host/sim_memory.h $$(host_$$*_SRCS) | deps
+# A host test links several sources, whose headers make cannot learn one by one from the
+# compiler: any header changing rebuilds them all (they are small).
+HOST_HEADERS := $(shell find kernel mm arch tests/host -name '*.h')
+$(HOSTDIR)/test_%: tests/host/test_%.c $$(host_$$*_SRCS) $(HOST_HEADERS) | deps
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $<"
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(host_$*_SRCS)

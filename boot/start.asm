@@ -175,7 +175,7 @@ map_image_range:
     ret
 
 ; serial_init32: COM1 at 115200 8N1, so fail32 can say why the boot stopped. The C driver
-; (arch/x86_64/serial.c) programs it again the same way once in 64-bit mode.
+; (arch/x86_64/drivers/serial.c) programs it again the same way once in 64-bit mode.
 serial_init32:
     mov dx, COM1 + 1
     xor al, al

@@ -1,7 +1,7 @@
 /* kernel/kernel.h: what kmain() learned at boot, for the rest of the kernel to read. */
 #pragma once
-#include "kernel/cmdline.h"
-#include "kernel/multiboot2.h"
+#include "kernel/lib/cmdline.h"
+#include "kernel/lib/multiboot2.h"
 
 extern struct boot_info boot_info;
 extern struct kernel_options kernel_options;

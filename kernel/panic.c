@@ -2,7 +2,7 @@
 #include "kernel/panic.h"
 #include "arch/x86_64/backtrace.h"
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/power.h"
+#include "arch/x86_64/drivers/power.h"
 #include "kernel/printk.h"
 
 __attribute__((noreturn)) static void panic_v(uint64_t rbp, const char *fmt, va_list ap)

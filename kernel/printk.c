@@ -1,7 +1,7 @@
 /* kernel/printk.c: kprintf() on the serial console. */
 #include "kernel/printk.h"
-#include "arch/x86_64/serial.h"
-#include "kernel/format.h"
+#include "arch/x86_64/drivers/serial.h"
+#include "kernel/lib/format.h"
 
 void console_sink(void *ctx, char c)
 {

@@ -6,5 +6,5 @@
 __attribute__((format(printf, 1, 2))) int kprintf(const char *fmt, ...);
 int kvprintf(const char *fmt, va_list ap);
 
-/* A format_sink (kernel/format.h) that writes to the console; ctx is unused. */
+/* A format_sink (kernel/lib/format.h) that writes to the console; ctx is unused. */
 void console_sink(void *ctx, char c);

@@ -1,10 +1,10 @@
 /* kernel/time.c: clocks and sleepers (see time.h). */
 #include "kernel/time.h"
-#include "arch/x86_64/pit.h"
-#include "arch/x86_64/rtc.h"
+#include "arch/x86_64/drivers/pit.h"
+#include "arch/x86_64/drivers/rtc.h"
 #include "kernel/errno.h"
-#include "kernel/process.h"
-#include "kernel/sched.h"
+#include "kernel/proc/process.h"
+#include "kernel/proc/sched.h"
 #include "kernel/spinlock.h"
 
 static uint64_t tsc_at_boot, realtime_at_boot_ns;

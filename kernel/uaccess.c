@@ -2,7 +2,7 @@
 #include "kernel/uaccess.h"
 #include "arch/x86_64/trap.h"
 #include "kernel/errno.h"
-#include "kernel/process.h"
+#include "kernel/proc/process.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
 #include <string.h>

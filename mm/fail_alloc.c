@@ -1,6 +1,6 @@
 /* mm/fail_alloc.c: allocation-failure injection (see fail_alloc.h). */
 #include "mm/fail_alloc.h"
-#include "kernel/process.h"
+#include "kernel/proc/process.h"
 #include <string.h>
 
 /* The command line's injection: fail allocation number `nth` (counted from 1 once started),

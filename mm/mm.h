@@ -1,6 +1,6 @@
 /* mm/mm.h: bringing up memory management at boot. */
 #pragma once
-#include "kernel/multiboot2.h"
+#include "kernel/lib/multiboot2.h"
 #include <stdbool.h>
 #include <stdint.h>
 

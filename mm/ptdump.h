@@ -12,7 +12,7 @@
  * user|kernel, RW|ro, x|NX, G|- (global), page size. tools/gdb's tf-ptdump prints the same.
  */
 #pragma once
-#include "kernel/format.h"
+#include "kernel/lib/format.h"
 #include <stdint.h>
 
 /* Print the address space whose top-level table is at root: a table's address, not a CR3

@@ -1,4 +1,4 @@
-# tools/fuzz.mk: fuzzing. The initrd readers, kernel/cpio.c and kernel/elf.c, tested beyond
+# tools/fuzz.mk: fuzzing. The initrd readers, kernel/lib/cpio.c and kernel/lib/elf.c, tested beyond
 # the kernel: their host unit tests' sources and inputs, libFuzzer fuzzers (built with the
 # host tests, so by `make test`, which also runs each briefly) and `make fuzz`. And the
 # system calls: user/syscall_fuzz.c as the first process, for as long as you like, through
@@ -11,10 +11,7 @@ FUZZ_SECONDS ?= 60
 SEED    ?= 1
 SECONDS ?= 60
 
-# ---- Host unit tests ---------------------------------------------------------------------
-host_cpio_SRCS := kernel/cpio.c
-host_elf_SRCS  := kernel/elf.c
-
+# ---- Host unit tests (their sources: the Makefile's host_*_SRCS) ---------------------------
 # test_elf also reads real programs: one built as Twofold's user programs are (musl-gcc
 # -static), which must pass, and a PIE and a dynamically linked one, which must not. The
 # host tests run with no arguments, so it finds them through MUSL_SAMPLES.
@@ -31,21 +28,18 @@ $(HOSTDIR)/test_elf: $(MUSLDIR)/static $(MUSLDIR)/pie $(MUSLDIR)/dynamic
 $(HOSTDIR)/test_elf: HOST_CFLAGS += -DMUSL_SAMPLES='"$(abspath $(MUSLDIR))"'
 
 # ---- Fuzzers -----------------------------------------------------------------------------
-# tests/fuzz/fuzz_NAME.c feeds arbitrary bytes to kernel/NAME.c; clang links in libFuzzer's
-# main (Debian's libclang-rt-14-dev). The host tests' warnings and sanitizers, plus libFuzzer.
+# tests/fuzz/fuzz_NAME.c feeds arbitrary bytes to the kernel sources fuzz_NAME_SRCS (the
+# Makefile's); clang links in libFuzzer's main (Debian's libclang-rt-14-dev). The host tests'
+# warnings and sanitizers, plus libFuzzer.
 FUZZDIR     := $(BUILD)/fuzz
 FUZZ_CC     := clang
 FUZZ_CFLAGS := $(HOST_CFLAGS) -fsanitize=fuzzer
 FUZZERS     := $(patsubst tests/fuzz/fuzz_%.c,$(FUZZDIR)/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 
-$(FUZZDIR)/fuzz_%: tests/fuzz/fuzz_%.c kernel/%.c | deps
+$(FUZZDIR)/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_$$*_SRCS) $(HOST_HEADERS) | deps
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $<"
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< kernel/$*.c
-
-# The rules above know the sources, not the headers they include.
-$(HOSTDIR)/test_cpio $(FUZZDIR)/fuzz_cpio: kernel/cpio.h kernel/errno.h
-$(HOSTDIR)/test_elf $(FUZZDIR)/fuzz_elf: kernel/elf.h kernel/errno.h mm/layout.h
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(fuzz_$*_SRCS)
 
 # Seed corpora, generated (no binary is kept in the tree); the musl program is an ELF seed.
 $(FUZZDIR)/seeds.done: tests/fuzz/seeds.py $(MUSLDIR)/static

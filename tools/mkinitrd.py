@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """tools/mkinitrd.py OUTPUT ROOT PATH... [--extra DIR]: write the initrd, a cpio "newc"
-archive (kernel/cpio.h) holding each ROOT/PATH as /PATH and, with --extra, every file under
+archive (kernel/lib/cpio.h) holding each ROOT/PATH as /PATH and, with --extra, every file under
 DIR as /its path under DIR; an extra file replaces a built-in one of the same name (so
 EXTRA can bring its own /init). tools/user.mk runs it for $(INITRD).
 

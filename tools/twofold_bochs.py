@@ -5,7 +5,7 @@ INVPCID (QEMU's TCG has neither).
 Bochs is built with its debugger here, so it reads commands from an rc file ("c": run);
 its display must be `term`, which needs a terminal, so it runs under `script` with a
 pseudo-terminal. The serial port goes to a file. The kernel ends Bochs by writing
-"Shutdown" to port 0x8900 (arch/x86_64/power.c); Bochs does not pass the kernel's status
+"Shutdown" to port 0x8900 (arch/x86_64/drivers/power.c); Bochs does not pass the kernel's status
 on, so callers read the serial log.
 
 Bochs says little when it cannot start (its terminal display swallows the message), so

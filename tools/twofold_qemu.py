@@ -7,7 +7,7 @@ typing on its console by a script: -serial stdio makes QEMU's stdin the guest's 
 
 Always TCG: never KVM on these machines (a KVM guest makes no progress there).
 The guest ends itself through QEMU's isa-debug-exit device, which makes QEMU exit with
-2 * status + 1 (arch/x86_64/power.h); kernel_status() turns that back into the status.
+2 * status + 1 (arch/x86_64/drivers/power.h); kernel_status() turns that back into the status.
 """
 import argparse
 import dataclasses

@@ -4,7 +4,7 @@
  * `NAME equ VALUE` in build/<cc>/asm_constants.inc, which boot/ and entry.asm include. */
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu.h"
-#include "arch/x86_64/power.h"
+#include "arch/x86_64/drivers/power.h"
 #include "arch/x86_64/trap.h"
 #include "kernel/errno.h"
 #include "mm/layout.h"

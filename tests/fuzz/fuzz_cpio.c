@@ -1,7 +1,7 @@
-/* tests/fuzz/fuzz_cpio.c: libFuzzer on kernel/cpio.c. Whatever the bytes, the reader must
+/* tests/fuzz/fuzz_cpio.c: libFuzzer on kernel/lib/cpio.c. Whatever the bytes, the reader must
  * stay inside them (ASan), give a reason when it refuses them, return only entries that lie
  * inside them, and cpio_find must agree with a walk of cpio_next. */
-#include "kernel/cpio.h"
+#include "kernel/lib/cpio.h"
 #include "kernel/errno.h"
 #include <stdlib.h>
 #include <string.h>

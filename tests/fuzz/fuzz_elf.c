@@ -1,7 +1,7 @@
-/* tests/fuzz/fuzz_elf.c: libFuzzer on kernel/elf.c. Whatever the bytes, the checker must
+/* tests/fuzz/fuzz_elf.c: libFuzzer on kernel/lib/elf.c. Whatever the bytes, the checker must
  * stay inside them (ASan) and give a reason when it refuses them; what it accepts must keep
  * every promise of elf.h, checked here again in 128-bit arithmetic, which cannot wrap. */
-#include "kernel/elf.h"
+#include "kernel/lib/elf.h"
 #include "kernel/errno.h"
 #include "mm/layout.h"
 #include <stdlib.h>

@@ -1,5 +1,5 @@
-/* tests/host/test_cmdline.c: kernel/cmdline.c. */
-#include "kernel/cmdline.h"
+/* tests/host/test_cmdline.c: kernel/lib/cmdline.c. */
+#include "kernel/lib/cmdline.h"
 #include "check.h"
 
 static struct kernel_options opts;

@@ -1,7 +1,7 @@
-/* tests/host/test_cpio.c: kernel/cpio.c on well-formed and malformed archives. Every read
+/* tests/host/test_cpio.c: kernel/lib/cpio.c on well-formed and malformed archives. Every read
  * is from a heap copy of exactly the readable size, so AddressSanitizer stops the test at the
  * first byte read out of bounds. */
-#include "kernel/cpio.h"
+#include "kernel/lib/cpio.h"
 #include "kernel/errno.h"
 #include "check.h"
 #include <stdbool.h>

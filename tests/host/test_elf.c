@@ -1,8 +1,8 @@
-/* tests/host/test_elf.c: kernel/elf.c on hand-made executables, well-formed and malformed,
+/* tests/host/test_elf.c: kernel/lib/elf.c on hand-made executables, well-formed and malformed,
  * and on real musl-gcc programs (tools/fuzz.mk builds them into MUSL_SAMPLES). Every check
  * reads from a heap copy of exactly the readable size, so AddressSanitizer stops the test at
  * the first byte read out of bounds. */
-#include "kernel/elf.h"
+#include "kernel/lib/elf.h"
 #include "kernel/errno.h"
 #include "mm/layout.h"
 #include "check.h"

@@ -1,6 +1,6 @@
-/* tests/host/test_format.c: kernel/format.c against the C library's snprintf, over every
+/* tests/host/test_format.c: kernel/lib/format.c against the C library's snprintf, over every
  * combination of flags, width, precision, length and conversion, plus its own %p. */
-#include "kernel/format.h"
+#include "kernel/lib/format.h"
 #include "check.h"
 #include <stdint.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
-/* tests/host/test_multiboot2.c: kernel/multiboot2.c on well-formed and malformed input.
+/* tests/host/test_multiboot2.c: kernel/lib/multiboot2.c on well-formed and malformed input.
  * Every parse reads from a heap copy of exactly the readable size, so AddressSanitizer
  * stops the test at the first byte read out of bounds. */
-#include "kernel/multiboot2.h"
+#include "kernel/lib/multiboot2.h"
 #include "check.h"
 #include <stdint.h>
 #include <stdlib.h>

@@ -162,7 +162,7 @@ to the CPU's."""
 class TfPs(TwofoldCommand):
     """List the processes: pid, parent, state, name, kernel CR3 and user CR3.
 
-From the kernel's process table (slots in kernel/process.c); `*` marks the process this CPU
+From the kernel's process table (slots in kernel/proc/process.c); `*` marks the process this CPU
 runs (its struct cpu's current). The kernel CR3 is what the kernel runs on for the process; the
 user CR3 is what the process runs on in user mode: with page-table isolation (kpti=on) a table
 of its own that maps only the kernel's entry area, with kpti=off the kernel CR3 itself. Works
@@ -266,7 +266,7 @@ class TfFrame(TwofoldCommand):
 ADDRESS (an expression) is where the frame lies. Without it: the `frame` argument of
 trap_dispatch or syscall_dispatch when GDB's backtrace holds one at or above the selected
 frame, else the frame at the top of the current process's kernel stack, which holds the user
-registers of its last entry into the kernel (process_frame() in kernel/process.h). The layout
+registers of its last entry into the kernel (process_frame() in kernel/proc/process.h). The layout
 is struct trap_frame's, from the kernel's debug information."""
     NAME = "tf-frame"
     USAGE = "[ADDRESS]"

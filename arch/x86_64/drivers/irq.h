@@ -1,0 +1,25 @@
+/* arch/x86_64/drivers/irq.h: device interrupts: which controller delivers them, and to whom.
+ *
+ * With a local APIC (CPUID) and an I/O APIC (ACPI's MADT), the local APIC timer ticks and
+ * ISA interrupts come through the I/O APIC; otherwise the PIT ticks through the legacy PICs.
+ * Either way ISA IRQ n arrives as vector IRQ_VECTOR_BASE + n, and the tick as VEC_TIMER.
+ */
+#pragma once
+#include "arch/x86_64/trap.h"
+#include "kernel/lib/multiboot2.h"
+
+enum { IRQ_VECTOR_BASE = 0x20, VEC_TIMER = 0x20, VEC_SPURIOUS = 0xff };
+
+typedef void (*irq_handler)(void);
+
+/* Pick and set up the controllers, and start the tick: on_tick runs hz times a second. */
+void irq_init(const struct boot_info *info, unsigned hz, irq_handler on_tick);
+
+/* Deliver ISA IRQ irq (1..15) to handler. */
+void irq_enable_isa(unsigned irq, irq_handler handler);
+
+/* For trap_dispatch: a vector from 32 up (not int 0x80). */
+void irq_dispatch(const struct trap_frame *frame);
+
+/* "local APIC and I/O APIC" or "PIT and PIC", for the banner. */
+const char *irq_controllers(void);

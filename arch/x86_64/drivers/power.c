@@ -1,0 +1,17 @@
+/* arch/x86_64/drivers/power.c: power_off() for the emulators Twofold runs on. */
+#include "arch/x86_64/drivers/power.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/drivers/serial.h"
+
+enum { QEMU_DEBUG_EXIT_PORT = 0xf4, BOCHS_SHUTDOWN_PORT = 0x8900 };
+
+void power_off(int status)
+{
+    interrupts_disable();
+    serial_drain();                     /* the last line must not die in the UART's FIFO */
+    outl(QEMU_DEBUG_EXIT_PORT, (uint32_t)status);
+    for (const char *s = "Shutdown"; *s; s++)
+        outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);
+    for (;;)
+        cpu_halt();
+}

@@ -1,0 +1,53 @@
+/* kernel/fs/file.c: files and descriptor tables (see file.h). */
+#include "kernel/fs/file.h"
+#include "kernel/errno.h"
+#include "kernel/proc/process.h"
+#include "mm/kmalloc.h"
+
+struct file *file_new(const struct file_ops *ops, void *data)
+{
+    struct file *f = kmalloc(sizeof *f);
+    if (f)
+        *f = (struct file){ ops, 1, data };
+    return f;
+}
+
+struct file *file_get(struct file *f)
+{
+    f->refs++;
+    return f;
+}
+
+void file_put(struct file *f)
+{
+    if (--f->refs)
+        return;
+    if (f->ops->release)
+        f->ops->release(f);
+    kfree(f);
+}
+
+int fd_install(struct process *p, struct file *f, int from)
+{
+    for (int fd = from; fd < MAX_FDS; fd++)
+        if (!p->files[fd]) {
+            p->files[fd] = f;
+            p->close_on_exec &= ~(1ull << fd);
+            return fd;
+        }
+    return -EMFILE;
+}
+
+struct file *fd_file(int fd)
+{
+    return fd >= 0 && fd < MAX_FDS ? current_process()->files[fd] : NULL;
+}
+
+int fd_close(struct process *p, int fd)
+{
+    if (fd < 0 || fd >= MAX_FDS || !p->files[fd])
+        return -EBADF;
+    file_put(p->files[fd]);
+    p->files[fd] = NULL;
+    return 0;
+}

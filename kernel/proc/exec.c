@@ -1,0 +1,290 @@
+/* kernel/proc/exec.c: loading a program from the initrd (see exec.h). */
+#include "kernel/proc/exec.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/percpu.h"
+#include "kernel/lib/elf.h"
+#include "kernel/errno.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/initrd.h"
+#include "kernel/printk.h"
+#include "kernel/proc/process.h"
+#include "kernel/proc/sched.h"
+#include "kernel/uaccess.h"
+#include "mm/frame.h"
+#include "mm/phys.h"
+#include "mm/vm.h"
+#include <string.h>
+
+#define STACK_TOP VM_USER_LIMIT
+#define STACK_SIZE (8ull << 20)
+enum {
+    MAX_STRINGS = PAGE_SIZE / 8 - 64,   /* argv and envp together; the rest is auxv */
+    MAX_STRING_BYTES = 128 << 10,       /* all strings together */
+    AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_ENTRY = 9, AT_RANDOM = 25,
+};
+
+static uint64_t page_down(uint64_t a) { return a & ~(PAGE_SIZE - 1); }
+static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
+
+static unsigned segment_prot(uint32_t flags)
+{
+    return (flags & ELF_SEGMENT_R ? VM_READ : 0) | (flags & ELF_SEGMENT_W ? VM_WRITE : 0)
+         | (flags & ELF_SEGMENT_X ? VM_EXEC : 0);
+}
+
+/* Map and fill every segment of program into vm. Two segments may share a page (elf.h):
+ * that page takes both segments' permissions (never W and X: elf_parse refuses that). */
+static int load_segments(struct vm *vm, const struct elf_program *program, const uint8_t *file)
+{
+    uint64_t mapped_end = 0;
+    for (size_t i = 0; i < program->segment_count; i++) {
+        const struct elf_segment *s = &program->segments[i];
+        unsigned prot = segment_prot(s->flags);
+        uint64_t start = page_down(s->vaddr), end = page_up(s->vaddr + s->memsz);
+        int error = 0;
+        if (start < mapped_end) {           /* the first page is the previous segment's last */
+            error = vm_protect(vm, start, PAGE_SIZE, prot | segment_prot(program->segments[i - 1].flags));
+            start += PAGE_SIZE;
+        }
+        if (!error && start < end)
+            error = vm_map(vm, start, end - start, prot);
+        if (!error)
+            error = vm_copy_in(vm, s->vaddr, file + s->offset, s->filesz);
+        if (error)
+            return error;
+        mapped_end = end;
+        if (s->vaddr + s->memsz > vm->brk_start)
+            vm->brk_start = vm->brk = s->vaddr + s->memsz;
+    }
+    return 0;
+}
+
+struct stack_builder {
+    struct vm *vm;
+    uint64_t sp;
+    char *buf;                      /* a page of scratch space */
+};
+
+/* Make room for len bytes just below the stack pointer. */
+static int reserve(struct stack_builder *b, size_t len)
+{
+    if (len > b->sp - (STACK_TOP - MAX_STRING_BYTES))
+        return -E2BIG;
+    b->sp -= len;
+    return 0;
+}
+
+/* Copy len bytes of kernel memory just below the stack pointer. */
+static int push(struct stack_builder *b, const void *data, size_t len)
+{
+    int error = reserve(b, len);
+    return error ? error : vm_copy_in(b->vm, b->sp, data, len);
+}
+
+/* Copy the user string at s (NUL included) just below the stack pointer, a page at a time:
+ * first to learn its length, then to move it. */
+static int push_user_string(struct stack_builder *b, uint64_t s)
+{
+    size_t len = 0;
+    for (;;) {
+        long n = copy_string_from_user(b->buf, s + len, PAGE_SIZE);
+        if (n >= 0) {
+            len += (size_t)n;
+            break;
+        }
+        if (n != -ENAMETOOLONG)
+            return (int)n;
+        len += PAGE_SIZE;
+        if (len > MAX_STRING_BYTES)
+            return -E2BIG;
+    }
+    int error = reserve(b, len + 1);
+    for (size_t done = 0; !error && done <= len; done += PAGE_SIZE) {
+        size_t n = len + 1 - done < PAGE_SIZE ? len + 1 - done : PAGE_SIZE;
+        error = copy_from_user(b->buf, s + done, n);
+        if (!error)
+            error = vm_copy_in(b->vm, b->sp + done, b->buf, n);
+    }
+    return error;
+}
+
+/* How many strings a NULL-ended user array holds (0 for a NULL array). As Linux's count(),
+ * it reads the whole array, a page at a time through scratch (a page), before any limit
+ * applies: an array that runs into memory that cannot be read is -EFAULT however long it is. */
+static long count_user_strings(uint64_t user_array, uint64_t *scratch)
+{
+    if (!user_array)
+        return 0;
+    for (uint64_t at = user_array;;) {
+        size_t words = (PAGE_SIZE - at % PAGE_SIZE) / 8;
+        words = words ? words : 1;          /* a misaligned array: one word across the page end */
+        if (copy_from_user(scratch, at, words * 8))
+            return -EFAULT;
+        for (size_t i = 0; i < words; i++)
+            if (!scratch[i])
+                return (long)((at - user_array) / 8 + i);
+        at += words * 8;
+    }
+}
+
+/* Push the strings of a NULL-ended array (user_array's, or else kernel_array's) and record
+ * their user addresses in pointers[*count...], then a NULL. */
+static int push_strings(struct stack_builder *b, uint64_t user_array, const char *const *kernel_array,
+                        uint64_t *pointers, size_t *count)
+{
+    for (size_t i = 0;; i++) {
+        uint64_t user_string = 0;
+        if (user_array && copy_from_user(&user_string, user_array + 8 * i, sizeof user_string))
+            return -EFAULT;
+        if (user_array ? !user_string : !kernel_array || !kernel_array[i])
+            break;
+        if (*count == MAX_STRINGS)
+            return -E2BIG;
+        int error = user_array ? push_user_string(b, user_string)
+                               : push(b, kernel_array[i], strlen(kernel_array[i]) + 1);
+        if (error)
+            return error;
+        pointers[(*count)++] = b->sp;
+    }
+    pointers[(*count)++] = 0;
+    return 0;
+}
+
+/* Sixteen bytes for AT_RANDOM (musl seeds its stack protector and pointer guard from them). */
+static void random_bytes(uint64_t out[2])
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    uint64_t x = (uint64_t)hi << 32 | lo;
+    for (int i = 0; i < 2; i++) {       /* splitmix64 */
+        x += 0x9e3779b97f4a7c15ull;
+        uint64_t z = x;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        out[i] = z ^ (z >> 31);
+    }
+}
+
+/* The System V initial stack, from the top down: strings, AT_RANDOM's bytes, then (16-byte
+ * aligned) argc, argv[], NULL, envp[], NULL, auxv pairs, AT_NULL. Returns the new RSP. */
+static long build_stack(struct vm *vm, const struct exec_args *args, const struct elf_program *program)
+{
+    uint64_t scratch_frame = frame_alloc(), table_frame = frame_alloc();
+    long result = -ENOMEM;
+    if (!scratch_frame || !table_frame)
+        goto out;
+    uint64_t *table = phys_to_virt(table_frame);     /* argc, argv..., envp..., auxv... */
+    struct stack_builder b = { vm, STACK_TOP, phys_to_virt(scratch_frame) };
+    long argc_seen = count_user_strings(args->argv, (uint64_t *)b.buf);
+    long envc_seen = count_user_strings(args->envp, (uint64_t *)b.buf);
+    result = argc_seen < 0 ? argc_seen : envc_seen < 0 ? envc_seen
+           : argc_seen + envc_seen > MAX_STRINGS ? -E2BIG : 0;
+    if (result)
+        goto out;
+    size_t n = 1;
+    result = push_strings(&b, args->argv, args->kernel_argv, table, &n);
+    size_t argc = n - 2;
+    if (!result)
+        result = push_strings(&b, args->envp, NULL, table, &n);
+    uint64_t random[2];
+    random_bytes(random);
+    if (!result)
+        result = push(&b, random, sizeof random);
+    if (result)
+        goto out;
+    uint64_t random_at = b.sp;
+    table[0] = argc;
+    const uint64_t aux[][2] = {
+        { AT_PHDR, program->phdr }, { AT_PHENT, program->phentsize }, { AT_PHNUM, program->phnum },
+        { AT_PAGESZ, PAGE_SIZE }, { AT_ENTRY, program->entry }, { AT_RANDOM, random_at }, { AT_NULL, 0 },
+    };
+    memcpy(table + n, aux, sizeof aux);
+    n += sizeof aux / sizeof(uint64_t);
+    b.sp = (b.sp - n * 8) & ~15ull;
+    b.sp += n * 8;                      /* push() subtracts it again: argc lands 16-aligned */
+    result = push(&b, table, n * 8);
+    if (!result)
+        result = (long)b.sp;
+out:
+    if (scratch_frame)
+        frame_free(scratch_frame);
+    if (table_frame)
+        frame_free(table_frame);
+    return result;
+}
+
+static const char *basename(const char *path)
+{
+    const char *name = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/')
+            name = p + 1;
+    return name;
+}
+
+long exec_program(struct process *p, const struct exec_args *args)
+{
+    struct cpio_entry file;
+    int error = initrd_find(args->path, &file);
+    if (error)
+        return error;
+    if ((file.mode & CPIO_TYPE_MASK) != CPIO_TYPE_FILE)
+        return -EACCES;
+    struct elf_program program;
+    const char *why;
+    if (elf_parse(file.data, file.size, &program, &why)) {
+        kprintf("exec %s: not a program Twofold can run: %s\n", args->path, why);
+        return -ENOEXEC;
+    }
+
+    for (size_t i = 0; i < program.segment_count; i++)
+        if (program.segments[i].vaddr < VM_USER_MIN) {
+            kprintf("exec %s: a segment at %lx, below the lowest user address %llx\n", args->path,
+                    program.segments[i].vaddr, VM_USER_MIN);
+            return -EPERM;
+        }
+    struct vm vm;
+    error = vm_init(&vm);
+    if (error)
+        return error;
+    long sp = load_segments(&vm, &program, file.data);
+    if (!sp)
+        sp = vm_map(&vm, STACK_TOP - STACK_SIZE, STACK_SIZE, VM_READ | VM_WRITE);
+    if (!sp)
+        sp = build_stack(&vm, args, &program);
+    if (sp < 0) {
+        vm_destroy(&vm);
+        return sp;
+    }
+
+    /* The point of no return: the new program replaces the old one. */
+    struct vm old = p->vm;
+    p->vm = vm;
+    p->kernel_cr3 = vm_kernel_cr3(&p->vm);
+    p->user_cr3 = vm_user_cr3(&p->vm);
+    p->fs_base = p->gs_base = 0;
+    memcpy(p->fpu_state, fpu_clean_state, FPU_STATE_SIZE);
+    if (p == current_process()) {
+        sched_load_address_space(p);
+        wrmsr(MSR_FS_BASE, 0);
+        wrmsr(MSR_KERNEL_GS_BASE, 0);
+        fpu_restore(p->fpu_state);
+    }
+    if (old.root)
+        vm_destroy(&old);
+    for (int fd = 0; fd < MAX_FDS; fd++)
+        if (p->close_on_exec & (1ull << fd))
+            fd_close(p, fd);
+    p->close_on_exec = 0;
+
+    const char *name = basename(args->path);
+    size_t len = strlen(name) < sizeof p->name - 1 ? strlen(name) : sizeof p->name - 1;
+    memcpy(p->name, name, len);
+    p->name[len] = '\0';
+    *process_frame(p) = (struct trap_frame){
+        .rip = program.entry, .cs = USER_CS, .rflags = RFLAGS_IF | 2, .rsp = (uint64_t)sp, .ss = USER_DS,
+    };
+    return 0;
+}

@@ -1,0 +1,127 @@
+/* kernel/proc/sched.c: the run queue and the switch between processes (see sched.h). */
+#include "kernel/proc/sched.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/pcid.h"
+#include "arch/x86_64/percpu.h"
+#include "kernel/panic.h"
+#include "kernel/proc/process.h"
+#include "kernel/spinlock.h"
+
+void context_switch(uint64_t *save_rsp, uint64_t next_rsp);
+
+enum { SLICE_TICKS = 2 };               /* 20 ms at HZ = 100 */
+
+static struct process *queue_head, *queue_tail;
+static struct spinlock queue_lock;      /* the queue is also fed from interrupts (wakeups) */
+static bool need_resched;
+
+struct process *current_process(void)
+{
+    return this_cpu()->current;
+}
+
+void sched_enqueue(struct process *p)
+{
+    uint64_t flags = spin_lock(&queue_lock);
+    p->state = PROCESS_RUNNABLE;
+    p->run_next = NULL;
+    if (queue_tail)
+        queue_tail->run_next = p;
+    else
+        queue_head = p;
+    queue_tail = p;
+    spin_unlock(&queue_lock, flags);
+}
+
+static struct process *dequeue(void)
+{
+    uint64_t flags = spin_lock(&queue_lock);
+    struct process *p = queue_head;
+    if (p) {
+        queue_head = p->run_next;
+        if (!queue_head)
+            queue_tail = NULL;
+    }
+    spin_unlock(&queue_lock, flags);
+    return p;
+}
+
+void sched_tick(void)
+{
+    struct process *p = current_process();
+    if (p && p->state == PROCESS_RUNNING && --p->slice_left <= 0 && queue_head)
+        need_resched = true;
+}
+
+void sched_preempt_point(void)
+{
+    if (need_resched) {
+        need_resched = false;
+        schedule();
+    }
+}
+
+/* Make next this CPU's process: its kernel stack for the doors (entries from user mode
+ * land on the per-CPU trampoline and move there), its two CR3 values, its FS base and FPU
+ * registers; then its kernel stack. *save_rsp keeps where we left off. */
+void sched_load_address_space(struct process *p)
+{
+    struct cpu *cpu = this_cpu();
+    if (read_cr3() != p->kernel_cr3 || p->vm.kernel_tlb_stale)
+        write_cr3(p->kernel_cr3 | (p->vm.kernel_tlb_stale ? 0 : cpu->cr3_noflush));
+    cpu->entry_cr3 = p->kernel_cr3 | cpu->cr3_noflush;
+    cpu->exit_cr3 = p->user_cr3 | (p->vm.user_tlb_stale ? 0 : cpu->cr3_noflush);
+    p->vm.kernel_tlb_stale = p->vm.user_tlb_stale = false;
+}
+
+static void switch_to(struct process *prev, struct process *next, uint64_t *save_rsp)
+{
+    struct cpu *cpu = this_cpu();
+    if (prev && prev->state != PROCESS_ZOMBIE) {
+        fpu_save(prev->fpu_state);
+        /* User mode can change its bases without the kernel (loading a selector), so keep
+         * what the MSRs hold; KERNEL_GS_BASE is the user's while the kernel runs. */
+        prev->fs_base = rdmsr(MSR_FS_BASE);
+        prev->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+        /* A user-PCID flush still pending waits for prev's next turn (tlb.c). */
+        prev->vm.user_tlb_stale = (cpu->exit_cr3 & CR3_NOFLUSH) != cpu->cr3_noflush;
+    }
+    cpu->current = next;
+    cpu->kernel_stack_top = next->kstack_top;
+    next->slice_left = SLICE_TICKS;
+    sched_load_address_space(next);
+    wrmsr(MSR_FS_BASE, next->fs_base);
+    wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
+    fpu_restore(next->fpu_state);
+    next->state = PROCESS_RUNNING;
+    context_switch(save_rsp, next->context_rsp);
+}
+
+/* The next process to run, halting until there is one. */
+static struct process *pick_next(void)
+{
+    struct process *next;
+    while (!(next = dequeue()))
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+    return next;
+}
+
+void schedule(void)
+{
+    struct process *prev = current_process();
+    if (prev->state == PROCESS_RUNNING)
+        sched_enqueue(prev);
+    struct process *next = pick_next();
+    if (next == prev)
+        prev->state = PROCESS_RUNNING;
+    else
+        switch_to(prev, next, &prev->context_rsp);
+}
+
+void sched_start(void)
+{
+    uint64_t boot_rsp;                  /* never resumed */
+    switch_to(NULL, pick_next(), &boot_rsp);
+    panic("the boot stack was resumed");
+}

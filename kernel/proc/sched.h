@@ -1,0 +1,28 @@
+/* kernel/proc/sched.h: choosing which process runs. Round-robin over a FIFO run queue: O(1) to
+ * add a process and to choose the next. A process runs until it blocks, yields, or uses up
+ * its time slice in user mode (the timer preempts it on its way back to user mode). */
+#pragma once
+
+struct process;
+
+/* Make p runnable: it joins the back of the run queue. */
+void sched_enqueue(struct process *p);
+
+/* Run the next runnable process. The current one, if still running, goes to the back of
+ * the queue; if blocked or a zombie it does not. Returns when the current process is chosen
+ * again. With nothing runnable the CPU halts until an interrupt makes something runnable. */
+void schedule(void);
+
+/* Make p's address space this CPU's: load its kernel CR3 and set the CR3 values the doors
+ * load on entry and exit (a PCID pair used before flushes on its first loads). */
+void sched_load_address_space(struct process *p);
+
+/* The tick: count down the running process's time slice. */
+void sched_tick(void);
+
+/* If the running process's time slice is used up and another is runnable, run that one
+ * (call only on the way back to user mode: kernel code is not preempted). */
+void sched_preempt_point(void);
+
+/* Leave the boot stack for good and run the first runnable process. */
+__attribute__((noreturn)) void sched_start(void);

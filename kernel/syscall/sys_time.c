@@ -1,0 +1,93 @@
+/* kernel/syscall/sys_time.c: the system calls about time. */
+#include "kernel/errno.h"
+#include "kernel/syscall/syscall.h"
+#include "kernel/time.h"
+#include "kernel/uaccess.h"
+
+enum {
+    CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5,
+    CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7, TIMER_ABSTIME = 1,
+};
+
+struct timespec64 {
+    int64_t sec, nsec;
+};
+
+/* The clock's time now, or -EINVAL for a clock Twofold does not keep. */
+static int64_t clock_now(uint64_t clock)
+{
+    switch (clock) {
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_COARSE:
+        return (int64_t)time_realtime_ns();
+    case CLOCK_MONOTONIC:
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_MONOTONIC_COARSE:
+    case CLOCK_BOOTTIME:                /* nothing suspends */
+        return (int64_t)time_monotonic_ns();
+    default:
+        return -EINVAL;
+    }
+}
+
+static int put_timespec(uint64_t user, int64_t ns)
+{
+    struct timespec64 t = { ns / (int64_t)NS_PER_SECOND, ns % (int64_t)NS_PER_SECOND };
+    return copy_to_user(user, &t, sizeof t);
+}
+
+long sys_clock_gettime(uint64_t clock, uint64_t ts, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+{
+    (void)u2, (void)u3, (void)u4, (void)u5;
+    int64_t now = clock_now(clock);
+    return now < 0 ? now : put_timespec(ts, now);
+}
+
+long sys_gettimeofday(uint64_t tv, uint64_t tz, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+{
+    (void)u2, (void)u3, (void)u4, (void)u5;
+    uint64_t ns = time_realtime_ns();
+    struct { int64_t sec, usec; } t = { (int64_t)(ns / NS_PER_SECOND), (int64_t)(ns % NS_PER_SECOND / 1000) };
+    static const int32_t utc[2] = { 0, 0 };    /* struct timezone: minutes west, no DST */
+    if ((tv && copy_to_user(tv, &t, sizeof t)) || (tz && copy_to_user(tz, utc, sizeof utc)))
+        return -EFAULT;
+    return 0;
+}
+
+long sys_time(uint64_t t, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+{
+    (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
+    int64_t seconds = (int64_t)(time_realtime_ns() / NS_PER_SECOND);
+    if (t && copy_to_user(t, &seconds, sizeof seconds))
+        return -EFAULT;
+    return seconds;
+}
+
+long sys_clock_nanosleep(uint64_t clock, uint64_t flags, uint64_t req, uint64_t rem, uint64_t u4, uint64_t u5)
+{
+    (void)u4, (void)u5;
+    struct timespec64 t;
+    if (copy_from_user(&t, req, sizeof t))
+        return -EFAULT;
+    if (t.sec < 0 || t.nsec < 0 || t.nsec >= (int64_t)NS_PER_SECOND || flags & ~(uint64_t)TIMER_ABSTIME)
+        return -EINVAL;
+    int64_t now = clock_now(clock);
+    if (now < 0)
+        return now;
+    /* Sleep on the monotonic clock: a deadline on the wall clock is the same distance away. */
+    uint64_t asked = (uint64_t)t.sec * NS_PER_SECOND + (uint64_t)t.nsec;
+    uint64_t distance = flags & TIMER_ABSTIME ? (asked > (uint64_t)now ? asked - (uint64_t)now : 0) : asked;
+    uint64_t deadline = time_monotonic_ns() + distance;
+    if (time_sleep_until(deadline) == 0)
+        return 0;
+    uint64_t now_mono = time_monotonic_ns();
+    if (rem && !(flags & TIMER_ABSTIME) && put_timespec(rem, deadline > now_mono ? (int64_t)(deadline - now_mono) : 0))
+        return -EFAULT;
+    return -EINTR;
+}
+
+long sys_nanosleep(uint64_t req, uint64_t rem, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+{
+    (void)u2, (void)u3;
+    return sys_clock_nanosleep(CLOCK_MONOTONIC, 0, req, rem, u4, u5);
+}
