@@ -39,9 +39,10 @@ KERNEL_CPPFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include) -i
 # interrupt would have to save their state. -mcmodel=kernel: the image lives in the top 2 GiB.
 KERNEL_ARCHFLAGS := -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pic -fno-pie
 # Frame pointers keep backtraces exact; no stack protector (there is no guard to check).
-KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin \
-                 -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-                 $(KERNEL_ARCHFLAGS)
+# Every type in the debug information, used or not: GDB can then name SYS_write and the rest.
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -fno-eliminate-unused-debug-types -Wall -Wextra -Werror \
+                 -ffreestanding -fno-builtin -fno-stack-protector -fno-omit-frame-pointer \
+                 -fno-asynchronous-unwind-tables $(KERNEL_ARCHFLAGS)
 NASMFLAGS := -f elf64 -g -F dwarf -I. -I$(OBJDIR)/
 # -n: no page alignment in the file, so the Multiboot2 header stays in its first 32 KiB.
 LDFLAGS := -n -T linker.ld -z max-page-size=4096 -z noexecstack
@@ -88,7 +89,7 @@ all: $(KERNEL) $(ISO)
 iso: $(ISO)
 
 # ---- Build -------------------------------------------------------------------------------
-$(OBJDIR)/%.o: %.c | deps
+$(OBJDIR)/%.o: %.c $(OBJDIR)/cflags.stamp | deps
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CPPFLAGS) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
@@ -126,12 +127,14 @@ $(KERNEL): $(KERNEL_OBJS) $(OBJDIR)/ksyms.o $(OBJDIR)/objects.stamp linker.ld
 
 # A target can depend on a variable's value through NAME.stamp, a file rewritten only when
 # STAMP_NAME changes: the ISO on the command line, the link on the list of objects (so a
-# deleted source file relinks too).
+# deleted source file relinks too), every object on the compiler's flags.
 STAMP_cmdline = $(CMDLINE)
 STAMP_objects = $(KERNEL_OBJS)
+STAMP_cflags  = $(KERNEL_CPPFLAGS) $(KERNEL_CFLAGS)
 $(OBJDIR)/%.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(STAMP_$*)' | cmp -s - $@ || echo '$(STAMP_$*)' > $@
+.PRECIOUS: $(OBJDIR)/%.stamp
 
 $(ISO): $(KERNEL) $(INITRD) $(OBJDIR)/cmdline.stamp iso/grub.cfg.in tools/mkiso.py
 	@echo "  ISO     $@"

@@ -18,8 +18,9 @@ USER_FILES    := $(USER_PROGRAMS) $(USER_TESTS:%=tests/%) $(USER_DATA)
 
 # Unmodified musl, linked statically (the kernel loads static ELF executables only).
 USER_CC      := musl-gcc
-USER_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -static -O2 -Wall -Wextra -Werror -Iuser/include
-USER_HEADERS := $(wildcard user/include/*.h)
+# The include path has the kernel's table of calls too, for Twofold's own numbers.
+USER_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -static -O2 -Wall -Wextra -Werror -Iuser/include -Ikernel/syscall
+USER_HEADERS := $(wildcard user/include/*.h) kernel/syscall/calls.def
 
 # Flags of one program, by its path under $(USERDIR). The startup test brings its own _start,
 # to see the registers and stack exactly as the kernel left them. testrun knows the tests by

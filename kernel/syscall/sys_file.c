@@ -10,11 +10,11 @@
 enum { IOV_MAX = 1024, O_CLOEXEC = 02000000 };
 #define SSIZE_MAX 0x7fffffffffffffffull
 
-/* read(2) or write(2) on fd (an unsigned int, as on Linux: the upper 32 bits do not count).
- * The buffer's range is checked before the file can make the caller wait. */
-static long transfer(uint64_t fd, uint64_t buf, uint64_t len, bool writing)
+/* read(2) or write(2) on fd. The buffer's range is checked before the file can make the
+ * caller wait. */
+static long transfer(int fd, uint64_t buf, uint64_t len, bool writing)
 {
-    struct file *f = fd_file((int)fd);
+    struct file *f = fd_file(fd);
     if (!f)
         return -EBADF;
     if (!user_range_ok(buf, len))
@@ -22,22 +22,19 @@ static long transfer(uint64_t fd, uint64_t buf, uint64_t len, bool writing)
     return writing ? f->ops->write(f, buf, len) : f->ops->read(f, buf, len);
 }
 
-long sys_read(uint64_t fd, uint64_t buf, uint64_t len, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE3(read, int, fd, uint64_t, buf, uint64_t, len)
 {
-    (void)u3, (void)u4, (void)u5;
     return transfer(fd, buf, len, false);
 }
 
-long sys_write(uint64_t fd, uint64_t buf, uint64_t len, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE3(write, int, fd, uint64_t, buf, uint64_t, len)
 {
-    (void)u3, (void)u4, (void)u5;
     return transfer(fd, buf, len, true);
 }
 
-long sys_writev(uint64_t fd, uint64_t iov, uint64_t count, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE3(writev, int, fd, uint64_t, iov, uint64_t, count)
 {
-    (void)u3, (void)u4, (void)u5;
-    struct file *f = fd_file((int)fd);
+    struct file *f = fd_file(fd);
     if (!f)
         return -EBADF;
     if (count > IOV_MAX)
@@ -71,25 +68,22 @@ long sys_writev(uint64_t fd, uint64_t iov, uint64_t count, uint64_t u3, uint64_t
     return total;
 }
 
-long sys_close(uint64_t fd, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE1(close, int, fd)
 {
-    (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
-    return fd_close(current_process(), (int)fd);
+    return fd_close(current_process(), fd);
 }
 
-long sys_ioctl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE3(ioctl, int, fd, unsigned, cmd, uint64_t, arg)
 {
-    (void)u3, (void)u4, (void)u5;
-    struct file *f = fd_file((int)fd);
+    struct file *f = fd_file(fd);
     if (!f)
         return -EBADF;
-    return f->ops->ioctl(f, (unsigned)cmd, arg);
+    return f->ops->ioctl(f, cmd, arg);
 }
 
-long sys_pipe2(uint64_t fds, uint64_t flags, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE2(pipe2, uint64_t, fds, int, flags)
 {
-    (void)u2, (void)u3, (void)u4, (void)u5;
-    if (flags & ~(uint64_t)O_CLOEXEC)
+    if (flags & ~O_CLOEXEC)
         return -EINVAL;                     /* O_NONBLOCK and O_DIRECT are not supported */
     struct process *self = current_process();
     struct file *ends[2];
@@ -114,16 +108,14 @@ long sys_pipe2(uint64_t fds, uint64_t flags, uint64_t u2, uint64_t u3, uint64_t 
     return 0;
 }
 
-long sys_pipe(uint64_t fds, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE1(pipe, uint64_t, fds)
 {
-    (void)u1;
-    return sys_pipe2(fds, 0, u2, u3, u4, u5);
+    return do_pipe2(fds, 0);
 }
 
-long sys_dup(uint64_t fd, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE1(dup, int, fd)
 {
-    (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
-    struct file *f = fd_file((int)fd);
+    struct file *f = fd_file(fd);
     if (!f)
         return -EBADF;
     int new_fd = fd_install(current_process(), file_get(f), 0);
@@ -132,16 +124,14 @@ long sys_dup(uint64_t fd, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, ui
     return new_fd;
 }
 
-long sys_dup2(uint64_t fd, uint64_t new_fd, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE2(dup2, int, fd, int, new_fd)
 {
-    (void)u2, (void)u3, (void)u4, (void)u5;
-    /* Descriptors are unsigned ints, as on Linux: the upper 32 bits do not count. */
     struct process *self = current_process();
-    struct file *f = fd_file((int)fd);
-    int target = (int)new_fd;
+    struct file *f = fd_file(fd);
+    int target = new_fd;
     if (!f || target < 0 || target >= MAX_FDS)
         return -EBADF;
-    if (target == (int)fd)
+    if (target == fd)
         return target;
     fd_close(self, target);
     self->files[target] = file_get(f);

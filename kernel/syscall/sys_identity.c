@@ -32,39 +32,34 @@ static long set_many(const uint64_t *ids, int count)
 }
 
 /* getuid, geteuid, getgid, getegid. */
-long sys_get_id(uint64_t u0, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE0(get_id)
 {
-    (void)u0, (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
     return 0;
 }
 
 /* setuid, setgid. */
-long sys_set_id(uint64_t id, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE1(set_id, uint64_t, id)
 {
-    (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
     return set_one(id, false);
 }
 
 /* setreuid, setregid. */
-long sys_set_two_ids(uint64_t real, uint64_t effective, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE2(set_two_ids, uint64_t, real, uint64_t, effective)
 {
-    (void)u2, (void)u3, (void)u4, (void)u5;
     const uint64_t ids[] = { real, effective };
     return set_many(ids, 2);
 }
 
 /* setresuid, setresgid. */
-long sys_set_three_ids(uint64_t real, uint64_t effective, uint64_t saved, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE3(set_three_ids, uint64_t, real, uint64_t, effective, uint64_t, saved)
 {
-    (void)u3, (void)u4, (void)u5;
     const uint64_t ids[] = { real, effective, saved };
     return set_many(ids, 3);
 }
 
 /* getresuid, getresgid: three ids, each 0. */
-long sys_get_three_ids(uint64_t real, uint64_t effective, uint64_t saved, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE3(get_three_ids, uint64_t, real, uint64_t, effective, uint64_t, saved)
 {
-    (void)u3, (void)u4, (void)u5;
     const uint32_t root = 0;
     const uint64_t where[] = { real, effective, saved };
     for (int i = 0; i < 3; i++)
@@ -75,9 +70,8 @@ long sys_get_three_ids(uint64_t real, uint64_t effective, uint64_t saved, uint64
 
 /* The supplementary groups: setgroups takes only group 0 (as often as it is given), and
  * getgroups gives back as many. */
-long sys_getgroups(uint64_t size, uint64_t list, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE2(getgroups, uint64_t, size, uint64_t, list)
 {
-    (void)u2, (void)u3, (void)u4, (void)u5;
     uint32_t count = current_process()->root_group_count;
     if ((int32_t)size < 0)
         return -EINVAL;
@@ -92,9 +86,8 @@ long sys_getgroups(uint64_t size, uint64_t list, uint64_t u2, uint64_t u3, uint6
     return count;
 }
 
-long sys_setgroups(uint64_t size, uint64_t list, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE2(setgroups, uint64_t, size, uint64_t, list)
 {
-    (void)u2, (void)u3, (void)u4, (void)u5;
     if ((uint32_t)size > NGROUPS_MAX)
         return -EINVAL;
     for (uint32_t i = 0; i < (uint32_t)size; i++) {

@@ -15,9 +15,8 @@
 
 enum { ARCH_SET_GS = 0x1001, ARCH_SET_FS = 0x1002, ARCH_GET_FS = 0x1003, ARCH_GET_GS = 0x1004 };
 
-long sys_uname(uint64_t buf, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE1(uname, uint64_t, buf)
 {
-    (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
     static const char fields[6][65] = { "Twofold", "twofold", "0.1", "#1", "x86_64", "(none)" };
     return copy_to_user(buf, fields, sizeof fields);
 }
@@ -26,9 +25,8 @@ long sys_uname(uint64_t buf, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4,
  * page (Linux's TASK_SIZE_MAX), so it is a user address and canonical. While the kernel
  * runs, the user's GS base sits in KERNEL_GS_BASE (swapgs puts it back on the way out); it
  * is never a kernel address, which the paranoid entry counts on. */
-long sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE2(arch_prctl, uint64_t, code, uint64_t, addr)
 {
-    (void)u2, (void)u3, (void)u4, (void)u5;
     uint64_t base;
     switch (code) {
     case ARCH_SET_FS:
@@ -46,17 +44,15 @@ long sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t u2, uint64_t u3, uint
     }
 }
 
-long sys_set_tid_address(uint64_t tidptr, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE1(set_tid_address, uint64_t, tidptr)
 {
-    (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
     struct process *self = current_process();
     self->clear_child_tid = tidptr;
     return self->pid;
 }
 
-long sys_twofold_cr3(uint64_t which, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE1(twofold_cr3, uint64_t, which)
 {
-    (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
     switch (which) {
     case 0:
         return (long)read_cr3();            /* what the kernel runs on, right now */
@@ -93,9 +89,8 @@ static void to_user(void *ctx, char c)
         flush(t);
 }
 
-long sys_twofold_ptdump(uint64_t which, uint64_t buf, uint64_t len, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE3(twofold_ptdump, uint64_t, which, uint64_t, buf, uint64_t, len)
 {
-    (void)u3, (void)u4, (void)u5;
     struct process *self = current_process();
     if (which > 1)
         return -EINVAL;
@@ -108,9 +103,8 @@ long sys_twofold_ptdump(uint64_t which, uint64_t buf, uint64_t len, uint64_t u3,
 /* fail_alloc(nth): the nth allocation (frame or kmalloc) made while this process runs, from
  * now on, fails; 0 disarms. Returns how many were still to go before the last setting fired
  * (0 if it fired, or none was set), as Linux's fail-nth reads. */
-long sys_twofold_fail_alloc(uint64_t nth, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE1(twofold_fail_alloc, uint64_t, nth)
 {
-    (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
     struct process *self = current_process();
     long left = self->fail_nth;
     self->fail_nth = (uint32_t)nth;
@@ -119,23 +113,20 @@ long sys_twofold_fail_alloc(uint64_t nth, uint64_t u1, uint64_t u2, uint64_t u3,
 
 /* kernel_rflags(): RFLAGS as this call's handler runs: what the door left of the user's
  * flags (none of IF, TF, DF, NT, AC: each door clears them). */
-long sys_twofold_kernel_rflags(uint64_t u0, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE0(twofold_kernel_rflags)
 {
-    (void)u0, (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
     return (long)read_rflags();
 }
 
 /* exit_counts(buf): this CPU's struct exit_counts (arch/x86_64/percpu.h), as they stand
  * before this call's own way out. */
-long sys_twofold_exit_counts(uint64_t buf, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE1(twofold_exit_counts, uint64_t, buf)
 {
-    (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
     struct exit_counts counts = this_cpu()->exits;
     return copy_to_user(buf, &counts, sizeof counts);
 }
 
-long sys_twofold_free_frames(uint64_t u0, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE0(twofold_free_frames)
 {
-    (void)u0, (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
     return (long)frame_free_count();
 }

@@ -13,19 +13,18 @@ enum {
 };
 static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 
-long sys_brk(uint64_t addr, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE1(brk, uint64_t, addr)
 {
-    (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
     return (long)vm_brk(&current_process()->vm, addr);
 }
 
-long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd, uint64_t offset)
+SYSCALL_DEFINE6(mmap, uint64_t, addr, uint64_t, len, uint64_t, prot, uint64_t, flags, int, fd, uint64_t, offset)
 {
     struct vm *vm = &current_process()->vm;
     if (offset % PAGE_SIZE)
         return -EINVAL;
     if (!(flags & MAP_ANONYMOUS))
-        return fd_file((int)fd) ? -ENODEV : -EBADF;     /* no file can be mapped */
+        return fd_file(fd) ? -ENODEV : -EBADF;     /* no file can be mapped */
     if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE || (prot & ~(uint64_t)PROT_MASK) || !len)
         return -EINVAL;                     /* shared memory is not supported */
     if (len > VM_USER_LIMIT)
@@ -56,17 +55,15 @@ long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64
     return error ? error : (long)addr;
 }
 
-long sys_munmap(uint64_t addr, uint64_t len, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE2(munmap, uint64_t, addr, uint64_t, len)
 {
-    (void)u2, (void)u3, (void)u4, (void)u5;
     if (addr % PAGE_SIZE || !len || addr > VM_USER_LIMIT || page_up(len) > VM_USER_LIMIT - addr)
         return -EINVAL;
     return vm_unmap(&current_process()->vm, addr, page_up(len));
 }
 
-long sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE3(mprotect, uint64_t, addr, uint64_t, len, uint64_t, prot)
 {
-    (void)u3, (void)u4, (void)u5;
     if (addr % PAGE_SIZE || prot & ~(uint64_t)PROT_MASK)
         return -EINVAL;
     if (!len)

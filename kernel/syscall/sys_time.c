@@ -14,7 +14,7 @@ struct timespec64 {
 };
 
 /* The clock's time now, or -EINVAL for a clock Twofold does not keep. */
-static int64_t clock_now(uint64_t clock)
+static int64_t clock_now(int clock)
 {
     switch (clock) {
     case CLOCK_REALTIME:
@@ -36,16 +36,14 @@ static int put_timespec(uint64_t user, int64_t ns)
     return copy_to_user(user, &t, sizeof t);
 }
 
-long sys_clock_gettime(uint64_t clock, uint64_t ts, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE2(clock_gettime, int, clock, uint64_t, ts)
 {
-    (void)u2, (void)u3, (void)u4, (void)u5;
     int64_t now = clock_now(clock);
     return now < 0 ? now : put_timespec(ts, now);
 }
 
-long sys_gettimeofday(uint64_t tv, uint64_t tz, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE2(gettimeofday, uint64_t, tv, uint64_t, tz)
 {
-    (void)u2, (void)u3, (void)u4, (void)u5;
     uint64_t ns = time_realtime_ns();
     struct { int64_t sec, usec; } t = { (int64_t)(ns / NS_PER_SECOND), (int64_t)(ns % NS_PER_SECOND / 1000) };
     static const int32_t utc[2] = { 0, 0 };    /* struct timezone: minutes west, no DST */
@@ -54,22 +52,20 @@ long sys_gettimeofday(uint64_t tv, uint64_t tz, uint64_t u2, uint64_t u3, uint64
     return 0;
 }
 
-long sys_time(uint64_t t, uint64_t u1, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE1(time, uint64_t, t)
 {
-    (void)u1, (void)u2, (void)u3, (void)u4, (void)u5;
     int64_t seconds = (int64_t)(time_realtime_ns() / NS_PER_SECOND);
     if (t && copy_to_user(t, &seconds, sizeof seconds))
         return -EFAULT;
     return seconds;
 }
 
-long sys_clock_nanosleep(uint64_t clock, uint64_t flags, uint64_t req, uint64_t rem, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE4(clock_nanosleep, int, clock, int, flags, uint64_t, req, uint64_t, rem)
 {
-    (void)u4, (void)u5;
     struct timespec64 t;
     if (copy_from_user(&t, req, sizeof t))
         return -EFAULT;
-    if (t.sec < 0 || t.nsec < 0 || t.nsec >= (int64_t)NS_PER_SECOND || flags & ~(uint64_t)TIMER_ABSTIME)
+    if (t.sec < 0 || t.nsec < 0 || t.nsec >= (int64_t)NS_PER_SECOND || flags & ~TIMER_ABSTIME)
         return -EINVAL;
     int64_t now = clock_now(clock);
     if (now < 0)
@@ -86,8 +82,7 @@ long sys_clock_nanosleep(uint64_t clock, uint64_t flags, uint64_t req, uint64_t 
     return -EINTR;
 }
 
-long sys_nanosleep(uint64_t req, uint64_t rem, uint64_t u2, uint64_t u3, uint64_t u4, uint64_t u5)
+SYSCALL_DEFINE2(nanosleep, uint64_t, req, uint64_t, rem)
 {
-    (void)u2, (void)u3;
-    return sys_clock_nanosleep(CLOCK_MONOTONIC, 0, req, rem, u4, u5);
+    return do_clock_nanosleep(CLOCK_MONOTONIC, 0, req, rem);
 }

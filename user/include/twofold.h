@@ -13,13 +13,16 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
-/* Twofold's system calls. */
-#define SYS_cr3         1024    /* cr3(which) */
-#define SYS_ptdump      1025    /* ptdump(which, buf, len) */
-#define SYS_free_frames 1026    /* free_frames() */
-#define SYS_fail_alloc  1027    /* fail_alloc(nth) */
-#define SYS_kernel_rflags 1028  /* kernel_rflags() */
-#define SYS_exit_counts 1029    /* exit_counts(counts) */
+/* Twofold's own system calls, SYS_cr3 = 1024 and on, numbered by the kernel's one table of
+ * calls (kernel/syscall/calls.def, which the build puts on the include path); the wrappers
+ * below say what each does. */
+enum twofold_syscall {
+#define LINUX(number, name, handler)
+#define TWOFOLD(number, name, handler) SYS_##name = number,
+#include "calls.def"
+#undef LINUX
+#undef TWOFOLD
+};
 
 /* The SYSCALL instruction with Linux's register convention: number in rax, arguments in rdi,
  * rsi, rdx, r10, r8, r9; the CPU overwrites rcx and r11. Returns what the kernel put in rax:
