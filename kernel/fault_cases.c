@@ -2,6 +2,8 @@
 #include "kernel/fault_cases.h"
 #include "arch/x86_64/call_on_stack.h"
 #include "kernel/printk.h"
+#include "kernel/proc/sched.h"
+#include "kernel/spinlock.h"
 #include "mm/kmalloc.h"
 #include "mm/kstack.h"
 #include <stdint.h>
@@ -60,6 +62,15 @@ static void fault_kernel_stack_overflow(void)
     call_on_stack(recurse_from, NULL, kstack_alloc());
 }
 
+/* A switch with a spinlock held: schedule() must refuse it (the lock would stay held by a
+ * process that is not running, and the next one to take it would spin for ever). */
+static void fault_switch_holding_a_lock(void)
+{
+    static struct spinlock lock;
+    spin_lock(&lock);
+    schedule();
+}
+
 static const struct {
     const char *name;
     void (*trigger)(void);
@@ -70,6 +81,7 @@ static const struct {
     { "exec-heap", fault_execute_heap },
     { "stack-overflow", fault_stack_overflow },
     { "kstack-overflow", fault_kernel_stack_overflow },
+    { "switch-holding-a-lock", fault_switch_holding_a_lock },
 };
 
 void fault_case_run(const char *name)

@@ -5,7 +5,7 @@
 
 extern const struct ktest_case __ktests_start[], __ktests_end[];
 
-static bool current_failed;
+static bool current_failed;            /* the running test's: the tests run at boot, alone */
 
 void ktest_fail(const char *file, int line, const char *fmt, ...)
 {

@@ -3,17 +3,17 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/doors.h"
-#include "arch/x86_64/fpu.h"
-#include "arch/x86_64/gdt.h"
-#include "arch/x86_64/idt.h"
 #include "arch/x86_64/drivers/irq.h"
-#include "arch/x86_64/pcid.h"
-#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/drivers/pic.h"
 #include "arch/x86_64/drivers/power.h"
 #include "arch/x86_64/drivers/serial.h"
-#include "kernel/fs/console.h"
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/pcid.h"
+#include "arch/x86_64/percpu.h"
 #include "kernel/fault_cases.h"
+#include "kernel/fs/console.h"
 #include "kernel/fs/initrd.h"
 #include "kernel/kernel.h"
 #include "kernel/ktest.h"
@@ -27,13 +27,14 @@
 #include "mm/isolation.h"
 #include "mm/layout.h"
 #include "mm/mm.h"
-#include "mm/phys.h"
 #include "mm/pagetable.h"
+#include "mm/phys.h"
 #include "mm/ptdump.h"
 #include <string.h>
 
 extern char __kernel_start[], __kernel_end[];
 
+/* What the boot loader and the command line said: written here at boot, read-only after. */
 struct boot_info boot_info;
 struct kernel_options kernel_options;
 

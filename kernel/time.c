@@ -7,12 +7,13 @@
 #include "kernel/proc/sched.h"
 #include "kernel/spinlock.h"
 
+/* Written once by time_init, before any process runs; read-only after. */
 static uint64_t tsc_at_boot, realtime_at_boot_ns;
 static uint64_t ns_per_tsc_tick_32;     /* nanoseconds per TSC tick, as a 32.32 fixed point */
 
-/* Sleeping processes, soonest deadline first, linked through wait_next. */
+/* Sleeping processes, soonest deadline first, linked through wait_next; its own lock
+ * protects the order and each sleeper's sleep_deadline. */
 static struct wait_queue sleepers;
-static struct spinlock sleepers_lock;
 
 static uint64_t rdtsc(void)
 {
@@ -45,10 +46,10 @@ uint64_t time_realtime_ns(void)
 void time_tick(void)
 {
     uint64_t now = time_monotonic_ns();
-    uint64_t flags = spin_lock(&sleepers_lock);
+    uint64_t flags = spin_lock(&sleepers.lock);
     while (sleepers.first && sleepers.first->sleep_deadline <= now)
-        wake_process(sleepers.first);
-    spin_unlock(&sleepers_lock, flags);
+        wake_locked(&sleepers, sleepers.first);
+    spin_unlock(&sleepers.lock, flags);
     sched_tick();
 }
 
@@ -58,12 +59,12 @@ int time_sleep_until(uint64_t deadline_ns)
     while (time_monotonic_ns() < deadline_ns) {
         if (self->pending_signal)
             return -EINTR;
-        uint64_t flags = spin_lock(&sleepers_lock);
+        uint64_t flags = spin_lock(&sleepers.lock);
         self->sleep_deadline = deadline_ns;
         struct process **link = &sleepers.first;       /* soonest first */
         while (*link && (*link)->sleep_deadline <= deadline_ns)
             link = &(*link)->wait_next;
-        sleep_on_at(&sleepers, link, &sleepers_lock, flags);
+        sleep_on_at(&sleepers, link, &sleepers.lock, flags);
     }
     return 0;
 }

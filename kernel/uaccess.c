@@ -11,8 +11,6 @@ uint64_t uaccess_copy(void *dst, const void *src, uint64_t n);
 extern char uaccess_copy_insn[], uaccess_copy_fixup[];
 extern uint8_t uaccess_use_stac;
 
-enum { PF_WRITE = 2, PF_FETCH = 16 };
-
 void uaccess_init(int use_stac)
 {
     uaccess_use_stac = use_stac != 0;
@@ -55,7 +53,7 @@ int uaccess_fault(struct trap_frame *frame, uint64_t address)
     if (frame->rip != (uint64_t)uaccess_copy_insn)
         return 0;
     int access = frame->error_code & PF_WRITE ? VM_ACCESS_WRITE : VM_ACCESS_READ;
-    int error = address < VM_USER_LIMIT ? vm_fault(&current_process()->vm, address, access) : -EFAULT;
+    int error = address < USER_LIMIT ? vm_fault(&current_process()->vm, address, access) : -EFAULT;
     if (error == -ENOMEM)
         process_out_of_memory();            /* the copy fails; the process dies on its way out */
     if (error)

@@ -15,7 +15,7 @@
  * buffer no copy could ever reach fails at once. */
 static inline bool user_range_ok(uint64_t start, size_t len)
 {
-    return start <= VM_USER_LIMIT && len <= VM_USER_LIMIT - start;
+    return start <= USER_LIMIT && len <= USER_LIMIT - start;
 }
 
 /* 0, or -EFAULT if any byte of the user range is not accessible that way. */

@@ -4,8 +4,7 @@
 #include <string.h>
 
 /* The command line's injection: fail allocation number `nth` (counted from 1 once started),
- * or each `every`-th. Written at boot, then only by fail_alloc_now (allocations run with
- * interrupts off on one CPU; several CPUs would make `counted` atomic). */
+ * or each `every`-th. nth, every and started are written at boot; counted is atomic. */
 static uint64_t nth, every, counted;
 static bool started;
 
@@ -50,6 +49,6 @@ bool fail_alloc_now(void)
         return true;
     if (!(nth || every))
         return false;
-    counted++;
-    return counted == nth || (every && counted % every == 0);
+    uint64_t number = __atomic_add_fetch(&counted, 1, __ATOMIC_RELAXED);
+    return number == nth || (every && number % every == 0);
 }

@@ -1,9 +1,14 @@
 /* mm/frame.c: the physical frame allocator (see frame.h). */
 #include "mm/frame.h"
-#include "mm/fail_alloc.h"
 #include "kernel/panic.h"
+#include "kernel/spinlock.h"
+#include "mm/fail_alloc.h"
 #include "mm/phys.h"
 #include <string.h>
+
+/* frame_lock protects everything below once frame_allocator_init has run (at boot, alone).
+ * Lock order: anyone's lock (kmalloc's, a kernel stack's) before it; it is the last. */
+static struct spinlock frame_lock;
 
 /* Never handed out yet: ranges[next_range..range_count), each [start, end) page-aligned,
  * sorted by address so the first frames come from low memory (the boot direct map). */
@@ -85,9 +90,10 @@ size_t frame_allocator_init(const struct phys_range *available, size_t n_availab
 
 uint64_t frame_alloc(void)
 {
-    uint64_t frame;
+    uint64_t frame = 0;
     if (fail_alloc_now())
         return 0;
+    uint64_t flags = spin_lock(&frame_lock);
     if (freed_top) {
         frame = freed_top;
         freed_top = *(uint64_t *)phys_to_virt(frame);
@@ -95,13 +101,15 @@ uint64_t frame_alloc(void)
     } else {
         while (next_range < range_count && ranges[next_range].start == ranges[next_range].end)
             next_range++;
-        if (next_range == range_count)
-            return 0;
-        frame = ranges[next_range].start;
-        ranges[next_range].start += PAGE_SIZE;
-        untouched_frames--;
+        if (next_range < range_count) {
+            frame = ranges[next_range].start;
+            ranges[next_range].start += PAGE_SIZE;
+            untouched_frames--;
+        }
     }
-    *reference_of(frame) = 1;
+    if (frame)
+        *reference_of(frame) = 1;
+    spin_unlock(&frame_lock, flags);
     return frame;
 }
 
@@ -115,30 +123,40 @@ uint64_t frame_alloc_zeroed(void)
 
 void frame_free(uint64_t phys)
 {
+    uint64_t flags = spin_lock(&frame_lock);
     uint16_t *references = reference_of(phys);
     if (*references == 0)
         panic("frame_free(%p): the frame is not allocated", (void *)phys);
-    if (--*references)
-        return;
-    *(uint64_t *)phys_to_virt(phys) = freed_top;
-    freed_top = phys;
-    freed_frames++;
+    if (--*references == 0) {
+        *(uint64_t *)phys_to_virt(phys) = freed_top;
+        freed_top = phys;
+        freed_frames++;
+    }
+    spin_unlock(&frame_lock, flags);
 }
 
 void frame_share(uint64_t phys)
 {
+    uint64_t flags = spin_lock(&frame_lock);
     uint16_t *references = reference_of(phys);
     if (*references == 0 || *references == UINT16_MAX)
         panic("frame_share(%p): the frame is not allocated, or shared too often", (void *)phys);
     ++*references;
+    spin_unlock(&frame_lock, flags);
 }
 
 bool frame_is_shared(uint64_t phys)
 {
-    return *reference_of(phys) > 1;
+    uint64_t flags = spin_lock(&frame_lock);
+    bool shared = *reference_of(phys) > 1;
+    spin_unlock(&frame_lock, flags);
+    return shared;
 }
 
 size_t frame_free_count(void)
 {
-    return untouched_frames + freed_frames;
+    uint64_t flags = spin_lock(&frame_lock);
+    size_t count = untouched_frames + freed_frames;
+    spin_unlock(&frame_lock, flags);
+    return count;
 }

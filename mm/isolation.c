@@ -8,8 +8,8 @@
 extern char __entry_text_start[], __entry_text_end[], __entry_data_start[], __entry_data_end[],
     __entry_bss_start[], __entry_bss_end[];
 
-enum { ENTRY_AREA_SLOT = 511, FIRST_KERNEL_SLOT = 256 };
 
+/* Set by isolation_init at boot; read-only after. */
 bool isolation_on;
 static pte_t entry_area_slot;           /* slot 511 of every user root */
 static bool user_slots_nx;              /* NX on the kernel root's user slots */

@@ -5,8 +5,9 @@
  * objects form a list through their first word. A full slab is on no list.
  */
 #include "mm/kmalloc.h"
-#include "mm/fail_alloc.h"
 #include "kernel/panic.h"
+#include "kernel/spinlock.h"
+#include "mm/fail_alloc.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include <stdint.h>
@@ -29,7 +30,10 @@ static const uint16_t class_sizes[] = { 16, 32, 64, 128, 256, 512, 1008, 2032 };
 enum { CLASS_COUNT = sizeof class_sizes / sizeof class_sizes[0] };
 _Static_assert(2 * 2032 + SLAB_HEADER <= PAGE_SIZE, "two of the largest class must fit a slab");
 
+/* kmalloc_lock protects partial[] and every slab's list links, free list and count. Lock
+ * order: it, then the frame allocator's. */
 static struct slab *partial[CLASS_COUNT];
+static struct spinlock kmalloc_lock;
 
 static void list_remove(struct slab *s)
 {
@@ -74,14 +78,17 @@ void *kmalloc(size_t size)
         c++;
     if (c == CLASS_COUNT || fail_alloc_now())
         return NULL;
+    uint64_t flags = spin_lock(&kmalloc_lock);
     struct slab *s = partial[c] ? partial[c] : slab_new(c);
-    if (!s)
-        return NULL;
-    void *obj = s->free;
-    s->free = *(void **)obj;
-    s->in_use++;
-    if (!s->free)
-        list_remove(s);
+    void *obj = NULL;
+    if (s) {
+        obj = s->free;
+        s->free = *(void **)obj;
+        s->in_use++;
+        if (!s->free)
+            list_remove(s);
+    }
+    spin_unlock(&kmalloc_lock, flags);
     return obj;
 }
 
@@ -97,6 +104,7 @@ void kfree(void *ptr)
 {
     if (!ptr)
         return;
+    uint64_t flags = spin_lock(&kmalloc_lock);
     struct slab *s = (struct slab *)((uintptr_t)ptr & ~(uintptr_t)(PAGE_SIZE - 1));
     uintptr_t offset = (uintptr_t)ptr - (uintptr_t)s;
     if (s->magic != SLAB_MAGIC || s->class_index >= CLASS_COUNT || offset < SLAB_HEADER
@@ -111,4 +119,5 @@ void kfree(void *ptr)
         s->magic = 0;
         frame_free(virt_to_phys(s));
     }
+    spin_unlock(&kmalloc_lock, flags);
 }

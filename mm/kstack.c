@@ -8,6 +8,7 @@
  */
 #include "mm/kstack.h"
 #include "kernel/panic.h"
+#include "kernel/spinlock.h"
 #include "mm/frame.h"
 #include "mm/layout.h"
 #include "mm/pagetable.h"
@@ -15,6 +16,10 @@
 
 enum { SLOT_SIZE = (KSTACK_PAGES + 1) * PAGE_SIZE, MAX_SLOTS = 4096 };
 
+/* kstack_lock protects the slots' bookkeeping and the mapping of their pages in the kernel's
+ * shared tables. kstack_find and kstack_guard_contains read without it: they serve stack
+ * dumps and backtraces, which must work when everything else has failed. */
+static struct spinlock kstack_lock;
 static uint16_t free_slots[MAX_SLOTS];
 static unsigned free_count, slots_used_ever;
 static bool allocated[MAX_SLOTS];
@@ -28,7 +33,9 @@ static void release_frame(uint64_t pa, uint64_t size, void *ctx)
     frame_free(pa);
 }
 
-uint64_t kstack_alloc(void)
+
+/* kstack_alloc's work, under its lock. */
+static uint64_t map_a_stack(void)
 {
     unsigned slot;
     if (free_count)
@@ -54,8 +61,17 @@ uint64_t kstack_alloc(void)
     return stack + KSTACK_SIZE;
 }
 
+uint64_t kstack_alloc(void)
+{
+    uint64_t flags = spin_lock(&kstack_lock);
+    uint64_t top = map_a_stack();
+    spin_unlock(&kstack_lock, flags);
+    return top;
+}
+
 void kstack_free(uint64_t top)
 {
+    uint64_t flags = spin_lock(&kstack_lock);
     uint64_t offset = top - KSTACK_AREA_BASE;
     unsigned slot = offset / SLOT_SIZE;
     if (top < KSTACK_AREA_BASE || offset % SLOT_SIZE || slot == 0 || !allocated[slot - 1])
@@ -64,6 +80,7 @@ void kstack_free(uint64_t top)
     allocated[slot] = false;
     pt_unmap(pt_kernel_root, slot_base(slot) + PAGE_SIZE, KSTACK_SIZE, release_frame, NULL);
     free_slots[free_count++] = (uint16_t)slot;
+    spin_unlock(&kstack_lock, flags);
 }
 
 bool kstack_find(uint64_t addr, uint64_t len, uint64_t *low, uint64_t *high)

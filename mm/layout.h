@@ -11,13 +11,19 @@
  *   0xffffffff80000000  KERNEL_VMA: the kernel image at phys + KERNEL_VMA (linker.ld),
  *                       4 KiB pages: text R-X, rodata R, data and bss RW-NX
  *
- * Top-level slots 256..511 are the kernel half, shared by every address space.
- * Until mm_init() builds the full direct map, boot/start.asm maps its first
- * BOOT_DIRECT_MAP_SIZE.
+ * Top-level slots 256..511 are the kernel half, shared by every address space; slot 511
+ * holds the entry area, the one kernel mapping a user CR3 has (mm/isolation.c). Until
+ * mm_init() builds the full direct map, boot/start.asm maps its first BOOT_DIRECT_MAP_SIZE.
+ * Pure constants: the host tests include it too (mm/phys.h is how memory is reached).
  */
 #pragma once
 #include <stdint.h>
 
+#define PAGE_SHIFT 12
+#define PAGE_SIZE  ((uint64_t)1 << PAGE_SHIFT)
+
+#define USER_MIN             0x0000000000010000ull  /* nothing below: Linux's mmap_min_addr */
+#define USER_LIMIT           0x00007ffffffff000ull  /* USER_TOP less the never-mapped page */
 #define USER_TOP             0x0000800000000000ull
 #define DIRECT_MAP_BASE      0xffff800000000000ull
 #define KSTACK_AREA_BASE     0xffffc00000000000ull
@@ -25,13 +31,8 @@
 #define KERNEL_VMA           0xffffffff80000000ull
 #define BOOT_DIRECT_MAP_SIZE 0x40000000ull
 
-/* Physical memory through the direct map, and back (only for direct-map addresses). */
-static inline void *phys_to_virt(uint64_t phys)
-{
-    return (void *)(phys + DIRECT_MAP_BASE);
-}
+enum { FIRST_KERNEL_SLOT = 256, ENTRY_AREA_SLOT = 511 };    /* top-level table slots */
 
-static inline uint64_t virt_to_phys(const void *direct_mapped)
-{
-    return (uint64_t)direct_mapped - DIRECT_MAP_BASE;
-}
+/* a rounded down, or up, to a page boundary (page_up: for a below 2^64 - PAGE_SIZE). */
+static inline uint64_t page_down(uint64_t a) { return a & ~(PAGE_SIZE - 1); }
+static inline uint64_t page_up(uint64_t a) { return page_down(a + PAGE_SIZE - 1); }

@@ -11,7 +11,7 @@
 extern char __kernel_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[], __data_start[],
     __kernel_end[], boot_stack_guard[];
 
-uint64_t mm_direct_map_end;
+uint64_t mm_direct_map_end;            /* set by mm_init; read-only after */
 
 static uint64_t image_phys(const char *symbol) { return (uint64_t)symbol - KERNEL_VMA; }
 

@@ -7,12 +7,14 @@
 #include <stdbool.h>
 #include <string.h>
 
-enum { ENTRIES = 512, FIRST_KERNEL_SLOT = 256 };
+enum { ENTRIES = 512 };
 #define LOWER_HALF_END   0x0000800000000000ull
 #define UPPER_HALF_START 0xffff800000000000ull
 /* Permission bits that combine down a walk: granted only if every level grants them. */
 #define PTE_ANDED (PTE_WRITE | PTE_USER)
 
+/* Set at boot (mm_init); read-only after. The kernel half's tables they reach change under
+ * their users' locks (kernel stacks: kstack.c's). */
 uint64_t pt_kernel_root;
 uint64_t pt_phys_limit;
 
@@ -176,35 +178,70 @@ static struct entries entries_of(uint64_t va, uint64_t last, int level)
     return (struct entries){ index_of(va, level), index_of(last, level), va & ~((size << 9) - 1), size };
 }
 
-/* Remove [va, last] from the table at `level`, freeing tables that empty (except the shared
- * kernel-half tables under the top level). Returns whether anything was unmapped. */
-static bool unmap_below(uint64_t table_phys, int level, uint64_t va, uint64_t last,
-                        void (*release)(uint64_t, uint64_t, void *), void *ctx)
+/* What an unmap takes away, held until the TLB has forgotten it (Linux's mmu_gather): until
+ * the invalidation a CPU may still reach a page through a stale translation, or walk a table
+ * through a cached upper entry, so pages and tables are given back only after it. Pages wait
+ * in a batch (a full one invalidates early); tables in a list through their first entry,
+ * which reads as "not present" should a stale walk look (a table is 4 KiB aligned). */
+enum { GATHER_PAGES = 64 };
+struct gather {
+    uint64_t root, va, size;            /* the unmap, for the invalidation */
+    void (*release)(uint64_t pa, uint64_t size, void *ctx);
+    void *ctx;
+    bool changed;                       /* a present entry went: the TLB must hear of it */
+    unsigned pages;
+    struct { uint64_t pa, size; } page[GATHER_PAGES];
+    uint64_t tables;                    /* freed tables, each holding the next one's address */
+};
+
+/* Invalidate what changed, then give back what was gathered. */
+static void gather_flush(struct gather *g)
+{
+    if (g->changed)
+        tlb_invalidate(g->root, g->va, g->size);
+    g->changed = false;
+    for (unsigned i = 0; i < g->pages; i++)
+        g->release(g->page[i].pa, g->page[i].size, g->ctx);
+    g->pages = 0;
+    while (g->tables) {
+        uint64_t table = g->tables;
+        g->tables = *table_at(table);
+        frame_free(table);
+    }
+}
+
+/* Remove [va, last] from the table at `level`, gathering the pages it maps (for release, if
+ * given) and the tables that empty (except the shared kernel-half tables under the top). */
+static void unmap_below(uint64_t table_phys, int level, uint64_t va, uint64_t last, struct gather *g)
 {
     pte_t *table = table_at(table_phys);
     struct entries range = entries_of(va, last, level);
-    bool changed = false;
     for (unsigned i = range.first; i <= range.last; i++) {
         pte_t e = table[i];
         if (!(e & PTE_PRESENT))
             continue;
         if (is_leaf(e, level)) {            /* pt_unmap checked no huge page is cut */
-            if (release)
-                release(leaf_address(e, level), range.size, ctx);
             table[i] = 0;
-            changed = true;
+            g->changed = true;
+            if (g->release) {
+                if (g->pages == GATHER_PAGES)
+                    gather_flush(g);
+                g->page[g->pages].pa = leaf_address(e, level);
+                g->page[g->pages++].size = range.size;
+            }
             continue;
         }
         uint64_t start = range.base + i * range.size, end = start + range.size - 1;
         uint64_t child = e & PTE_ADDR_MASK;
-        changed |= unmap_below(child, level - 1, start > va ? start : va, end < last ? end : last, release, ctx);
+        unmap_below(child, level - 1, start > va ? start : va, end < last ? end : last, g);
         bool shared = level == 4 && i >= FIRST_KERNEL_SLOT;
         if (!shared && table_empty(child)) {
             table[i] = 0;
-            frame_free(child);
+            g->changed = true;
+            *table_at(child) = g->tables;
+            g->tables = child;
         }
     }
-    return changed;
 }
 
 int pt_unmap(uint64_t root, uint64_t va, uint64_t size, void (*release)(uint64_t pa, uint64_t size, void *ctx),
@@ -214,8 +251,9 @@ int pt_unmap(uint64_t root, uint64_t va, uint64_t size, void (*release)(uint64_t
     if ((va | size) & (PAGE_SIZE - 1) || !range_ok(va, size, &last) || splits_huge_page(root, va)
         || splits_huge_page(root, last + 1))
         return -EINVAL;
-    if (unmap_below(root, 4, va, last, release, ctx))
-        tlb_invalidate(root, va, size);
+    struct gather g = { .root = root, .va = va, .size = size, .release = release, .ctx = ctx };
+    unmap_below(root, 4, va, last, &g);
+    gather_flush(&g);
     return 0;
 }
 

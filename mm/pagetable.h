@@ -67,7 +67,8 @@ int pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot
 int pt_map_largest(uint64_t root, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot, unsigned max_shift);
 
 /* Unmap whatever is mapped in [va, va + size) (4 KiB aligned), passing each unmapped page to
- * release (if not NULL), and free tables that become empty. -EINVAL if the range is
+ * release (if not NULL), and free tables that become empty; pages are released and tables
+ * freed only after the TLB was told (tlb_invalidate), never before. -EINVAL if the range is
  * malformed or would split a huge page; nothing is changed then. */
 int pt_unmap(uint64_t root, uint64_t va, uint64_t size, void (*release)(uint64_t pa, uint64_t size, void *ctx),
              void *ctx);

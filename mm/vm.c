@@ -13,9 +13,7 @@
 
 /* Where regions chosen by the kernel (mmap without an address) go: down from here, below
  * the stack and its room to grow. */
-#define VM_MMAP_TOP (VM_USER_LIMIT - (1ull << 30))
-
-static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
+#define VM_MMAP_TOP (USER_LIMIT - (1ull << 30))
 
 /* The leaf permissions of a region's pages. x86 cannot map a user page that cannot be read,
  * so a page that allows nothing (PROT_NONE, after mprotect) keeps its frame but loses USER:
@@ -27,8 +25,8 @@ static uint64_t pte_prot(unsigned prot)
 
 static bool range_ok(uint64_t start, uint64_t len)
 {
-    return !(start % PAGE_SIZE) && !(len % PAGE_SIZE) && len && start < VM_USER_LIMIT
-        && len <= VM_USER_LIMIT - start;
+    return !(start % PAGE_SIZE) && !(len % PAGE_SIZE) && len && start < USER_LIMIT
+        && len <= USER_LIMIT - start;
 }
 
 static void free_frame(uint64_t pa, uint64_t size, void *ctx)
@@ -343,7 +341,7 @@ int vm_fork(struct vm *dst, struct vm *src)
     struct fork_share ctx = { src, dst, 0 };
     for (const struct vma *r = src->regions; r && !ctx.error; r = r->next)
         pt_walk(src->root, r->start, r->end, share_page, &ctx);
-    sync_user_root(dst, 0, VM_USER_LIMIT);
+    sync_user_root(dst, 0, USER_LIMIT);
     if (ctx.error)
         vm_destroy(dst);
     return ctx.error;
@@ -352,7 +350,7 @@ int vm_fork(struct vm *dst, struct vm *src)
 uint64_t vm_brk(struct vm *vm, uint64_t new_brk)
 {
     /* Checked before rounding up: near 2^64 page_up would wrap to 0, a "shrink" to nothing. */
-    if (new_brk < vm->brk_start || new_brk > VM_USER_LIMIT)
+    if (new_brk < vm->brk_start || new_brk > USER_LIMIT)
         return vm->brk;
     uint64_t old_end = page_up(vm->brk), new_end = page_up(new_brk);
     if (new_end > old_end) {

@@ -6,6 +6,7 @@
  * is written in with vm_copy_in. Every user page is 4 KiB and mapped USER.
  */
 #pragma once
+#include "mm/layout.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,12 +14,6 @@
 enum { VM_READ = 1, VM_WRITE = 2, VM_EXEC = 4 };        /* as PROT_READ/WRITE/EXEC */
 enum { VM_ACCESS_READ = 0, VM_ACCESS_WRITE = 1, VM_ACCESS_EXEC = 2 };
 
-/* The highest address a region may reach: USER_TOP less the page that is never mapped. */
-#define VM_USER_LIMIT 0x00007ffffffff000ull
-/* The lowest address a region may start at, as Linux's mmap_min_addr: nothing is mapped in
- * the first 64 KiB, so a kernel NULL dereference (or a descriptor table some firmware left at
- * linear address 0) can never reach memory a program controls. */
-#define VM_USER_MIN 0x10000ull
 
 struct vma {
     uint64_t start, end;            /* page-aligned, [start, end) */
@@ -52,7 +47,7 @@ void vm_destroy(struct vm *vm);
 int vm_fork(struct vm *dst, struct vm *src);
 
 /* Add the region [start, start + len) (page-aligned; nothing mapped there yet).
- * -EINVAL if misaligned, empty or past VM_USER_LIMIT, -EACCES for write with execute,
+ * -EINVAL if misaligned, empty or past USER_LIMIT, -EACCES for write with execute,
  * -EEXIST if a region is in the way, -ENOMEM. */
 int vm_map(struct vm *vm, uint64_t start, uint64_t len, unsigned prot);
 

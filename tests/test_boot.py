@@ -90,7 +90,7 @@ def test_unknown_fault_case_lists_the_known_ones(boot):
     result = boot("quiet fault=nosuch")
     assert result.status == STATUS_OK, explain(result)
     assert ("fault=nosuch: unknown; the cases are: ud2 write-text exec-data exec-heap stack-overflow "
-            "kstack-overflow") in result.serial
+            "kstack-overflow switch-holding-a-lock") in result.serial
 
 
 FAULTS = [
@@ -110,6 +110,13 @@ FAULTS = [
     ("kstack-overflow", r"exception 8 \(#DF double fault\), error code 0x0", "kernel stack overflow",
      "recurse"),
 ]
+
+
+def test_a_switch_holding_a_spinlock_panics(boot):
+    """schedule() checks the rules of a switch (xv6's sched()): no spinlock may be held."""
+    result = boot("quiet fault=switch-holding-a-lock")
+    assert result.status == STATUS_PANIC, explain(result)
+    assert "kernel panic: schedule: 1 spinlock(s) held across a switch" in result.serial, explain(result)
 
 
 @pytest.mark.parametrize("case,exception,message,rip_symbol", FAULTS, ids=[f[0] for f in FAULTS])

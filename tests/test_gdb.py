@@ -581,3 +581,18 @@ def test_cr3_at_the_exit_instruction_is_the_processs_user_cr3(exits, where):
     cr3 = printed(sections[f"{where} print/x $cr3"])
     assert cr3 == user_cr3 & ~(1 << 63), (hex(cr3), hex(user_cr3))
     assert (cr3 != kernel_cr3) == (kpti == "on"), (hex(cr3), hex(kernel_cr3))
+
+
+# ---- a user-mode #DB runs on the process's kernel stack, not its IST stack -------------------
+# exits/a_return_with_the_trap_flag_leaves_by_iret single-steps in user mode: the #DB handler
+# may kill the process or switch to another, which it must do on the process's own kernel stack
+# (the area at KSTACK_AREA_BASE), never on the CPU's one IST stack for #DB.
+USER_DEBUG_TRAP = ("*trap_dispatch if ((struct trap_frame *)$rdi)->vector == 1 "
+                   "&& (((struct trap_frame *)$rdi)->cs & 3) == 3")
+KSTACK_AREA = (0xffffc00000000000, 0xffffe00000000000)
+
+
+def test_a_user_debug_trap_is_handled_on_the_kernel_stack(tmp_path):
+    sections, _, _ = gdb_session(tmp_path, "quiet init=/testrun exits", [(USER_DEBUG_TRAP, ["print/x $rsp"])])
+    rsp = printed(sections[f"{USER_DEBUG_TRAP} print/x $rsp"])
+    assert KSTACK_AREA[0] <= rsp < KSTACK_AREA[1], hex(rsp)

@@ -99,7 +99,7 @@ MUTANTS = [
            ("tests/test_isolation.py::test_user_tests_pass_under_bochs_with_pcid",)),
     # User pointers and what a failed copy must not lose.
     Mutant("no-user-range-check", "kernel/uaccess.h",
-           "    return start <= VM_USER_LIMIT && len <= VM_USER_LIMIT - start;", "    return start || !start || len;",
+           "    return start <= USER_LIMIT && len <= USER_LIMIT - start;", "    return start || !start || len;",
            (user_case("max", "efault/every_pointer_argument_is_efault"),)),
     Mutant("console-write-ignores-a-failed-copy", "kernel/fs/console.c",
            "            return done ? (long)done : -EFAULT;\n        for", "            (void)done;\n        for",
@@ -120,7 +120,7 @@ MUTANTS = [
            ("tests/test_user.py::test_user_program[frames_all_returned-max]",)),
     Mutant("pipe-leaks-its-frame-on-failure", "kernel/fs/pipe.c", "            kfree(*read_end);\n        frame_free(frame);",
            "            kfree(*read_end);", (user_case("max", "fail_alloc/pipe_survives_every_failing_allocation"),)),
-    Mutant("brk-wraps-near-2-to-the-64", "mm/vm.c", "    if (new_brk < vm->brk_start || new_brk > VM_USER_LIMIT)",
+    Mutant("brk-wraps-near-2-to-the-64", "mm/vm.c", "    if (new_brk < vm->brk_start || new_brk > USER_LIMIT)",
            "    if (new_brk < vm->brk_start)", (user_case("max", "hardening/brk_near_2_to_the_64_leaves_the_break"),)),
     Mutant("out-of-memory-is-sigsegv", "arch/x86_64/trap.c", "        if (error != -EFAULT) {             /* a page, or a pending SIGKILL */",
            "        if (error == 0) {", (user_case("max", "hardening/a_page_fault_without_memory_is_sigkill"),)),
@@ -128,12 +128,21 @@ MUTANTS = [
            "    ptdump(which == 0 ? self->kernel_cr3 : self->user_cr3,",
            ("tests/test_isolation.py::test_ptdump_under_bochs_walks_from_the_table_not_the_pcid",)),
     # Processes and programs.
-    Mutant("init-takes-signals", "kernel/proc/process.c", " || p->pid == 1)\n        return 0;", ")\n        return 0;",
+    Mutant("init-takes-signals", "kernel/proc/process.c", " && p->pid != 1) {", ") {",
            (user_case("max", "hardening/no_signal_reaches_pid_1"),)),
-    Mutant("a-program-below-64k-runs", "kernel/proc/exec.c", "        if (program.segments[i].vaddr < VM_USER_MIN) {",
+    Mutant("a-program-below-64k-runs", "kernel/proc/exec.c", "        if (program.segments[i].vaddr < USER_MIN) {",
            "        if (program.segments[i].vaddr < 0x2000) {",
            (user_case("max", "exec/execve_of_a_program_below_64k_is_refused"),)),
-    Mutant("fs-base-up-to-the-top", "kernel/syscall/sys_info.c", "        if (addr >= VM_USER_LIMIT)\n            return -EPERM;",
+    # The seams: mmu_gather's order, the IST stack, the rules of a switch, file defaults.
+    Mutant("unmap-releases-before-the-flush", "mm/pagetable.c", "    if (g->changed)\n        tlb_invalidate",
+           "    if (g->changed && !g->pages)\n        tlb_invalidate", ("tests/test_host.py::test_host[test_pagetable]",)),
+    Mutant("user-debug-trap-on-the-ist-stack", ENTRY, "    jnz trap_entry\n%endif", "%endif",
+           ("tests/test_gdb.py::test_a_user_debug_trap_is_handled_on_the_kernel_stack",)),
+    Mutant("switch-with-a-spinlock-held", "kernel/proc/sched.c", "    if (this_cpu()->spinlocks_held)\n",
+           "    if (0)\n", ("tests/test_boot.py::test_a_switch_holding_a_spinlock_panics",)),
+    Mutant("no-default-for-a-missing-ioctl", "kernel/fs/file.c", ": -ENOTTY;", ": 0;",
+           (user_case("max", "io/ioctl_winsize_on_a_pipe_is_enotty"),)),
+    Mutant("fs-base-up-to-the-top", "kernel/syscall/sys_info.c", "        if (addr >= USER_LIMIT)\n            return -EPERM;",
            "        if (addr >= 0x800000000000)\n            return -EPERM;",
            (user_case("max", "hardening/fs_and_gs_bases_stop_below_the_last_user_page"),)),
 ]
@@ -167,17 +176,17 @@ def run(mutant, src, build, main_build):
     try:
         objects = build / "objects"
         made = subprocess.run(["make", "--no-print-directory", "-C", str(src), f"BUILD={objects}", "CC=gcc",
-                               f"{objects}/gcc/twofold.elf"], capture_output=True, text=True)
+                               f"{objects}/gcc/twofold.elf", "host-tests"], capture_output=True, text=True)
         if made.returncode != 0:
             return "stillborn", (made.stdout + made.stderr)[-2000:]
-        # What the tests read: this kernel, the tree's own user programs and initrd.
+        # What the tests read: this kernel and host tests, the tree's own user programs and initrd.
         tested = build / "tested"
         (tested / "gcc").mkdir(parents=True, exist_ok=True)
         shutil.copy2(objects / "gcc" / "twofold.elf", tested / "gcc" / "twofold.elf")
-        for name in ("user", "initrd.cpio"):
+        for name, home in (("user", main_build), ("initrd.cpio", main_build), ("host", objects)):
             link = tested / name
             if not link.exists():
-                link.symlink_to(main_build.resolve() / name)
+                link.symlink_to(home.resolve() / name)
         env = dict(os.environ, TWOFOLD_BUILD=str(tested))
         try:
             result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-x",

@@ -2,9 +2,9 @@
  * headers so the two can never disagree (Linux's asm-offsets.c). This file is compiled to
  * assembly only, never linked: the build turns each "->NAME VALUE" line it leaves there into
  * `NAME equ VALUE` in build/<cc>/asm_constants.inc, which boot/ and entry.asm include. */
+#include "arch/x86_64/drivers/power.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu.h"
-#include "arch/x86_64/drivers/power.h"
 #include "arch/x86_64/trap.h"
 #include "kernel/errno.h"
 #include "mm/layout.h"
@@ -55,7 +55,7 @@ void asm_constants(void)
     CONSTANT(RFLAGS_TF, RFLAGS_TF);
     CONSTANT(RFLAGS_IF, RFLAGS_IF);
     CONSTANT(RFLAGS_RF, RFLAGS_RF);
-    CONSTANT(USER_RIP_LIMIT, VM_USER_LIMIT);       /* SYSRET only below the never-mapped page */
+    CONSTANT(USER_RIP_LIMIT, USER_LIMIT);       /* SYSRET only below the never-mapped page */
     CONSTANT(ENOSYS, ENOSYS);
 
     /* the boot code */

@@ -3,7 +3,7 @@
 #include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/cpu.h"
 
-struct cpu_features cpu_features;
+struct cpu_features cpu_features;      /* filled at boot; read-only after */
 
 enum {
     CPUID1_ECX_PCID = 1u << 17,

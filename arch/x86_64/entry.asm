@@ -39,8 +39,12 @@ extern trap_dispatch, syscall_dispatch
 global exception_stubs, interrupt_stubs, syscall_entry, syscall32_entry, sysenter_entry
 global trap_return, trap_return_iret, syscall_sysret
 
-; Paranoid vectors: NMI, #DB, #DF, #MC (the ones on IST stacks).
+; Paranoid vectors: NMI, #DB, #DF, #MC (the ones on IST stacks). #DB and #MC from user mode
+; take the common path instead: it leaves the IST stack for the process's kernel stack, where
+; the handler may switch to another process or kill this one (on the IST stack, a second #DB
+; would overwrite the first one's frame).
 %define PARANOID(v) ((v) == 1 || (v) == 2 || (v) == 8 || (v) == 18)
+%define USER_TAKES_COMMON_PATH(v) ((v) == 1 || (v) == 18)
 %define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
 
 ; Save the general registers in struct trap_frame order (rax highest, r15 at RSP).
@@ -135,6 +139,10 @@ exception_stub_%+vec:
     push 0                          ; every frame has an error code slot
 %endif
     push vec
+%if USER_TAKES_COMMON_PATH(vec)
+    test byte [rsp + FRAME_CS - FRAME_VECTOR], 3    ; the saved CS: from user mode?
+    jnz trap_entry
+%endif
 %if PARANOID(vec)
     jmp paranoid_entry
 %else

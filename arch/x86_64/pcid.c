@@ -2,12 +2,15 @@
 #include "arch/x86_64/pcid.h"
 #include "arch/x86_64/cpu.h"
 #include "kernel/panic.h"
+#include "kernel/spinlock.h"
 #include "mm/phys.h"
 
 enum { PAIRS = 2048, CR4_PGE = 1 << 7, CR4_PCIDE = 1 << 17 };
 enum { INVPCID_ADDRESS = 0, INVPCID_CONTEXT = 1, INVPCID_ALL_WITH_GLOBAL = 2 };
 
-bool pcid_on, invpcid_on;
+bool pcid_on, invpcid_on;             /* set once at boot */
+/* pcid_lock protects the pairs in use and the next one to try. */
+static struct spinlock pcid_lock;
 static uint64_t in_use[PAIRS / 64];
 static unsigned next_pair = 1;
 
@@ -23,11 +26,13 @@ uint16_t pcid_alloc(void)
 {
     if (!pcid_on)
         return 0;
+    uint64_t flags = spin_lock(&pcid_lock);
     for (unsigned tries = 0; tries < PAIRS; tries++) {
         unsigned pair = next_pair;
         next_pair = next_pair + 1 == PAIRS ? 1 : next_pair + 1;
         if (!(in_use[pair / 64] & (1ull << pair % 64))) {
             in_use[pair / 64] |= 1ull << pair % 64;
+            spin_unlock(&pcid_lock, flags);
             return (uint16_t)pair;
         }
     }
@@ -36,8 +41,11 @@ uint16_t pcid_alloc(void)
 
 void pcid_free(uint16_t pair)
 {
-    if (pair)
-        in_use[pair / 64] &= ~(1ull << pair % 64);
+    if (!pair)
+        return;
+    uint64_t flags = spin_lock(&pcid_lock);
+    in_use[pair / 64] &= ~(1ull << pair % 64);
+    spin_unlock(&pcid_lock, flags);
 }
 
 static void invpcid(int type, uint64_t pcid, uint64_t va)

@@ -5,6 +5,7 @@
 
 /* In the entry area: the entry stubs read it before they switch to the kernel CR3. */
 struct cpu cpus[MAX_CPUS] __attribute__((section(".entry.data")));
+bool percpu_ready;
 
 void percpu_init_cpu(unsigned cpu_id)
 {
@@ -16,4 +17,5 @@ void percpu_init_cpu(unsigned cpu_id)
     wrmsr(MSR_GS_BASE, (uint64_t)cpu);
     wrmsr(MSR_KERNEL_GS_BASE, 0);       /* what swapgs hands to user mode */
     tss_set_kernel_stack(cpu_id, cpu_trampoline_top(cpu));
+    percpu_ready = true;
 }

@@ -7,6 +7,7 @@
  */
 #pragma once
 #include "arch/x86_64/gdt.h"
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,7 +35,8 @@ struct cpu {
     uint64_t cr3_noflush;           /* CR3_NOFLUSH with PCIDs on, else 0 (arch/x86_64/pcid.h) */
     struct process *current;
     uint32_t id;
-    uint32_t reserved;
+    int spinlocks_held;             /* how many this CPU holds now (kernel/spinlock.h) */
+    bool need_resched;              /* the current process's slice is over (kernel/proc/sched.c) */
     struct exit_counts exits;
     uint64_t sysenter_stack[8];     /* SYSENTER lands here (MSR); the door leaves at once */
     /* Interrupts and exceptions from user mode land here (TSS.RSP0), and the way back to
@@ -52,6 +54,10 @@ static inline uint64_t cpu_trampoline_top(struct cpu *cpu)
 }
 
 extern struct cpu cpus[MAX_CPUS];
+
+/* Whether this CPU's struct cpu is in GS (set once percpu_init_cpu has run on the boot CPU:
+ * before it, GS base is 0 and this_cpu() would read physical memory at 0). */
+extern bool percpu_ready;
 
 /* This CPU's struct cpu (valid in the kernel, after percpu_init_cpu). */
 static inline struct cpu *this_cpu(void)

@@ -3,8 +3,9 @@
 #include "arch/x86_64/stacks.h"
 #include "arch/x86_64/gdt.h"
 #include "mm/kstack.h"
+#include "mm/layout.h"
 
-enum { BOOT_STACK_SIZE = 16384, IST_STACK_SIZE = 8192, PAGE_SIZE = 4096 };
+enum { BOOT_STACK_SIZE = 16384, IST_STACK_SIZE = 8192 };
 
 extern char boot_stack_guard[], boot_stack_top[];
 

@@ -1,6 +1,5 @@
 /* arch/x86_64/tlb.c: invalidating translations after the page tables changed (one CPU),
  * with and without PCIDs and page-table isolation. */
-#include "mm/tlb.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/pcid.h"
 #include "arch/x86_64/percpu.h"
@@ -8,6 +7,7 @@
 #include "mm/layout.h"
 #include "mm/pagetable.h"
 #include "mm/phys.h"
+#include "mm/tlb.h"
 #include <stdbool.h>
 
 /* Past this many pages one CR3 reload is cheaper than invlpg for each. */

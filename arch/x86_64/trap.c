@@ -7,8 +7,8 @@
  */
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/gdt.h"
 #include "arch/x86_64/drivers/irq.h"
+#include "arch/x86_64/gdt.h"
 #include "arch/x86_64/stacks.h"
 #include "kernel/errno.h"
 #include "kernel/panic.h"
@@ -18,8 +18,6 @@
 #include "kernel/syscall/syscall.h"
 #include "kernel/uaccess.h"
 #include "mm/vm.h"
-
-enum { PF_PRESENT = 1, PF_WRITE = 2, PF_FETCH = 16 };
 
 static int signal_for(uint64_t vector)
 {

@@ -1,8 +1,9 @@
 /* arch/x86_64/trap.h: the trap frame every entry stub builds, and the C side of traps.
  *
  * Layout, lowest address first: the general registers the stub pushes, then the vector and
- * error code (0 where the CPU pushes none), then what the CPU pushed. exceptions.asm pushes
- * in exactly the reverse of this order.
+ * error code (0 where the CPU pushes none), then what the CPU pushed. entry.asm pushes in
+ * exactly the reverse of this order, and reads it by the offsets asm_constants.c takes from
+ * this struct.
  */
 #pragma once
 #include <stdint.h>
@@ -21,6 +22,12 @@ enum {
     VEC_INT80 = 0x80,               /* the int 0x80 system-call gate */
     VEC_SYSCALL = 0x100,            /* pseudo-vectors of the SYSCALL and SYSENTER doors */
     VEC_SYSENTER = 0x101,
+};
+
+/* The bits of a page fault's error code. */
+enum {
+    PF_PRESENT = 1, PF_WRITE = 2, PF_USER = 4, PF_RESERVED = 8, PF_FETCH = 16, PF_PKEY = 32,
+    PF_SHADOW_STACK = 64,
 };
 
 #define RFLAGS_TF (1ull << 8)

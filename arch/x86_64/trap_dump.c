@@ -25,8 +25,6 @@ const char *exception_name(uint64_t vector)
 /* Say in words what a #PF error code means, then show the walk for the faulting address. */
 static void explain_page_fault(uint64_t error_code, uint64_t address)
 {
-    enum { PF_PRESENT = 1, PF_WRITE = 2, PF_USER = 4, PF_RESERVED = 8, PF_FETCH = 16, PF_PKEY = 32,
-           PF_SHADOW_STACK = 64 };
     kprintf("  page fault: %s at %016lx in %s mode, %s%s%s\n",
             error_code & PF_FETCH ? "instruction fetch" : error_code & PF_WRITE ? "write" : "read", address,
             error_code & PF_USER ? "user" : "kernel",

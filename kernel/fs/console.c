@@ -14,9 +14,9 @@
 #include "kernel/printk.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/signal.h"
+#include "kernel/proc/wait_queue.h"
 #include "kernel/spinlock.h"
 #include "kernel/uaccess.h"
-#include "kernel/proc/wait_queue.h"
 
 enum { TIOCGWINSZ = 0x5413, CHUNK = 256, LINE_MAX = 256, QUEUE = 4096, MAX_LINES = 64,
        CTRL_C = 3, CTRL_D = 4, BACKSPACE = 8, DELETE = 0x7f, ISA_IRQ_COM1 = 4 };
@@ -67,9 +67,9 @@ static void edit(char c)
     if (c == CTRL_C) {
         kprintf("^C\n");
         input.edited = 0;
-        struct process *foreground = process_foreground(&console_ops);
+        int foreground = process_foreground(&console_ops);
         if (foreground)
-            process_kill(foreground->pid, SIGINT);
+            process_kill(foreground, SIGINT);
         return;
     }
     if (c == CTRL_D) {
@@ -112,7 +112,7 @@ static long console_read(struct file *f, uint64_t user_buf, size_t len)
             spin_unlock(&input.lock, flags);
             return -EINTR;
         }
-        sleep_on_at(&input.readers, &input.readers.first, &input.lock, flags);
+        sleep_on(&input.readers, &input.lock, flags);
         flags = spin_lock(&input.lock);
     }
     /* The bytes are taken only once they reach the caller: a read into a bad buffer leaves

@@ -12,15 +12,30 @@ struct file *file_new(const struct file_ops *ops, void *data)
     return f;
 }
 
+long file_read(struct file *f, uint64_t user_buf, size_t len)
+{
+    return f->ops->read ? f->ops->read(f, user_buf, len) : -EINVAL;
+}
+
+long file_write(struct file *f, uint64_t user_buf, size_t len)
+{
+    return f->ops->write ? f->ops->write(f, user_buf, len) : -EINVAL;
+}
+
+long file_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+    return f->ops->ioctl ? f->ops->ioctl(f, cmd, arg) : -ENOTTY;
+}
+
 struct file *file_get(struct file *f)
 {
-    f->refs++;
+    __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
     return f;
 }
 
 void file_put(struct file *f)
 {
-    if (--f->refs)
+    if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
         return;
     if (f->ops->release)
         f->ops->release(f);

@@ -6,8 +6,13 @@
 
 struct file;
 
+/* What a kind of file does. Every operation is optional: one left NULL gets Linux's answer
+ * for a file that cannot do it (file_read and file_write: -EINVAL; file_ioctl: -ENOTTY;
+ * release: nothing), so no caller ever calls through NULL. Call them through the file_*
+ * functions below, never through the pointers. */
 struct file_ops {
-    /* Both take a user buffer and return a byte count or a negative errno. */
+    /* Both take a user buffer (its range already checked) and return a byte count or a
+     * negative errno. */
     long (*read)(struct file *f, uint64_t user_buf, size_t len);
     long (*write)(struct file *f, uint64_t user_buf, size_t len);
     long (*ioctl)(struct file *f, unsigned cmd, uint64_t arg);
@@ -16,9 +21,13 @@ struct file_ops {
 
 struct file {
     const struct file_ops *ops;
-    unsigned refs;
+    unsigned refs;                  /* atomic: descriptors of any process may hold the file */
     void *data;
 };
+
+long file_read(struct file *f, uint64_t user_buf, size_t len);
+long file_write(struct file *f, uint64_t user_buf, size_t len);
+long file_ioctl(struct file *f, unsigned cmd, uint64_t arg);
 
 /* A new file with one reference, or NULL. */
 struct file *file_new(const struct file_ops *ops, void *data);

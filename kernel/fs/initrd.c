@@ -5,6 +5,7 @@
 #include "mm/phys.h"
 #include <string.h>
 
+/* Set by initrd_init at boot; the archive is read-only after. */
 static const void *archive;
 static size_t archive_size;
 

@@ -12,7 +12,10 @@
 
 enum { PIPE_BUF = 4096, CAPACITY = PAGE_SIZE };
 
+/* lock protects everything else here; the copies to and from user memory run under it (a
+ * user copy never sleeps). Lock order: a pipe's lock, then its queues'. */
 struct pipe {
+    struct spinlock lock;
     uint8_t *buffer;                /* a frame, through the direct map */
     uint64_t read_count, write_count;   /* bytes ever read and written: used = their difference */
     unsigned readers, writers;
@@ -34,53 +37,68 @@ static int ring_copy(struct pipe *p, uint64_t at, uint64_t user_buf, size_t len,
 static long pipe_read(struct file *f, uint64_t user_buf, size_t len)
 {
     struct pipe *p = f->data;
+    uint64_t flags = spin_lock(&p->lock);
     while (p->write_count == p->read_count) {
-        if (!p->writers || !len)
-            return 0;
-        if (current_process()->pending_signal)
-            return -EINTR;
-        sleep_on(&p->readable);
+        long early = !p->writers || !len ? 0 : current_process()->pending_signal ? -EINTR : 1;
+        if (early != 1) {
+            spin_unlock(&p->lock, flags);
+            return early;
+        }
+        sleep_on(&p->readable, &p->lock, flags);
+        flags = spin_lock(&p->lock);
     }
     size_t used = p->write_count - p->read_count, n = len < used ? len : used;
-    if (ring_copy(p, p->read_count, user_buf, n, true))
-        return -EFAULT;
-    p->read_count += n;
-    wake_all(&p->writable);
-    return (long)n;
+    long result = -EFAULT;
+    if (!ring_copy(p, p->read_count, user_buf, n, true)) {
+        p->read_count += n;
+        wake_all(&p->writable);
+        result = (long)n;
+    }
+    spin_unlock(&p->lock, flags);
+    return result;
 }
 
 static long pipe_write(struct file *f, uint64_t user_buf, size_t len)
 {
     struct pipe *p = f->data;
     size_t done = 0;
-    while (done < len) {
+    long error = 0;
+    uint64_t flags = spin_lock(&p->lock);
+    while (done < len && !error) {
         if (!p->readers) {
-            if (done)
-                return (long)done;
-            process_kill(current_process()->pid, SIGPIPE);  /* acted on as the call returns */
-            return -EPIPE;
+            error = -EPIPE;
+            break;
         }
         size_t room = CAPACITY - (p->write_count - p->read_count), left = len - done;
         /* All at once if it is small enough to be atomic, else whatever fits. */
         size_t need = left <= PIPE_BUF ? left : 1;
         if (room < need) {
-            if (current_process()->pending_signal)
-                return done ? (long)done : -EINTR;
-            sleep_on(&p->writable);
+            if (current_process()->pending_signal) {
+                error = -EINTR;
+                break;
+            }
+            sleep_on(&p->writable, &p->lock, flags);
+            flags = spin_lock(&p->lock);
             continue;
         }
         size_t n = left < room ? left : room;
-        if (ring_copy(p, p->write_count, user_buf + done, n, false))
-            return done ? (long)done : -EFAULT;
+        if (ring_copy(p, p->write_count, user_buf + done, n, false)) {
+            error = -EFAULT;
+            break;
+        }
         p->write_count += n;
         done += n;
         wake_all(&p->readable);
     }
-    return (long)done;
+    spin_unlock(&p->lock, flags);
+    if (error == -EPIPE && !done)
+        process_kill(current_process()->pid, SIGPIPE);  /* acted on as the call returns */
+    return done ? (long)done : error;
 }
 
 static void pipe_end_released(struct pipe *p, bool reader)
 {
+    uint64_t flags = spin_lock(&p->lock);
     if (reader) {
         p->readers--;
         wake_all(&p->writable);         /* writers must see there is no one to read */
@@ -88,7 +106,9 @@ static void pipe_end_released(struct pipe *p, bool reader)
         p->writers--;
         wake_all(&p->readable);         /* readers must see end of file */
     }
-    if (!p->readers && !p->writers) {
+    bool unused = !p->readers && !p->writers;
+    spin_unlock(&p->lock, flags);
+    if (unused) {                       /* no descriptor is left to reach it */
         frame_free(virt_to_phys(p->buffer));
         kfree(p);
     }
@@ -103,14 +123,13 @@ static long wrong_direction(struct file *f, uint64_t user_buf, size_t len)
     return -EBADF;
 }
 
-static long not_a_terminal(struct file *f, unsigned cmd, uint64_t arg)
-{
-    (void)f, (void)cmd, (void)arg;
-    return -ENOTTY;
-}
-
-static const struct file_ops read_end_ops = { pipe_read, wrong_direction, not_a_terminal, read_end_release };
-static const struct file_ops write_end_ops = { wrong_direction, pipe_write, not_a_terminal, write_end_release };
+/* No ioctl: a pipe is no terminal (-ENOTTY, file.h's default). */
+static const struct file_ops read_end_ops = {
+    .read = pipe_read, .write = wrong_direction, .release = read_end_release,
+};
+static const struct file_ops write_end_ops = {
+    .read = wrong_direction, .write = pipe_write, .release = write_end_release,
+};
 
 int pipe_create(struct file **read_end, struct file **write_end)
 {

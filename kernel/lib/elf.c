@@ -7,7 +7,6 @@
 #include <string.h>
 
 enum {
-    PAGE_SIZE = 4096,
     EHDR_SIZE = 64,
     PHDR_SIZE = 56,
     /* e_ident bytes and their one accepted value */
@@ -19,20 +18,6 @@ enum {
     PT_LOAD = 1, PT_INTERP = 3, PT_PHDR = 6,
     SEGMENT_RWX = ELF_SEGMENT_R | ELF_SEGMENT_W | ELF_SEGMENT_X,
 };
-
-/* Segments end at or below this: the page under USER_TOP is never mapped. */
-#define USER_LIMIT (USER_TOP - PAGE_SIZE)
-
-static uint64_t page_down(uint64_t a)
-{
-    return a & ~(uint64_t)(PAGE_SIZE - 1);
-}
-
-/* Only for addresses at or below USER_LIMIT, so it cannot wrap. */
-static uint64_t page_up(uint64_t a)
-{
-    return page_down(a + PAGE_SIZE - 1);
-}
 
 /* Check the PT_LOAD entry at ph and add it to out->segments. The segments already there
  * have passed the same checks, so each is inside user space and none is empty. */

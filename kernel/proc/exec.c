@@ -4,10 +4,10 @@
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu.h"
-#include "kernel/lib/elf.h"
 #include "kernel/errno.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/initrd.h"
+#include "kernel/lib/elf.h"
 #include "kernel/printk.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/sched.h"
@@ -17,16 +17,13 @@
 #include "mm/vm.h"
 #include <string.h>
 
-#define STACK_TOP VM_USER_LIMIT
+#define STACK_TOP USER_LIMIT
 #define STACK_SIZE (8ull << 20)
 enum {
     MAX_STRINGS = PAGE_SIZE / 8 - 64,   /* argv and envp together; the rest is auxv */
     MAX_STRING_BYTES = 128 << 10,       /* all strings together */
     AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_ENTRY = 9, AT_RANDOM = 25,
 };
-
-static uint64_t page_down(uint64_t a) { return a & ~(PAGE_SIZE - 1); }
-static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 
 static unsigned segment_prot(uint32_t flags)
 {
@@ -240,9 +237,9 @@ long exec_program(struct process *p, const struct exec_args *args)
     }
 
     for (size_t i = 0; i < program.segment_count; i++)
-        if (program.segments[i].vaddr < VM_USER_MIN) {
+        if (program.segments[i].vaddr < USER_MIN) {
             kprintf("exec %s: a segment at %lx, below the lowest user address %llx\n", args->path,
-                    program.segments[i].vaddr, VM_USER_MIN);
+                    program.segments[i].vaddr, USER_MIN);
             return -EPERM;
         }
     struct vm vm;

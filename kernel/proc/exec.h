@@ -16,6 +16,6 @@ struct exec_args {
  * stack (argc, argv, envp, auxv), and on success make it p's: its old address space is
  * freed, its registers are all zero but RIP, RSP and RFLAGS (0x202), descriptors marked
  * close-on-exec are closed. On failure p is unchanged: -ENOENT, -ENOEXEC (with a console
- * line saying why), -EPERM (a segment below VM_USER_MIN, with a console line), -EFAULT,
+ * line saying why), -EPERM (a segment below USER_MIN, with a console line), -EFAULT,
  * -E2BIG, -ENOMEM. */
 long exec_program(struct process *p, const struct exec_args *args);

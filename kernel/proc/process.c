@@ -1,15 +1,15 @@
 /* kernel/proc/process.c: creating, copying, ending and reaping processes (see process.h). */
 #include "kernel/proc/process.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/drivers/power.h"
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/percpu.h"
-#include "arch/x86_64/drivers/power.h"
-#include "kernel/fs/console.h"
 #include "kernel/errno.h"
-#include "kernel/proc/exec.h"
+#include "kernel/fs/console.h"
 #include "kernel/fs/file.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/proc/exec.h"
 #include "kernel/proc/sched.h"
 #include "kernel/proc/signal.h"
 #include "kernel/uaccess.h"
@@ -19,23 +19,27 @@
 #include "mm/pagetable.h"
 #include <string.h>
 
-/* A live process sits in slot pid % MAX_PROCESSES: finding one by pid is one load. */
+/* A live process sits in slot pid % MAX_PROCESSES: finding one by pid is one load.
+ * process_lock protects the table and the counts, the tree (parent, child and sibling links),
+ * the last steps of an exit (state ZOMBIE, wait_status), reaping and every pending_signal.
+ * Lock order: process_lock, then a wait queue's lock, then the run queue's. */
 static struct process *slots[MAX_PROCESSES];
 static int next_pid = 1, live_count;
+static struct spinlock process_lock;
 
 enum { WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8 };
 
-struct process *process_find(int pid)
+/* The live (not reaped) process with this pid, or NULL. process_lock held. */
+static struct process *find(int pid)
 {
     struct process *p = pid > 0 ? slots[pid % MAX_PROCESSES] : NULL;
     return p && p->pid == pid ? p : NULL;
 }
 
-/* A process with a pid, a kernel stack and FPU state; no address space or files yet. */
-static struct process *process_new(void)
+/* A process with a pid, a kernel stack and FPU state; no address space or files yet. NULL
+ * for want of memory (-ENOMEM) or of a slot (*no_slot set: -EAGAIN). */
+static struct process *process_new(bool *no_slot)
 {
-    if (live_count == MAX_PROCESSES)
-        return NULL;
     struct process *p = kzalloc(sizeof *p);
     if (!p)
         return NULL;
@@ -48,12 +52,23 @@ static struct process *process_new(void)
         kfree(p);
         return NULL;
     }
-    while (slots[next_pid % MAX_PROCESSES])
+    uint64_t flags = spin_lock(&process_lock);
+    *no_slot = live_count == MAX_PROCESSES;
+    if (!*no_slot) {
+        while (slots[next_pid % MAX_PROCESSES])
+            next_pid = next_pid == 0x3fffffff ? 1 : next_pid + 1;
+        p->pid = next_pid;
+        slots[p->pid % MAX_PROCESSES] = p;
+        live_count++;
         next_pid = next_pid == 0x3fffffff ? 1 : next_pid + 1;
-    p->pid = next_pid;
-    slots[p->pid % MAX_PROCESSES] = p;
-    live_count++;
-    next_pid = next_pid == 0x3fffffff ? 1 : next_pid + 1;
+    }
+    spin_unlock(&process_lock, flags);
+    if (*no_slot) {
+        kstack_free(p->kstack_top);
+        kfree(p->fpu_state);
+        kfree(p);
+        return NULL;
+    }
 
     /* Its first switch "returns" into trap_return with the frame at the stack's top:
      * context_switch pops six registers, then the return address. */
@@ -65,16 +80,24 @@ static struct process *process_new(void)
     return p;
 }
 
-/* Free what is left of a zombie (or a process that never ran). */
+/* Free what is left of a zombie (or a process that never ran), out of the table already. Its
+ * kernel stack is free to go: a zombie never runs again once it switched away, and on one CPU
+ * nothing reaps it before it has (several CPUs will need to wait for the switch to finish). */
 static void process_free(struct process *p)
 {
-    slots[p->pid % MAX_PROCESSES] = NULL;
-    live_count--;
     kstack_free(p->kstack_top);
     kfree(p->fpu_state);
     kfree(p);
 }
 
+/* Take p out of the table. process_lock held. */
+static void unlist(struct process *p)
+{
+    slots[p->pid % MAX_PROCESSES] = NULL;
+    live_count--;
+}
+
+/* Make child one of parent's children. process_lock held. */
 static void add_child(struct process *parent, struct process *child)
 {
     child->parent = parent;
@@ -84,7 +107,8 @@ static void add_child(struct process *parent, struct process *child)
 
 void process_start_init(const char *path, const char *const argv[])
 {
-    struct process *p = process_new();
+    bool no_slot;
+    struct process *p = process_new(&no_slot);
     if (!p)
         panic("no memory for the first process");
     memcpy(p->fpu_state, fpu_clean_state, FPU_STATE_SIZE);
@@ -105,13 +129,15 @@ void process_start_init(const char *path, const char *const argv[])
 long process_fork(void)
 {
     struct process *parent = current_process();
-    if (live_count == MAX_PROCESSES)
-        return -EAGAIN;
-    struct process *child = process_new();
+    bool no_slot;
+    struct process *child = process_new(&no_slot);
     if (!child)
-        return -ENOMEM;
+        return no_slot ? -EAGAIN : -ENOMEM;
     long error = vm_fork(&child->vm, &parent->vm);
     if (error) {
+        uint64_t flags = spin_lock(&process_lock);
+        unlist(child);
+        spin_unlock(&process_lock, flags);
         process_free(child);
         return error;
     }
@@ -128,9 +154,12 @@ long process_fork(void)
     child->root_group_count = parent->root_group_count;
     *process_frame(child) = *process_frame(parent);
     process_frame(child)->rax = 0;          /* fork() returns 0 in the child */
+    uint64_t flags = spin_lock(&process_lock);
     add_child(parent, child);
+    int pid = child->pid;
+    spin_unlock(&process_lock, flags);
     sched_enqueue(child);
-    return child->pid;
+    return pid;
 }
 
 void process_exit(int status, int signal)
@@ -160,7 +189,8 @@ void process_exit(int status, int signal)
     vm_destroy(&self->vm);
 
     /* Orphans go to init, which reaps them. */
-    struct process *init = process_find(1);
+    uint64_t flags = spin_lock(&process_lock);
+    struct process *init = find(1);
     while (self->first_child) {
         struct process *child = self->first_child;
         self->first_child = child->next_sibling;
@@ -171,6 +201,7 @@ void process_exit(int status, int signal)
     self->wait_status = signal ? signal & 0x7f : (status & 0xff) << 8;
     self->state = PROCESS_ZOMBIE;
     wake_all(&self->parent->child_exited);
+    spin_unlock(&process_lock, flags);
     schedule();
     panic("a zombie ran again");
 }
@@ -184,6 +215,7 @@ long process_wait(int pid, int *status, int options)
     struct process *self = current_process();
     for (;;) {
         bool any = false;
+        uint64_t flags = spin_lock(&process_lock);
         for (struct process **link = &self->first_child; *link; link = &(*link)->next_sibling) {
             struct process *child = *link;
             if (pid > 0 && child->pid != pid)
@@ -194,16 +226,17 @@ long process_wait(int pid, int *status, int options)
             *link = child->next_sibling;
             int child_pid = child->pid;
             *status = child->wait_status;
+            unlist(child);
+            spin_unlock(&process_lock, flags);
             process_free(child);
             return child_pid;
         }
-        if (!any)
-            return -ECHILD;
-        if (options & WNOHANG)
-            return 0;
-        if (self->pending_signal)
-            return -EINTR;
-        sleep_on(&self->child_exited);
+        long result = !any ? -ECHILD : options & WNOHANG ? 0 : self->pending_signal ? -EINTR : 1;
+        if (result != 1) {
+            spin_unlock(&process_lock, flags);
+            return result;
+        }
+        sleep_on(&self->child_exited, &process_lock, flags);
     }
 }
 
@@ -213,24 +246,26 @@ long process_kill(int pid, int signal)
         return -EINVAL;
     if (pid <= 0)
         return -EINVAL;                     /* process groups do not exist in Twofold */
-    struct process *p = process_find(pid);
-    if (!p)
-        return -ESRCH;
+    uint64_t flags = spin_lock(&process_lock);
+    struct process *p = find(pid);
     /* pid 1 receives only the signals it has a handler for, as on Linux: none, in Twofold
      * (so no process can end init, and with it the machine). */
-    if (signal == 0 || p->state == PROCESS_ZOMBIE || p->pid == 1)
-        return 0;
-    if (!p->pending_signal)
-        p->pending_signal = signal;
-    wake_process(p);                        /* a sleeper wakes to die */
-    return 0;
+    if (p && signal && p->state != PROCESS_ZOMBIE && p->pid != 1) {
+        if (!p->pending_signal)
+            p->pending_signal = signal;
+        wake_process(p);                    /* a sleeper wakes to die */
+    }
+    spin_unlock(&process_lock, flags);
+    return p ? 0 : -ESRCH;
 }
 
 void process_out_of_memory(void)
 {
     struct process *self = current_process();
     kprintf("out of memory: killed pid %d (%s)\n", self->pid, self->name);
+    uint64_t flags = spin_lock(&process_lock);
     self->pending_signal = SIGKILL;
+    spin_unlock(&process_lock, flags);
 }
 
 void process_before_user_return(void)
@@ -241,14 +276,16 @@ void process_before_user_return(void)
         process_exit(0, self->pending_signal);
 }
 
-struct process *process_foreground(const struct file_ops *console)
+int process_foreground(const struct file_ops *console)
 {
-    struct process *youngest = NULL;
+    int youngest = 0;
+    uint64_t flags = spin_lock(&process_lock);
     for (int i = 0; i < MAX_PROCESSES; i++) {
         struct process *p = slots[i];
         if (p && p->pid != 1 && p->state != PROCESS_ZOMBIE && p->files[0] && p->files[0]->ops == console
-            && (!youngest || p->pid > youngest->pid))
-            youngest = p;
+            && p->pid > youngest)
+            youngest = p->pid;
     }
+    spin_unlock(&process_lock, flags);
     return youngest;
 }

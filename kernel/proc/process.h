@@ -14,20 +14,25 @@ enum process_state { PROCESS_RUNNABLE, PROCESS_RUNNING, PROCESS_BLOCKED, PROCESS
 struct file;
 struct file_ops;
 
+/* What protects each field: [P] process_lock (process.c: the table, the tree, exit and
+ * reaping, kills); [Q] the lock of the wait queue it is on; [R] the run queue's lock
+ * (sched.c); [own] only the process itself touches it, while it runs or while it is made;
+ * [cpu] the CPU running it, with interrupts off. */
 struct process {
-    int pid;
-    enum process_state state;
-    char name[16];
-    struct process *parent, *first_child, *next_sibling;
-    struct process *run_next;           /* the run queue (sched.c) */
-    struct process *wait_next;          /* the wait queue it sleeps on */
-    struct wait_queue *waiting_on;
+    int pid;                            /* [P] set when made, never changed */
+    enum process_state state;           /* [own] running->blocked [Q], ->runnable [R], ->zombie [P] */
+    char name[16];                      /* [own] */
+    struct process *parent, *first_child, *next_sibling;   /* [P] */
+    struct process *run_next;           /* [R] the run queue (sched.c) */
+    struct process *wait_next;          /* [Q] the wait queue it sleeps on */
+    struct wait_queue *waiting_on;      /* [Q] */
     struct wait_queue child_exited;     /* where this process waits for its children */
-    int wait_status;                    /* for wait4, once a zombie */
-    int pending_signal;                 /* a kill not yet acted on */
-    int slice_left;                     /* ticks of its time slice still to run */
-    uint64_t sleep_deadline;            /* monotonic ns, while in nanosleep */
+    int wait_status;                    /* [P] for wait4, once a zombie */
+    int pending_signal;                 /* [P] a kill not yet acted on; its own reads need none */
+    int slice_left;                     /* [cpu] ticks of its time slice still to run */
+    uint64_t sleep_deadline;            /* [Q] monotonic ns, while on time.c's sleepers */
 
+    /* [own] from here on: the process's own state, which only it changes. */
     struct vm vm;
     uint64_t kernel_cr3, user_cr3;      /* equal unless page-table isolation splits them */
     uint64_t kstack_top;
@@ -51,9 +56,6 @@ static inline struct trap_frame *process_frame(const struct process *p)
 {
     return (struct trap_frame *)p->kstack_top - 1;
 }
-
-/* The live (not reaped) process with this pid, or NULL. */
-struct process *process_find(int pid);
 
 /* Start the first process: /path with argv from the initrd. Does not return; panics if
  * the program cannot be started. */
@@ -84,6 +86,6 @@ void process_out_of_memory(void);
  * its time slice is used up, and end it if a signal is pending. */
 void process_before_user_return(void);
 
-/* The process Ctrl-C is for: the youngest live process but init with `console` open as its
- * standard input, or NULL. */
-struct process *process_foreground(const struct file_ops *console);
+/* The process Ctrl-C is for: the pid of the youngest live process but init with `console`
+ * open as its standard input, or 0. */
+int process_foreground(const struct file_ops *console);

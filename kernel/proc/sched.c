@@ -12,9 +12,11 @@ void context_switch(uint64_t *save_rsp, uint64_t next_rsp);
 
 enum { SLICE_TICKS = 2 };               /* 20 ms at HZ = 100 */
 
+/* The run queue: runnable processes, first to run first, linked through run_next. Fed from
+ * interrupts too (wakeups). queue_lock protects the two ends, every run_next, and the move of
+ * a process's state to PROCESS_RUNNABLE. */
 static struct process *queue_head, *queue_tail;
-static struct spinlock queue_lock;      /* the queue is also fed from interrupts (wakeups) */
-static bool need_resched;
+static struct spinlock queue_lock;
 
 struct process *current_process(void)
 {
@@ -51,13 +53,14 @@ void sched_tick(void)
 {
     struct process *p = current_process();
     if (p && p->state == PROCESS_RUNNING && --p->slice_left <= 0 && queue_head)
-        need_resched = true;
+        this_cpu()->need_resched = true;
 }
 
 void sched_preempt_point(void)
 {
-    if (need_resched) {
-        need_resched = false;
+    struct cpu *cpu = this_cpu();
+    if (cpu->need_resched) {
+        cpu->need_resched = false;
         schedule();
     }
 }
@@ -109,6 +112,13 @@ static struct process *pick_next(void)
 
 void schedule(void)
 {
+    /* The rules of a switch, checked as xv6's sched() checks them: interrupts are off (the
+     * kernel runs with them off; a switch with them on could be cut in half), and this CPU
+     * holds no spinlock (it would be held by a process that is not running). */
+    if (read_rflags() & RFLAGS_IF)
+        panic("schedule: interrupts are on");
+    if (this_cpu()->spinlocks_held)
+        panic("schedule: %d spinlock(s) held across a switch", this_cpu()->spinlocks_held);
     struct process *prev = current_process();
     if (prev->state == PROCESS_RUNNING)
         sched_enqueue(prev);

@@ -19,7 +19,7 @@ static long transfer(int fd, uint64_t buf, uint64_t len, bool writing)
         return -EBADF;
     if (!user_range_ok(buf, len))
         return -EFAULT;
-    return writing ? f->ops->write(f, buf, len) : f->ops->read(f, buf, len);
+    return writing ? file_write(f, buf, len) : file_read(f, buf, len);
 }
 
 SYSCALL_DEFINE3(read, int, fd, uint64_t, buf, uint64_t, len)
@@ -58,7 +58,7 @@ SYSCALL_DEFINE3(writev, int, fd, uint64_t, iov, uint64_t, count)
             return total ? total : -EFAULT;
         if (!v.len)
             continue;
-        long n = f->ops->write(f, v.base, v.len);
+        long n = file_write(f, v.base, v.len);
         if (n < 0)
             return total ? total : n;
         total += n;
@@ -78,7 +78,7 @@ SYSCALL_DEFINE3(ioctl, int, fd, unsigned, cmd, uint64_t, arg)
     struct file *f = fd_file(fd);
     if (!f)
         return -EBADF;
-    return f->ops->ioctl(f, cmd, arg);
+    return file_ioctl(f, cmd, arg);
 }
 
 SYSCALL_DEFINE2(pipe2, uint64_t, fds, int, flags)

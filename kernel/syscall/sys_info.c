@@ -31,7 +31,7 @@ SYSCALL_DEFINE2(arch_prctl, uint64_t, code, uint64_t, addr)
     switch (code) {
     case ARCH_SET_FS:
     case ARCH_SET_GS:
-        if (addr >= VM_USER_LIMIT)
+        if (addr >= USER_LIMIT)
             return -EPERM;
         wrmsr(code == ARCH_SET_FS ? MSR_FS_BASE : MSR_KERNEL_GS_BASE, addr);
         return 0;

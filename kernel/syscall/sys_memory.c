@@ -11,8 +11,6 @@ enum {
     MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20,
     MAP_FIXED_NOREPLACE = 0x100000,
 };
-static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
-
 SYSCALL_DEFINE1(brk, uint64_t, addr)
 {
     return (long)vm_brk(&current_process()->vm, addr);
@@ -27,15 +25,15 @@ SYSCALL_DEFINE6(mmap, uint64_t, addr, uint64_t, len, uint64_t, prot, uint64_t, f
         return fd_file(fd) ? -ENODEV : -EBADF;     /* no file can be mapped */
     if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE || (prot & ~(uint64_t)PROT_MASK) || !len)
         return -EINVAL;                     /* shared memory is not supported */
-    if (len > VM_USER_LIMIT)
+    if (len > USER_LIMIT)
         return -ENOMEM;
     len = page_up(len);
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
         if (addr % PAGE_SIZE)
             return -EINVAL;
-        if (addr < VM_USER_MIN)
+        if (addr < USER_MIN)
             return -EPERM;
-        if (addr > VM_USER_LIMIT || len > VM_USER_LIMIT - addr)
+        if (addr > USER_LIMIT || len > USER_LIMIT - addr)
             return -ENOMEM;
         if (!(flags & MAP_FIXED)) {
             if (vm_find_free(vm, len, addr) != addr)
@@ -46,7 +44,7 @@ SYSCALL_DEFINE6(mmap, uint64_t, addr, uint64_t, len, uint64_t, prot, uint64_t, f
                 return error;
         }
     } else {
-        uint64_t hint = addr >= VM_USER_MIN ? addr & ~(PAGE_SIZE - 1) : 0;
+        uint64_t hint = addr >= USER_MIN ? addr & ~(PAGE_SIZE - 1) : 0;
         addr = vm_find_free(vm, len, hint);
         if (!addr)
             return -ENOMEM;
@@ -57,7 +55,7 @@ SYSCALL_DEFINE6(mmap, uint64_t, addr, uint64_t, len, uint64_t, prot, uint64_t, f
 
 SYSCALL_DEFINE2(munmap, uint64_t, addr, uint64_t, len)
 {
-    if (addr % PAGE_SIZE || !len || addr > VM_USER_LIMIT || page_up(len) > VM_USER_LIMIT - addr)
+    if (addr % PAGE_SIZE || !len || addr > USER_LIMIT || page_up(len) > USER_LIMIT - addr)
         return -EINVAL;
     return vm_unmap(&current_process()->vm, addr, page_up(len));
 }
@@ -68,7 +66,7 @@ SYSCALL_DEFINE3(mprotect, uint64_t, addr, uint64_t, len, uint64_t, prot)
         return -EINVAL;
     if (!len)
         return 0;
-    if (addr > VM_USER_LIMIT || page_up(len) > VM_USER_LIMIT - addr)
+    if (addr > USER_LIMIT || page_up(len) > USER_LIMIT - addr)
         return -ENOMEM;
     return vm_protect(&current_process()->vm, addr, page_up(len), (unsigned)prot);
 }

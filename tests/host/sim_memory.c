@@ -12,6 +12,7 @@
 static uint8_t *ram;
 static size_t ram_size;
 unsigned sim_tlb_invalidations;
+size_t sim_free_frames_at_invalidation;
 
 void sim_memory_init(size_t bytes)
 {
@@ -46,6 +47,7 @@ void tlb_invalidate(uint64_t root, uint64_t va, uint64_t size)
 {
     (void)root, (void)va, (void)size;
     sim_tlb_invalidations++;
+    sim_free_frames_at_invalidation = frame_free_count();
 }
 
 void panic(const char *fmt, ...)

@@ -13,3 +13,4 @@
 void sim_memory_init(size_t bytes);
 
 extern unsigned sim_tlb_invalidations;
+extern size_t sim_free_frames_at_invalidation;     /* frame_free_count() at the last one */

@@ -146,6 +146,38 @@ static void test_unmap_frees_empty_tables_and_destroy_leaks_nothing(void)
     CHECK(frame_free_count() == start);
 }
 
+/* Released while no invalidation had come since pt_unmap began: counted as too early. */
+static unsigned invalidations_before_unmap, released_before_invalidation;
+
+static void release_checking_order(uint64_t pa, uint64_t size, void *ctx)
+{
+    (void)pa, (void)size, (void)ctx;
+    released_pages++;
+    released_before_invalidation += sim_tlb_invalidations == invalidations_before_unmap;
+}
+
+/* mmu_gather's order: a page is released, and an emptied table freed, only once the TLB was
+ * told; more pages than one batch holds invalidate early, never late. */
+static void test_unmap_frees_only_after_the_invalidation(void)
+{
+    fresh_kernel();
+    uint64_t root = pt_root_new();
+    size_t with_root = frame_free_count();
+    for (unsigned pages = 1; pages <= 200; pages += 199) {
+        CHECK(pt_map(root, 0x7f0000000000ull, 0x1000, pages * PAGE_SIZE, PTE_USER, PAGE_SHIFT_4K, 0) == 0);
+        size_t mapped = frame_free_count();
+        invalidations_before_unmap = sim_tlb_invalidations;
+        released_pages = released_before_invalidation = 0;
+        CHECK(pt_unmap(root, 0x7f0000000000ull, pages * PAGE_SIZE, release_checking_order, NULL) == 0);
+        CHECK(released_pages == pages);
+        CHECK(released_before_invalidation == 0);
+        CHECK(sim_tlb_invalidations > invalidations_before_unmap);
+        CHECK(sim_free_frames_at_invalidation <= mapped);   /* no table freed before the first one */
+        CHECK(frame_free_count() == with_root);
+    }
+    pt_root_destroy(root, NULL, NULL);
+}
+
 static void test_kernel_half_is_shared(void)
 {
     fresh_kernel();
@@ -209,6 +241,7 @@ int main(void)
     test_bad_requests();
     test_protect_and_effective_permissions();
     test_unmap_frees_empty_tables_and_destroy_leaks_nothing();
+    test_unmap_frees_only_after_the_invalidation();
     test_kernel_half_is_shared();
     test_ptdump_coalesces_ranges();
     return check_report();

@@ -1,7 +1,7 @@
 /* tests/kernel/format_test.c: the formatter as the kernel compiles it (no SSE, kernel code
  * model); the host test compares it with the C library in depth. */
-#include "kernel/lib/format.h"
 #include "kernel/ktest.h"
+#include "kernel/lib/format.h"
 
 KTEST(format_conversions_in_kernel)
 {

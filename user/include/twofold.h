@@ -67,6 +67,43 @@ static inline long free_frames(void)
     return SYSCALL(SYS_free_frames);
 }
 
+/* Twofold's three doors into the kernel: SYSCALL; `int $0x80`, a gate user mode may use, with
+ * the same numbers and registers; SYSENTER, by Twofold's convention with RCX the stack pointer
+ * and R11 the address to return to (AMD's CPUs, and QEMU's models of them, refuse it in
+ * 64-bit mode with #UD). On Linux only SYSCALL is the 64-bit ABI. */
+enum door { DOOR_SYSCALL, DOOR_INT80, DOOR_SYSENTER };
+
+/* System call nr without arguments through door, with the RFLAGS bits `flags` set in user
+ * mode across the door and cleared after it (AC among them would check alignment were CR0.AM
+ * set, as Linux sets it: nothing here is misaligned); returns RAX. */
+static inline long door_call0(enum door door, long nr, unsigned long flags)
+{
+    long result;
+    __asm__ volatile(
+        "pushf\n\t"
+        "or %[flags], (%%rsp)\n\t"
+        "popf\n\t"
+        "cmp $1, %k[door]\n\t"
+        "je 1f\n\t"
+        "cmp $2, %k[door]\n\t"
+        "je 2f\n\t"
+        "syscall\n\t"
+        "jmp 3f\n"
+        "1: int $0x80\n\t"
+        "jmp 3f\n"
+        "2: mov %%rsp, %%rcx\n\t"
+        "lea 3f(%%rip), %%r11\n\t"
+        "sysenter\n"
+        "3: not %[flags]\n\t"
+        "pushf\n\t"
+        "and %[flags], (%%rsp)\n\t"
+        "popf"
+        : "=a"(result), [flags] "+r"(flags)
+        : "a"(nr), [door] "r"(door)
+        : "rcx", "r11", "memory", "cc");
+    return result;
+}
+
 /* Make the nth allocation of kernel memory (a frame, or a kmalloc) made for this process from
  * now on fail, so that a test can watch the call fail cleanly; 0 disarms. Returns how many
  * were still to go before the previous setting fired: 0 if it fired. */

@@ -11,8 +11,6 @@
 
 #include "utest.h"
 
-enum door { DOOR_SYSCALL, DOOR_INT80, DOOR_SYSENTER };
-
 /* Every general register and RFLAGS, as loaded before a door and found after it. */
 struct regs {
     unsigned long rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;

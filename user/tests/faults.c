@@ -45,9 +45,6 @@ FAULT(int_to_an_interrupt_vector_is_sigsegv, SIGSEGV, "int $0x20", 0UL)
 FAULT(int_to_an_unused_vector_is_sigsegv, SIGSEGV, "int $0x81", 0UL)
 FAULT(int3_is_sigtrap, SIGTRAP, "int3", 0UL)
 FAULT(trap_flag_is_sigtrap, SIGTRAP, "pushf; orq $0x100, (%%rsp); popf; nop; nop", 0UL)
-/* TF takes effect after popf's next instruction: the syscall itself runs with TF set. */
-FAULT(trap_flag_over_a_syscall_is_sigtrap, SIGTRAP,
-      "mov $39, %%eax; pushf; orq $0x100, (%%rsp); popf; syscall; nop", 0UL)
 FAULT(ud2_is_sigill, SIGILL, "ud2", 0UL)
 FAULT(divide_by_zero_is_sigfpe, SIGFPE,
       "mov $1, %%eax; xor %%edx, %%edx; xor %%ecx, %%ecx; div %%ecx", 0UL)
@@ -74,43 +71,6 @@ static void overflow_the_stack(void *unused)
 UTEST(stack_overflow_is_sigsegv)
 {
     EXPECT_KILLED(run_in_child(overflow_the_stack, NULL), SIGSEGV);
-}
-
-/* A syscall instruction in the last two bytes below the never-mapped page, so the call
- * returns to 0x7ffffffff000: a return the kernel must not make with SYSRET blindly (it is
- * not below the user limit); the process then faults on an unmapped page. The page may hold
- * the stack (it does on Twofold), so from its MAP_FIXED on the child runs without one: all
- * in registers. A failed mmap or mprotect ends in ud2, SIGILL. */
-static void syscall_at_the_user_limit(void *unused)
-{
-    (void)unused;
-    __asm__ volatile(
-        "mov $9, %%eax\n"                       /* mmap(page, 4096, RW, private anonymous */
-        "mov $0x7fffffffe000, %%rdi\n"          /*      fixed, -1, 0) */
-        "mov $4096, %%esi\n"
-        "mov $3, %%edx\n"
-        "mov $0x32, %%r10d\n"
-        "mov $-1, %%r8\n"
-        "xor %%r9d, %%r9d\n"
-        "syscall\n"
-        "cmp %%rdi, %%rax\n"
-        "jne 1f\n"
-        "movw $0x050f, 4094(%%rdi)\n"           /* syscall, at its last two bytes */
-        "mov $10, %%eax\n"                      /* mprotect(page, 4096, read + exec) */
-        "mov $5, %%edx\n"
-        "syscall\n"
-        "test %%rax, %%rax\n"
-        "jne 1f\n"
-        "lea 4094(%%rdi), %%rdx\n"
-        "mov $39, %%eax\n"                      /* getpid, then return to the limit */
-        "jmp *%%rdx\n"
-        "1: ud2\n"
-        : : : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory");
-}
-
-UTEST(syscall_returning_to_the_last_page_is_sigsegv)
-{
-    EXPECT_KILLED(run_in_child(syscall_at_the_user_limit, NULL), SIGSEGV);
 }
 
 static void read_kernel(void *unused)

@@ -20,8 +20,6 @@
 #define USER_LIMIT 0x7ffffffff000UL
 #define I386_GETPID 20              /* getpid in Linux's 32-bit table; writev in the 64-bit one */
 
-enum door { DOOR_SYSCALL, DOOR_INT80, DOOR_SYSENTER };
-
 /* compat_call(eax, stack, door, selector): far-return to the 32-bit user code segment
  * `selector` with RSP = stack (below 4 GiB), make a system call with EAX = eax through door
  * there, and come back to 64-bit mode; returns EAX. Far jumps through memory go both ways
@@ -171,40 +169,10 @@ UTEST(an_ldt_selector_names_no_descriptor)
 #define RFLAGS_NT 0x4000UL
 #define RFLAGS_AC 0x40000UL
 
-/* kernel_rflags() through door with AC, DF and NT set in user mode (kept aligned: AC would
- * check alignment if CR0.AM were set, as Linux sets it); returns what the kernel ran with. */
-static unsigned long kernel_flags_through(enum door door)
-{
-    unsigned long result;
-    __asm__ volatile(
-        "pushf\n\t"
-        "orq %[set], (%%rsp)\n\t"
-        "popf\n\t"
-        "cmp $1, %k[door]\n\t"
-        "je 1f\n\t"
-        "cmp $2, %k[door]\n\t"
-        "je 2f\n\t"
-        "syscall\n\t"
-        "jmp 3f\n"
-        "1: int $0x80\n\t"
-        "jmp 3f\n"
-        "2: mov %%rsp, %%rcx\n\t"
-        "lea 3f(%%rip), %%r11\n\t"
-        "sysenter\n"
-        "3: pushf\n\t"
-        "andq %[clear], (%%rsp)\n\t"
-        "popf"
-        : "=a"(result)
-        : "a"((long)SYS_kernel_rflags), [door] "r"(door), [set] "i"(RFLAGS_AC | RFLAGS_DF | RFLAGS_NT),
-          [clear] "i"(~(RFLAGS_AC | RFLAGS_DF | RFLAGS_NT))
-        : "rcx", "r11", "memory", "cc");
-    return result;
-}
-
 static void check_kernel_flags(void *door_arg)
 {
     enum door door = *(enum door *)door_arg;
-    unsigned long flags = kernel_flags_through(door);
+    unsigned long flags = door_call0(door, SYS_kernel_rflags, RFLAGS_AC | RFLAGS_DF | RFLAGS_NT);
     EXPECT_EQ(flags & (RFLAGS_AC | RFLAGS_DF | RFLAGS_NT | RFLAGS_TF | RFLAGS_IF), 0);
 }
 

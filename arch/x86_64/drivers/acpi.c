@@ -1,8 +1,8 @@
 /* arch/x86_64/drivers/acpi.c: finding the MADT through the RSDP, RSDT or XSDT (see acpi.h). Every
  * table is checked (signature, checksum, lengths) before it is believed. */
 #include "arch/x86_64/drivers/acpi.h"
-#include "kernel/printk.h"
 #include "kernel/lib/unaligned.h"
+#include "kernel/printk.h"
 #include "mm/mm.h"
 #include <string.h>
 

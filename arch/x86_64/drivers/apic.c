@@ -15,7 +15,7 @@ enum {
     CALIBRATION_TICKS = PIT_HZ / 100,  /* 10 ms */
 };
 
-static volatile uint32_t *lapic, *ioapic;
+static volatile uint32_t *lapic, *ioapic;     /* mapped at boot; read-only after */
 
 static uint32_t lapic_read(unsigned reg) { return lapic[reg / 4]; }
 static void lapic_write(unsigned reg, uint32_t value) { lapic[reg / 4] = value; }

@@ -1,13 +1,14 @@
 /* arch/x86_64/drivers/irq.c: routing and dispatching device interrupts (see irq.h). */
 #include "arch/x86_64/drivers/irq.h"
-#include "arch/x86_64/drivers/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/drivers/apic.h"
 #include "arch/x86_64/drivers/pic.h"
 #include "arch/x86_64/drivers/pit.h"
 #include "kernel/printk.h"
 
 enum { CPUID1_EDX_APIC = 1 << 9 };
 
+/* Written by irq_init and irq_enable_isa at boot, before interrupts are on; read-only after. */
 static bool using_apic;
 static struct madt_info madt;
 static irq_handler handlers[256];
