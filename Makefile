@@ -160,7 +160,7 @@ run: deps $(ISO)
 # Every test: both compilers must build the kernel; then pytest runs the host tests and boots
 # the kernel in QEMU in each configuration (tests/README.md).
 test: deps
-	$(MAKE) --no-print-directory CC=gcc all host-tests
+	$(MAKE) --no-print-directory CC=gcc all host-tests selftests
 	$(MAKE) --no-print-directory CC=clang all
 	TWOFOLD_BUILD=$(BUILD) $(PYTHON) -m pytest -p no:cacheprovider -q -rfE $(TESTS)
 

@@ -28,3 +28,10 @@
 #define ERANGE  34
 #define ENAMETOOLONG 36
 #define ENOSYS  38
+
+/* The kernel's own, never seen by user mode: a system call a signal cut short. On the way
+ * out, signal_deliver turns them into a restart of the call or into -EINTR (signal.h). */
+#define ERESTARTSYS           512   /* restart if the handler has SA_RESTART, else -EINTR */
+#define ERESTARTNOINTR        513   /* always restart */
+#define ERESTARTNOHAND        514   /* restart if no handler runs, else -EINTR */
+#define ERESTART_RESTARTBLOCK 516   /* as ERESTARTNOHAND, through restart_syscall */

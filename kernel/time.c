@@ -5,6 +5,7 @@
 #include "kernel/errno.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/sched.h"
+#include "kernel/proc/signal.h"
 #include "kernel/spinlock.h"
 
 /* Written once by time_init, before any process runs; read-only after. */
@@ -14,6 +15,12 @@ static uint64_t ns_per_tsc_tick_32;     /* nanoseconds per TSC tick, as a 32.32 
 /* Sleeping processes, soonest deadline first, linked through wait_next; its own lock
  * protects the order and each sleeper's sleep_deadline. */
 static struct wait_queue sleepers;
+
+/* Processes with an alarm (ITIMER_REAL), soonest first, linked through alarm_next;
+ * alarm_lock protects the list and each one's alarm_deadline and alarm_interval. Lock order:
+ * it, then process_lock. */
+static struct process *alarms;
+static struct spinlock alarm_lock;
 
 static uint64_t rdtsc(void)
 {
@@ -43,6 +50,74 @@ uint64_t time_realtime_ns(void)
     return realtime_at_boot_ns + time_monotonic_ns();
 }
 
+/* Take p off the alarm list, if it is on it. alarm_lock held. */
+static void unlink_alarm(struct process *p)
+{
+    for (struct process **link = &alarms; *link; link = &(*link)->alarm_next)
+        if (*link == p) {
+            *link = p->alarm_next;
+            break;
+        }
+    p->alarm_next = NULL;
+    p->alarm_deadline = 0;
+}
+
+/* Put p on the alarm list for its alarm_deadline. alarm_lock held. */
+static void link_alarm(struct process *p)
+{
+    struct process **link = &alarms;
+    while (*link && (*link)->alarm_deadline <= p->alarm_deadline)
+        link = &(*link)->alarm_next;
+    p->alarm_next = *link;
+    *link = p;
+}
+
+/* SIGALRM for each alarm that is due, and the next one of each interval timer. */
+static void ring_alarms(uint64_t now)
+{
+    uint64_t flags = spin_lock(&alarm_lock);
+    while (alarms && alarms->alarm_deadline <= now) {
+        struct process *p = alarms;
+        uint64_t interval = p->alarm_interval;
+        unlink_alarm(p);
+        uint64_t signal_flags = process_lock_take();
+        signal_send(p, SIGALRM, &(struct signal_info){ .code = SI_KERNEL });
+        process_lock_drop(signal_flags);
+        if (interval) {
+            p->alarm_interval = interval;
+            p->alarm_deadline = now + interval;
+            link_alarm(p);
+        }
+    }
+    spin_unlock(&alarm_lock, flags);
+}
+
+void time_alarm_get(struct process *p, uint64_t *left, uint64_t *interval)
+{
+    uint64_t flags = spin_lock(&alarm_lock);
+    uint64_t now = time_monotonic_ns();
+    *left = p->alarm_deadline ? (p->alarm_deadline > now ? p->alarm_deadline - now : 1) : 0;
+    *interval = p->alarm_interval;
+    spin_unlock(&alarm_lock, flags);
+}
+
+void time_alarm_set(struct process *p, uint64_t after_ns, uint64_t interval_ns)
+{
+    uint64_t flags = spin_lock(&alarm_lock);
+    unlink_alarm(p);
+    p->alarm_interval = after_ns ? interval_ns : 0;
+    if (after_ns) {
+        p->alarm_deadline = time_monotonic_ns() + after_ns;
+        link_alarm(p);
+    }
+    spin_unlock(&alarm_lock, flags);
+}
+
+void time_alarm_cancel(struct process *p)
+{
+    time_alarm_set(p, 0, 0);
+}
+
 void time_tick(void)
 {
     uint64_t now = time_monotonic_ns();
@@ -50,6 +125,7 @@ void time_tick(void)
     while (sleepers.first && sleepers.first->sleep_deadline <= now)
         wake_locked(&sleepers, sleepers.first);
     spin_unlock(&sleepers.lock, flags);
+    ring_alarms(now);
     sched_tick();
 }
 
@@ -57,7 +133,7 @@ int time_sleep_until(uint64_t deadline_ns)
 {
     struct process *self = current_process();
     while (time_monotonic_ns() < deadline_ns) {
-        if (self->pending_signal)
+        if (signal_pending(self))
             return -EINTR;
         uint64_t flags = spin_lock(&sleepers.lock);
         self->sleep_deadline = deadline_ns;

@@ -18,6 +18,14 @@ uint64_t time_realtime_ns(void);
 /* The timer interrupt: wake the sleepers whose time has come, and account the time slice. */
 void time_tick(void);
 
-/* Block the current process until monotonic time deadline_ns. 0, or -EINTR if it was
- * killed first. */
+/* Block the current process until monotonic time deadline_ns. 0, or -EINTR if a signal
+ * came first. */
 int time_sleep_until(uint64_t deadline_ns);
+
+struct process;
+
+/* p's alarm (ITIMER_REAL): SIGALRM after_ns from now (0: none), then every interval_ns (0:
+ * once). get: what is left of it (0: none) and its interval. cancel: none (p is ending). */
+void time_alarm_set(struct process *p, uint64_t after_ns, uint64_t interval_ns);
+void time_alarm_get(struct process *p, uint64_t *left, uint64_t *interval);
+void time_alarm_cancel(struct process *p);

@@ -1,7 +1,10 @@
 /* mm/layout.h: the virtual address map of Twofold. This header is the map's one source.
  *
  *   0x0000000000000000  user space, up to USER_TOP; the page under USER_TOP is never
- *                       mapped (a SYSRET to a non-canonical RIP must not be reachable)
+ *                       mapped (a SYSRET to a non-canonical RIP must not be reachable);
+ *                       a program's stack ends at USER_STACK_TOP, below the top of user
+ *                       space, which is left to the program (as Linux's random stack
+ *                       top leaves it: its selftests map pages there)
  *   0xffff800000000000  DIRECT_MAP_BASE: all RAM, phys + DIRECT_MAP_BASE, kernel only, NX
  *                       (top-level slots 256..383: up to 64 TiB)
  *   0xffffc00000000000  KSTACK_AREA_BASE: kernel stacks, each above an unmapped guard page
@@ -25,6 +28,7 @@
 #define USER_MIN             0x0000000000010000ull  /* nothing below: Linux's mmap_min_addr */
 #define USER_LIMIT           0x00007ffffffff000ull  /* USER_TOP less the never-mapped page */
 #define USER_TOP             0x0000800000000000ull
+#define USER_STACK_TOP       (USER_LIMIT - 0x100000ull)
 #define DIRECT_MAP_BASE      0xffff800000000000ull
 #define KSTACK_AREA_BASE     0xffffc00000000000ull
 #define IO_AREA_BASE         0xffffe00000000000ull

@@ -13,7 +13,7 @@
 
 /* Where regions chosen by the kernel (mmap without an address) go: down from here, below
  * the stack and its room to grow. */
-#define VM_MMAP_TOP (USER_LIMIT - (1ull << 30))
+#define VM_MMAP_TOP (USER_STACK_TOP - (1ull << 30))
 
 /* The leaf permissions of a region's pages. x86 cannot map a user page that cannot be read,
  * so a page that allows nothing (PROT_NONE, after mprotect) keeps its frame but loses USER:
@@ -107,6 +107,23 @@ static int insert(struct vm *vm, uint64_t start, uint64_t end, unsigned prot)
     return 0;
 }
 
+/* Join each region with the next where they touch and allow the same (Linux's vma_merge):
+ * what one mapping made stays one region whatever calls built it, so that mremap, which
+ * takes one region, can take it. */
+static void coalesce(struct vm *vm)
+{
+    for (struct vma *r = vm->regions; r && r->next;) {
+        struct vma *next = r->next;
+        if (next->start == r->end && next->prot == r->prot) {
+            r->end = next->end;
+            r->next = next->next;
+            kfree(next);
+        } else {
+            r = next;
+        }
+    }
+}
+
 int vm_map(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
 {
     if (!range_ok(start, len) || prot & ~(VM_READ | VM_WRITE | VM_EXEC))
@@ -116,7 +133,10 @@ int vm_map(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
     for (struct vma *r = vm->regions; r; r = r->next)
         if (r->start < start + len && start < r->end)
             return -EEXIST;
-    return insert(vm, start, start + len, prot);
+    int error = insert(vm, start, start + len, prot);
+    if (!error)
+        coalesce(vm);
+    return error;
 }
 
 /* Make addr a region boundary, splitting the region around it if need be. */
@@ -191,6 +211,7 @@ int vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
     for (struct vma *r = vm->regions; r; r = r->next)
         if (r->start >= start && r->end <= end)
             r->prot = prot;
+    coalesce(vm);
     /* Present pages take the new permissions now; absent ones when they are first touched. */
     struct reprotect ctx = { vm->root, pte_prot(prot) };
     pt_walk(vm->root, start, end, reprotect_page, &ctx);
@@ -254,6 +275,73 @@ static int write_shared_page(struct vm *vm, const struct vma *r, uint64_t va, ui
     }
     frame_free(frame);                  /* this address space's reference to the shared one */
     return 0;
+}
+
+const struct vma *vm_region(const struct vm *vm, uint64_t addr)
+{
+    return find(vm, addr);
+}
+
+/* Unlink region r from the list and free it (its pages are the caller's business). */
+static void remove_region(struct vm *vm, struct vma *r)
+{
+    struct vma **link = &vm->regions;
+    while (*link != r)
+        link = &(*link)->next;
+    *link = r->next;
+    kfree(r);
+}
+
+struct page_move {
+    uint64_t root, from, to, prot;
+    int error;
+};
+
+/* Map the page at va again, at its place in the destination (vm_move's visitor). */
+static void move_page(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot)
+{
+    (void)prot;
+    struct page_move *m = ctx;
+    if (m->error)
+        return;
+    /* A page fork shares stays read-only where it goes: its first write copies it. */
+    uint64_t leaf = frame_is_shared(pa) ? m->prot & ~PTE_WRITE : m->prot;
+    m->error = pt_map(m->root, va - m->from + m->to, pa, size, leaf, PAGE_SHIFT_4K, 0);
+}
+
+int vm_move(struct vm *vm, uint64_t from, uint64_t len, uint64_t to, uint64_t new_len)
+{
+    struct vma *r = find(vm, from);
+    if (!r || len > r->end - from)
+        return -EFAULT;
+    if (!range_ok(from, len) || !range_ok(to, new_len) || new_len < len)
+        return -EINVAL;
+    for (const struct vma *other = vm->regions; other; other = other->next)
+        if (other->start < to + new_len && to < other->end)
+            return -EEXIST;
+    int error = split_at(vm, from);
+    if (!error)
+        error = split_at(vm, from + len);
+    if (!error)
+        error = insert(vm, to, to + new_len, find(vm, from)->prot);
+    if (error)
+        return error;
+    r = find(vm, from);                 /* now exactly [from, from + len) */
+    /* Map the frames at their new places first, then unmap the old ones without freeing
+     * them: a failure (a table that could not be had) leaves the old mapping whole. */
+    struct page_move move = { vm->root, from, to, pte_prot(r->prot), 0 };
+    pt_walk(vm->root, from, from + len, move_page, &move);
+    if (move.error) {
+        pt_unmap(vm->root, to, new_len, NULL, NULL);
+        remove_region(vm, find(vm, to));
+    } else {
+        pt_unmap(vm->root, from, len, NULL, NULL);
+        remove_region(vm, r);
+    }
+    sync_user_root(vm, to, to + new_len);
+    sync_user_root(vm, from, from + len);
+    coalesce(vm);
+    return move.error;
 }
 
 int vm_fault(struct vm *vm, uint64_t addr, int access)

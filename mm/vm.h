@@ -62,6 +62,17 @@ int vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned prot);
  * below the stack. 0 if there is none. */
 uint64_t vm_find_free(const struct vm *vm, uint64_t len, uint64_t hint);
 
+/* The region that holds addr, or NULL (a fault in a region is one of permission, not of
+ * mapping). */
+const struct vma *vm_region(const struct vm *vm, uint64_t addr);
+
+/* mremap's move: the pages of [from, from + len), which must lie in one region (-EFAULT),
+ * go to [to, to + new_len), where no region may be (-EEXIST), as a region of their own
+ * with the same permissions, new_len >= len bytes long (the rest is given on first touch).
+ * The frames move with the pages: nothing is copied. -EINVAL if misaligned, -ENOMEM; on
+ * failure the old mapping is whole. */
+int vm_move(struct vm *vm, uint64_t from, uint64_t len, uint64_t to, uint64_t new_len);
+
 /* The page fault at addr (an access of VM_ACCESS_*) in this address space: 0 if a page was
  * given or a shared page copied (retry the access), -EFAULT if the access is not allowed,
  * -ENOMEM if it is but no frame was left for it. */

@@ -30,21 +30,22 @@ def ktest_names(kernel=KERNEL):
 
 
 class Booter:
-    """Boots a kernel (KERNEL unless told) with a command line on a CPU model, once per
-    distinct combination."""
+    """Boots a kernel (KERNEL unless told) with a command line on a CPU model, with an
+    initrd (INITRD unless told), once per distinct combination."""
 
     def __init__(self, workdir):
         self.workdir = workdir
         self.cache = {}
 
-    def __call__(self, cmdline, cpu="max", kernel=KERNEL):
-        key = (cmdline, cpu, kernel)
+    def __call__(self, cmdline, cpu="max", kernel=KERNEL, initrd=INITRD, timeout=BOOT_TIMEOUT):
+        key = (cmdline, cpu, kernel, initrd)
         if key not in self.cache:
-            if not kernel.exists():
-                pytest.fail(f"{kernel} is missing: run the tests through `make test`")
+            for needed in (kernel, initrd):
+                if not needed.exists():
+                    pytest.fail(f"{needed} is missing: run the tests through `make test`")
             iso = self.workdir / f"boot{len(self.cache)}.iso"
-            mkiso.make_iso(kernel, iso, cmdline, INITRD if INITRD.exists() else None)
-            self.cache[key] = twofold_qemu.boot(iso, cpu=cpu, timeout=BOOT_TIMEOUT)
+            mkiso.make_iso(kernel, iso, cmdline, initrd)
+            self.cache[key] = twofold_qemu.boot(iso, cpu=cpu, timeout=timeout)
         return self.cache[key]
 
 

@@ -1,7 +1,9 @@
 """tests/test_console.py: console input and its line discipline, typed through QEMU's serial
 input by a script: /cat as the first process shows what each read() returned (whole lines,
 backspace, carriage return, Ctrl-D for end of file, Ctrl-C discarding a line) and the echo
-shows on the console; /spin's spinning child dies of the SIGINT that Ctrl-C sends."""
+shows on the console; /spin's spinning child dies of the SIGINT that Ctrl-C sends; /job's
+jobs are stopped by Ctrl-Z and by a read of the console from the background, and killed by
+Ctrl-\\."""
 import pytest
 
 import mkiso
@@ -22,6 +24,9 @@ CAT_EDGES = [
     ("read 4: part", "\x04"),
 ]
 SPIN = [("spin: ready", "\x03")]
+# /job's two jobs (user/job.c): Ctrl-Z, then Ctrl-\ for the spinner; a line for the reader.
+JOB = [("job: spinning", "\x1a"), ("job: spinner in the foreground", "\x1c"),
+       ("job: reader in the foreground", "typed\n")]
 # The first read into an unmapped page: it waits for the line, fails, and leaves the line.
 CAT_EFAULT = [("cat: ready", "kept\n"), ("cat: bad buffer: -14", "\x04")]
 
@@ -111,4 +116,24 @@ def test_ctrl_c_kills_the_foreground_process_with_sigint(console_boot):
     result = console_boot("/spin", SPIN)
     assert "^C" in result.serial, explain(result)
     assert "spin: child killed by signal 2\n" in result.serial, explain(result)
+    assert_ended_well(result)
+
+
+def test_ctrl_z_stops_the_foreground_job_and_sigcont_continues_it(console_boot):
+    result = console_boot("/job", JOB)
+    serial = result.serial.replace("\r", "")
+    assert "^Z\njob: spinner stopped by signal 20\n" in serial, explain(result)
+    assert "job: spinner continued\n" in serial, explain(result)
+
+
+def test_ctrl_backslash_quits_the_foreground_job_with_a_core(console_boot):
+    result = console_boot("/job", JOB)
+    assert "^\\\njob: spinner killed by signal 3 (core dumped)\n" in result.serial.replace("\r", ""), explain(result)
+
+
+def test_a_background_read_stops_the_job_until_it_is_foreground(console_boot):
+    result = console_boot("/job", JOB)
+    serial = result.serial.replace("\r", "")
+    assert "job: reader stopped by signal 21\njob: reader continued\n" in serial, explain(result)
+    assert "job: reader read 6: typed\n\njob: reader exited with status 0\n" in serial, explain(result)
     assert_ended_well(result)

@@ -23,6 +23,7 @@ import sys
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import debian  # noqa: E402
 import mkinitrd  # noqa: E402
 import mkiso  # noqa: E402
 import twofold_qemu  # noqa: E402
@@ -69,49 +70,11 @@ MINE, THEIRS = "Twofold kpti=on", "Linux pti=on"
 
 # ---- Linux ---------------------------------------------------------------------------------
 
-def run_quiet(command, **kwargs):
-    return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          **kwargs)
-
-
-def linux_package():
-    """The kernel package linux-image-amd64 depends on, e.g. linux-image-6.1.0-56-amd64; runs
-    `apt-get update` once if apt does not know it yet."""
-    for attempt in range(2):
-        out = run_quiet(["apt-cache", "depends", LINUX_PACKAGE]).stdout
-        match = re.search(r"Depends: (linux-image-\S+)", out)
-        if match:
-            return match.group(1)
-        if attempt == 0:
-            run_quiet(["apt-get", "update", "-qq"])
-    raise RuntimeError(f"apt knows no {LINUX_PACKAGE}:\n{out}")
-
-
 def linux_kernel(directory):
     """Debian's kernel image, fetched and unpacked into directory the first time:
     (vmlinuz path, the package file it came from)."""
-    record = directory / "package"
-    found = sorted(directory.glob("boot/vmlinuz-*"))
-    if found and record.exists():
-        return found[-1], record.read_text().strip()
-    directory.mkdir(parents=True, exist_ok=True)
-    package = linux_package()
-    print(f"bench: fetching {package} into {directory}", flush=True)
-    for old in directory.glob("*.deb"):
-        old.unlink()
-    result = run_quiet(["apt-get", "download", package], cwd=directory)
-    debs = sorted(directory.glob("*.deb"))
-    if result.returncode != 0 or not debs:
-        raise RuntimeError(f"apt-get download {package} failed:\n{result.stdout}")
-    contents = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", debs[0]], stdout=subprocess.PIPE)
-    untar = run_quiet(["tar", "-x", "-C", str(directory), "--wildcards", "./boot/vmlinuz-*"],
-                      stdin=contents.stdout)
-    contents.stdout.close()
-    if contents.wait() != 0 or untar.returncode != 0:
-        raise RuntimeError(f"unpacking {debs[0]} failed:\n{untar.stdout}")
-    record.write_text(debs[0].name + "\n")
-    debs[0].unlink()
-    return sorted(directory.glob("boot/vmlinuz-*"))[-1], debs[0].name
+    package = debian.fetch(debian.depends(LINUX_PACKAGE, "linux-image-"), directory, ["./boot/vmlinuz-*"])
+    return sorted(pathlib.Path(directory).glob("boot/vmlinuz-*"))[-1], package
 
 
 # ---- Running ------------------------------------------------------------------------------
@@ -329,7 +292,7 @@ def main():
 
     machine = f"-cpu {args.cpu} -m {args.mem} -smp 1"
     linux = guests.package or "no Linux"
-    twofold = run_quiet(["git", "-C", str(ROOT), "describe", "--always", "--dirty"]).stdout.strip()
+    twofold = debian.run_quiet(["git", "-C", str(ROOT), "describe", "--always", "--dirty"]).stdout.strip()
     quick = "; QUICK: short loops, not a measurement" if args.quick else ""
     print("\n".join([
         "", f"TSC ticks per operation; QEMU {' '.join(ICOUNT)} {machine}: guest instructions "

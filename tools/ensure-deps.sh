@@ -24,6 +24,8 @@ binutils:ld
 clang:clang
 libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 musl-tools:musl-gcc
+linux-libc-dev:/usr/include/x86_64-linux-gnu/asm/ldt.h
+xz-utils:xz
 python3-pytest:/usr/lib/python3/dist-packages/pytest
 gdb:gdb
 bochs:bochs

@@ -95,8 +95,13 @@ MUTANTS = [
     Mutant("no-umip", "arch/x86_64/cpu_features.c", "        cr4 |= CR4_UMIP;", "",
            (user_case("max", "hardening/sgdt_faults_where_the_cpu_has_umip"),)),
     Mutant("debug-trap-after-syscall-panics", "arch/x86_64/trap.c",
-           " || frame->rip == (uint64_t)syscall_entry)) {", ")) {",
+           "    if (frame->vector == VEC_DEBUG && frame->rip == (uint64_t)syscall_entry) {", "    if (0) {",
            ("tests/test_isolation.py::test_user_tests_pass_under_bochs_with_pcid",)),
+    Mutant("sysenter-single-step-loses-tf", "arch/x86_64/trap.c",
+           "        && frame->rip <= (uint64_t)sysenter_flags_clear)\n        return;",
+           "        && frame->rip <= (uint64_t)sysenter_flags_clear) {\n        frame->rflags &= ~RFLAGS_TF;\n"
+           "        return;\n    }",
+           ("tests/test_user.py::test_sysenter_door_on_an_intel_cpu[doors/single_stepping_goes_on_after_sysenter-on]",)),
     # User pointers and what a failed copy must not lose.
     Mutant("no-user-range-check", "kernel/uaccess.h",
            "    return start <= USER_LIMIT && len <= USER_LIMIT - start;", "    return start || !start || len;",
@@ -128,11 +133,40 @@ MUTANTS = [
            "    ptdump(which == 0 ? self->kernel_cr3 : self->user_cr3,",
            ("tests/test_isolation.py::test_ptdump_under_bochs_walks_from_the_table_not_the_pcid",)),
     # Processes and programs.
-    Mutant("init-takes-signals", "kernel/proc/process.c", " && p->pid != 1) {", ") {",
+    Mutant("init-takes-signals", "kernel/proc/signal.c", " && self->pid == 1 && !forced))", " && 0))",
            (user_case("max", "hardening/no_signal_reaches_pid_1"),)),
     Mutant("a-program-below-64k-runs", "kernel/proc/exec.c", "        if (program.segments[i].vaddr < USER_MIN) {",
            "        if (program.segments[i].vaddr < 0x2000) {",
            (user_case("max", "exec/execve_of_a_program_below_64k_is_refused"),)),
+    # Signals: rt_sigreturn's checks, the frame's rules, restarts, what init and waits drop.
+    Mutant("sigreturn-takes-every-flag", "arch/x86_64/sigframe.c",
+           ".rflags = (frame->rflags & ~USER_FLAGS) | (sc->rflags & USER_FLAGS),", ".rflags = sc->rflags | RFLAGS_IF,",
+           (user_case("max", "sigreturn_fuzz/random_frames_never_harm_the_kernel_or_give_kernel_flags"),)),
+    Mutant("strict-ss-for-compat-frames", "arch/x86_64/sigframe.c",
+           "(frame->cs == USER_CS ? UC_STRICT_RESTORE_SS : 0)", "UC_STRICT_RESTORE_SS",
+           ("tests/test_selftests.py::test_selftest_on_twofold[sigreturn-max-kpti=on]",)),
+    Mutant("xsave-header-reserved-words-taken", "arch/x86_64/sigframe.c",
+           "        if (fp->header.reserved[i])\n            return false;", "        (void)i;",
+           (user_case("max", "signals/a_corrupt_xsave_header_is_refused_with_sigsegv"),)),
+    Mutant("sigreturn-refuses-before-the-mask", "arch/x86_64/sigframe.c",
+           "    bool segments_ok = cs == USER_CS || cs == USER32_CS;",
+           "    bool segments_ok = cs == USER_CS || cs == USER32_CS;\n"
+           "    if (!restore_fpu(sc->fpstate))\n        return refuse();",
+           (user_case("max", "signals/a_corrupt_xsave_header_is_refused_with_sigsegv"),)),
+    Mutant("no-altstack-overflow-check", "arch/x86_64/sigframe.c",
+           "    if ((to_altstack || was_on_altstack) && !signal_on_altstack(s, frame_at))\n        return false;", "",
+           (user_case("max", "signals/a_frame_that_overflows_the_alternate_stack_is_sigsegv"),)),
+    Mutant("sa-restart-ignored", "kernel/proc/signal.c",
+           "    case -ERESTARTSYS: restart = !handler || (handler_flags & SA_RESTART); break;",
+           "    case -ERESTARTSYS: restart = !handler; break;",
+           (user_case("max", "signals/a_handler_with_sa_restart_makes_the_read_go_on"),)),
+    Mutant("unknown-sigaction-flags-kept", "kernel/syscall/sys_signal.c", "        new_action.flags &= SA_KNOWN;",
+           "", (user_case("max", "signals/sigaction_reports_the_old_action"),)),
+    Mutant("stop-signals-terminate", "kernel/proc/signal.c", "            if (what == STOP)\n                process_stop(signal);",
+           "            if (what == STOP)\n                signal_terminate(signal);",
+           (user_case("max", "signals/a_stopped_child_is_reported_and_continues"),)),
+    Mutant("mremap-leaves-the-old-pages", "mm/vm.c", "        pt_unmap(vm->root, from, len, NULL, NULL);\n        remove_region(vm, r);",
+           "        remove_region(vm, r);", (user_case("max", "memory/mremap_moves_the_pages_with_their_contents"),)),
     # The seams: mmu_gather's order, the IST stack, the rules of a switch, file defaults.
     Mutant("unmap-releases-before-the-flush", "mm/pagetable.c", "    if (g->changed)\n        tlb_invalidate",
            "    if (g->changed && !g->pages)\n        tlb_invalidate", ("tests/test_host.py::test_host[test_pagetable]",)),
@@ -183,7 +217,8 @@ def run(mutant, src, build, main_build):
         tested = build / "tested"
         (tested / "gcc").mkdir(parents=True, exist_ok=True)
         shutil.copy2(objects / "gcc" / "twofold.elf", tested / "gcc" / "twofold.elf")
-        for name, home in (("user", main_build), ("initrd.cpio", main_build), ("host", objects)):
+        for name, home in (("user", main_build), ("initrd.cpio", main_build), ("selftests", main_build),
+                           ("host", objects)):
             link = tested / name
             if not link.exists():
                 link.symlink_to(home.resolve() / name)

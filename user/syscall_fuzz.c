@@ -17,7 +17,8 @@
  * follows from the seed (default 1): child i draws from seed and i, so a run repeats.
  *
  * Calls that would reach beyond the child are never made: fork and its kind (a fork bomb),
- * execve, kill and its kind, exit (it only ends the child early), reboot. The fuzzer checks
+ * execve, kill and its kind, exit (it only ends the child early), reboot; nor pause and
+ * rt_sigsuspend, which only wait for a signal (the watchdog's, a second later). The fuzzer checks
  * in KTAP afterwards that the calls were made, that every frame came back, and that a program
  * still runs. It is for Twofold: on Linux it would fuzz the host.
  */
@@ -51,7 +52,7 @@ static int forbidden(long nr)
 {
     static const long calls[] = { SYS_fork, SYS_vfork, SYS_clone, 435 /* clone3 */, SYS_execve,
                                   322 /* execveat */, SYS_kill, SYS_tkill, SYS_tgkill, SYS_exit,
-                                  SYS_exit_group, SYS_reboot };
+                                  SYS_exit_group, SYS_reboot, SYS_pause, SYS_rt_sigsuspend };
     for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
         if ((long)(int)nr == calls[i])
             return 1;

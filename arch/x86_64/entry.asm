@@ -37,7 +37,7 @@ MSR_GS_BASE     equ 0xc0000101
 
 extern trap_dispatch, syscall_dispatch
 global exception_stubs, interrupt_stubs, syscall_entry, syscall32_entry, sysenter_entry
-global trap_return, trap_return_iret, syscall_sysret
+global trap_return, trap_return_iret, syscall_sysret, sysenter_flags_clear
 
 ; Paranoid vectors: NMI, #DB, #DF, #MC (the ones on IST stacks). #DB and #MC from user mode
 ; take the common path instead: it leaves the IST stack for the process's kernel stack, where
@@ -328,6 +328,7 @@ sysenter_entry:
     pushfq                          ; the user's RFLAGS, but for IF
     push 0
     popfq                           ; clear TF, NT, AC, DF before anything else runs
+sysenter_flags_clear:               ; with TF set, each instruction until here traps (#DB)
     swapgs
     mov [gs:CPU_USER_RSP], rcx
     pop rcx                         ; the user's RFLAGS

@@ -37,6 +37,7 @@ struct cpu {
     uint32_t id;
     int spinlocks_held;             /* how many this CPU holds now (kernel/spinlock.h) */
     bool need_resched;              /* the current process's slice is over (kernel/proc/sched.c) */
+    struct process *dead;           /* ended here; freed once this CPU has left its stack */
     struct exit_counts exits;
     uint64_t sysenter_stack[8];     /* SYSENTER lands here (MSR); the door leaves at once */
     /* Interrupts and exceptions from user mode land here (TSS.RSP0), and the way back to

@@ -19,19 +19,48 @@
 #include "kernel/uaccess.h"
 #include "mm/vm.h"
 
-static int signal_for(uint64_t vector)
+/* The signal an exception in user mode gives, and what its siginfo says, as Linux's traps.c
+ * has it: the code, and si_addr (the instruction, or for #PF the address it touched). */
+static int signal_for(const struct trap_frame *frame, uint64_t address, struct vm *vm, struct signal_info *info)
 {
-    switch (vector) {
-    case 0: case 16: case 19: return SIGFPE;            /* #DE, #MF, #XM */
-    case 1: case 3: return SIGTRAP;                     /* #DB, #BP */
-    case 6: return SIGILL;                              /* #UD */
-    case 7: return SIGFPE;                              /* #NM: no FPU state to give */
-    case 11: case 12: case 17: return SIGBUS;           /* #NP, #SS, #AC */
-    default: return SIGSEGV;                            /* #GP, #PF, #OF, #BR, ... */
+    *info = (struct signal_info){ .code = SI_KERNEL, .trapno = (uint8_t)frame->vector,
+                                  .error = (uint16_t)frame->error_code };
+    switch (frame->vector) {
+    case VEC_DIVIDE_ERROR:
+        info->code = FPE_INTDIV;
+        info->addr = frame->rip;
+        return SIGFPE;
+    case 7: case 16: case 19:                           /* #NM, #MF, #XM */
+        info->code = 0;
+        info->addr = frame->rip;
+        return SIGFPE;
+    case VEC_DEBUG:                                     /* a single step: TF */
+        info->code = TRAP_TRACE;
+        info->addr = frame->rip;
+        return SIGTRAP;
+    case VEC_BREAKPOINT:
+        return SIGTRAP;
+    case VEC_INVALID_OPCODE:
+        info->code = ILL_ILLOPN;
+        info->addr = frame->rip;
+        return SIGILL;
+    case 11: case 12:                                   /* #NP, #SS */
+        return SIGBUS;
+    case 17:                                            /* #AC */
+        info->code = BUS_ADRALN;
+        return SIGBUS;
+    case VEC_PAGE_FAULT:
+        /* ACCERR where a region is there but forbids the access; MAPERR where none is. */
+        info->code = address < USER_LIMIT && vm_region(vm, address) ? SEGV_ACCERR : SEGV_MAPERR;
+        info->addr = address;
+        return SIGSEGV;
+    default:                                            /* #GP, #OF, #BR and the rest */
+        return SIGSEGV;
     }
 }
 
-/* An exception in user mode (or on the IRET back to it): give a page, or end the process. */
+/* An exception in user mode (or on the IRET back to it): give a page, or signal the process
+ * (its handler runs, or it ends, and the console then says why). */
 static void user_exception(struct trap_frame *frame)
 {
     struct process *self = current_process();
@@ -47,14 +76,31 @@ static void user_exception(struct trap_frame *frame)
             return;
         }
     }
-    int signal = signal_for(frame->vector);
-    kprintf("pid %d (%s): %s at rip %016lx", self->pid, self->name, exception_name(frame->vector), frame->rip);
-    if (frame->vector == VEC_PAGE_FAULT)
-        kprintf(", %s address %016lx (%s)", frame->error_code & PF_FETCH ? "fetch from"
-                : frame->error_code & PF_WRITE ? "write to" : "read from", address,
-                frame->error_code & PF_PRESENT ? "protection" : "not present");
-    kprintf(": killed by %s\n", signal_name(signal));
-    process_exit(0, signal);
+    struct signal_info info;
+    int signal = signal_for(frame, address, &self->vm, &info);
+    if (signal_force(signal, &info)) {
+        kprintf("pid %d (%s): %s at rip %016lx", self->pid, self->name, exception_name(frame->vector), frame->rip);
+        if (frame->vector == VEC_PAGE_FAULT)
+            kprintf(", %s address %016lx (%s)", frame->error_code & PF_FETCH ? "fetch from"
+                    : frame->error_code & PF_WRITE ? "write to" : "read from", address,
+                    frame->error_code & PF_PRESENT ? "protection" : "not present");
+        kprintf(": killed by %s\n", signal_name(signal));
+    }
+    process_before_user_return();
+}
+
+/* The IRET back to user mode faulted (a frame rt_sigreturn gave a bad CS, SS or RIP): the
+ * fault is the user's, at the frame it was returning to. Make frame that one: entry.asm put
+ * the fault's frame at the top of the kernel stack, with the user's registers; the IRET frame
+ * it was popping lies where the fault's RSP points, on the trampoline stack. */
+static void blame_the_user_for_iret(struct trap_frame *frame)
+{
+    const uint64_t *iret_frame = (const uint64_t *)frame->rsp;
+    frame->rip = iret_frame[0];
+    frame->cs = iret_frame[1];
+    frame->rflags = iret_frame[2];
+    frame->rsp = iret_frame[3];
+    frame->ss = iret_frame[4];
 }
 
 void trap_dispatch(struct trap_frame *frame)
@@ -78,17 +124,24 @@ void trap_dispatch(struct trap_frame *frame)
         kprintf("NMI at rip %016lx\n", frame->rip);
         return;
     }
-    if (trap_from_user(frame) || frame->rip == (uint64_t)trap_return_iret) {
+    if (frame->rip == (uint64_t)trap_return_iret)
+        blame_the_user_for_iret(frame);
+    if (trap_from_user(frame)) {
         user_exception(frame);
         return;
     }
     if (frame->vector == VEC_PAGE_FAULT && uaccess_fault(frame, read_cr2()))
         return;
-    /* A single-step trap at a door's first instruction, when user mode made the call with TF
-     * set: SYSENTER leaves TF on, and some CPUs (Bochs's Intel models) trap after SYSCALL too,
-     * though its flag mask clears TF. The user's TF comes back with its flags (SYSCALL's R11;
-     * SYSENTER's is lost: its pushfq runs after this), so resume the door without it. */
-    if (frame->vector == VEC_DEBUG && (frame->rip == (uint64_t)sysenter_entry || frame->rip == (uint64_t)syscall_entry)) {
+    /* Single-step traps in a door, when user mode made the call with TF set. SYSENTER
+     * leaves TF on: each instruction of its stub traps until the popfq that clears TF, after
+     * the pushfq that saved the user's flags, TF with them; so, as Linux does, let those
+     * traps pass and leave TF to the stub. Some CPUs (Bochs's Intel models) trap after
+     * SYSCALL too, though its flag mask clears TF: the user's TF is safe in R11 there, so
+     * resume the door without it. */
+    if (frame->vector == VEC_DEBUG && frame->rip >= (uint64_t)sysenter_entry
+        && frame->rip <= (uint64_t)sysenter_flags_clear)
+        return;
+    if (frame->vector == VEC_DEBUG && frame->rip == (uint64_t)syscall_entry) {
         frame->rflags &= ~RFLAGS_TF;
         return;
     }

@@ -30,9 +30,17 @@ enum {
     PF_SHADOW_STACK = 64,
 };
 
+#define RFLAGS_CF (1ull << 0)
+#define RFLAGS_PF (1ull << 2)
+#define RFLAGS_AF (1ull << 4)
+#define RFLAGS_ZF (1ull << 6)
+#define RFLAGS_SF (1ull << 7)
 #define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
+#define RFLAGS_DF (1ull << 10)
+#define RFLAGS_OF (1ull << 11)
 #define RFLAGS_RF (1ull << 16)
+#define RFLAGS_AC (1ull << 18)
 
 /* Whether the frame was saved in user mode. */
 static inline int trap_from_user(const struct trap_frame *frame)
@@ -42,7 +50,7 @@ static inline int trap_from_user(const struct trap_frame *frame)
 
 /* The entry code's labels: where every frame is restored, and its IRET (which can fault on
  * a bad user frame, in kernel mode but with the user's GS). */
-extern char trap_return[], trap_return_iret[], syscall_entry[], sysenter_entry[];
+extern char trap_return[], trap_return_iret[], syscall_entry[], sysenter_entry[], sysenter_flags_clear[];
 
 /* Called by every stub with interrupts off: handle the trap, return to resume. */
 void trap_dispatch(struct trap_frame *frame);

@@ -3,9 +3,15 @@
  * Writes go to the serial port. Typed bytes arrive by interrupt and are edited into a line:
  * each is echoed; backspace (DEL or BS) erases the last one; carriage return is newline; a
  * newline completes the line. Ctrl-D completes the line without a newline, so on an empty
- * line read() returns 0: end of file. Ctrl-C discards the line and sends SIGINT to the
- * foreground process (process_foreground). read() waits for a completed line and returns
- * at most one.
+ * line read() returns 0: end of file. Ctrl-C, Ctrl-Z and Ctrl-\ discard the line and send
+ * SIGINT, SIGTSTP and SIGQUIT to the foreground process group. read() waits for a completed
+ * line and returns at most one.
+ *
+ * The console is the terminal of one session (the first process's, until a session leader
+ * takes it with TIOCSCTTY), with a foreground process group (TIOCGPGRP, TIOCSPGRP). A
+ * process of that session outside the foreground group that reads gets SIGTTIN instead, as
+ * on Linux (-EIO if it ignores or blocks SIGTTIN), and one that sets the foreground group
+ * SIGTTOU (unless it ignores or blocks it, as shells do).
  */
 #include "kernel/fs/console.h"
 #include "arch/x86_64/drivers/irq.h"
@@ -18,10 +24,15 @@
 #include "kernel/spinlock.h"
 #include "kernel/uaccess.h"
 
-enum { TIOCGWINSZ = 0x5413, CHUNK = 256, LINE_MAX = 256, QUEUE = 4096, MAX_LINES = 64,
-       CTRL_C = 3, CTRL_D = 4, BACKSPACE = 8, DELETE = 0x7f, ISA_IRQ_COM1 = 4 };
+enum {
+    TIOCSCTTY = 0x540e, TIOCGPGRP = 0x540f, TIOCSPGRP = 0x5410, TIOCGWINSZ = 0x5413, TIOCNOTTY = 0x5422,
+    CHUNK = 256, LINE_MAX = 256, QUEUE = 4096, MAX_LINES = 64,
+    CTRL_C = 3, CTRL_D = 4, BACKSPACE = 8, CTRL_BACKSLASH = 0x1c, CTRL_Z = 0x1a, DELETE = 0x7f, ISA_IRQ_COM1 = 4,
+};
 
-/* Completed lines: their bytes in a ring, their lengths in another (0: end of file). */
+/* Completed lines: their bytes in a ring, their lengths in another (0: end of file); the
+ * session whose terminal the console is, and its foreground group. lock protects all of it;
+ * lock order: it, then process_lock. */
 static struct {
     char bytes[QUEUE];
     unsigned head, tail;            /* counts of bytes taken and added */
@@ -31,6 +42,7 @@ static struct {
     char editing[LINE_MAX];         /* the line being typed */
     unsigned edited;
     struct wait_queue readers;
+    int session, foreground;        /* 0: none */
     struct spinlock lock;
 } input;
 
@@ -64,12 +76,12 @@ static void complete_line(void)
 /* One typed byte, in interrupt context. */
 static void edit(char c)
 {
-    if (c == CTRL_C) {
-        kprintf("^C\n");
+    int signal = c == CTRL_C ? SIGINT : c == CTRL_Z ? SIGTSTP : c == CTRL_BACKSLASH ? SIGQUIT : 0;
+    if (signal) {
+        kprintf("^%c\n", c + '@');
         input.edited = 0;
-        int foreground = process_foreground(&console_ops);
-        if (foreground)
-            process_kill(foreground, SIGINT);
+        if (input.foreground)
+            process_kill_group(input.foreground, signal);
         return;
     }
     if (c == CTRL_D) {
@@ -101,16 +113,43 @@ static void console_interrupt(void)
     spin_unlock(&input.lock, flags);
 }
 
+/* Whether the current process may go on with a read (signal SIGTTIN) or a TIOCSPGRP
+ * (signal SIGTTOU) of the console, as Linux's tty decides: 0 if it is in the foreground
+ * group, outside the console's session, or (SIGTTOU) ignores or blocks the signal; -EIO for
+ * a read that ignores or blocks SIGTTIN; otherwise its group gets the signal and the call
+ * -ERESTARTSYS, to be made again once the group is continued. input.lock held. */
+static long background_check(int signal)
+{
+    struct process *self = current_process();
+    uint64_t flags = process_lock_take();
+    int pgid = self->pgid;
+    bool background = input.session && self->sid == input.session && pgid != input.foreground;
+    const struct signal_state *s = self->signals;
+    bool refused = s->actions[signal].handler == SIG_IGN || (s->blocked & SIGNAL_BIT(signal));
+    process_lock_drop(flags);
+    if (!background)
+        return 0;
+    if (refused)
+        return signal == SIGTTIN ? -EIO : 0;
+    process_kill_group(pgid, signal);
+    return -ERESTARTSYS;
+}
+
 static long console_read(struct file *f, uint64_t user_buf, size_t len)
 {
     (void)f;
     if (!len)
         return 0;
     uint64_t flags = spin_lock(&input.lock);
+    long stopped = background_check(SIGTTIN);
+    if (stopped) {
+        spin_unlock(&input.lock, flags);
+        return stopped;
+    }
     while (!input.line_count) {
-        if (current_process()->pending_signal) {
+        if (signal_pending(current_process())) {
             spin_unlock(&input.lock, flags);
-            return -EINTR;
+            return -ERESTARTSYS;
         }
         sleep_on(&input.readers, &input.lock, flags);
         flags = spin_lock(&input.lock);
@@ -138,13 +177,74 @@ static long console_read(struct file *f, uint64_t user_buf, size_t len)
     return (long)n;
 }
 
+/* The job-control ioctls, as Linux's tty does them for a process of session sid. */
+static long job_control(unsigned cmd, uint64_t arg, int pid, int sid, int pgid)
+{
+    int group;
+    switch (cmd) {
+    case TIOCGPGRP:
+        group = input.foreground;
+        return sid != input.session ? -ENOTTY : copy_to_user(arg, &group, sizeof group);
+    case TIOCSPGRP: {
+        if (copy_from_user(&group, arg, sizeof group))
+            return -EFAULT;
+        if (sid != input.session)
+            return -ENOTTY;
+        long stopped = background_check(SIGTTOU);
+        if (stopped)
+            return stopped;
+        if (group <= 0)
+            return -EINVAL;
+        if (!process_group_in_session(group, sid))
+            return -EPERM;
+        input.foreground = group;
+        return 0;
+    }
+    case TIOCSCTTY:                     /* root may take it from another session (arg 1) */
+        if (pid != sid || (input.session && input.session != sid && arg != 1))
+            return -EPERM;
+        input.session = sid;
+        input.foreground = pgid;
+        return 0;
+    case TIOCNOTTY:
+        if (sid != input.session)
+            return -ENOTTY;
+        if (pid == sid) {               /* the session leader lets go: its session loses it */
+            if (input.foreground) {
+                process_kill_group(input.foreground, SIGHUP);
+                process_kill_group(input.foreground, SIGCONT);
+            }
+            input.session = input.foreground = 0;
+        }
+        return 0;
+    default:
+        return -ENOTTY;
+    }
+}
+
 static long console_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 {
     (void)f;
-    if (cmd != TIOCGWINSZ)
-        return -ENOTTY;
-    const uint16_t winsize[4] = { 24, 80, 0, 0 };  /* rows, columns, pixel sizes unknown */
-    return copy_to_user(arg, winsize, sizeof winsize);
+    if (cmd == TIOCGWINSZ) {
+        const uint16_t winsize[4] = { 24, 80, 0, 0 };  /* rows, columns, pixel sizes unknown */
+        return copy_to_user(arg, winsize, sizeof winsize);
+    }
+    struct process *self = current_process();
+    uint64_t flags = process_lock_take();
+    int pid = self->pid, sid = self->sid, pgid = self->pgid;
+    process_lock_drop(flags);
+    flags = spin_lock(&input.lock);
+    long result = job_control(cmd, arg, pid, sid, pgid);
+    spin_unlock(&input.lock, flags);
+    return result;
+}
+
+void console_set_session(int session, int foreground)
+{
+    uint64_t flags = spin_lock(&input.lock);
+    input.session = session;
+    input.foreground = foreground;
+    spin_unlock(&input.lock, flags);
 }
 
 const struct file_ops console_ops = {

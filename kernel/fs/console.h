@@ -7,3 +7,6 @@ extern const struct file_ops console_ops;
 
 /* Take console input by interrupt (IRQ 4). */
 void console_init(void);
+
+/* Make the console session's terminal, with foreground group `foreground`. */
+void console_set_session(int session, int foreground);

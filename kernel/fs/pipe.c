@@ -39,7 +39,7 @@ static long pipe_read(struct file *f, uint64_t user_buf, size_t len)
     struct pipe *p = f->data;
     uint64_t flags = spin_lock(&p->lock);
     while (p->write_count == p->read_count) {
-        long early = !p->writers || !len ? 0 : current_process()->pending_signal ? -EINTR : 1;
+        long early = !p->writers || !len ? 0 : signal_pending(current_process()) ? -ERESTARTSYS : 1;
         if (early != 1) {
             spin_unlock(&p->lock, flags);
             return early;
@@ -73,8 +73,8 @@ static long pipe_write(struct file *f, uint64_t user_buf, size_t len)
         /* All at once if it is small enough to be atomic, else whatever fits. */
         size_t need = left <= PIPE_BUF ? left : 1;
         if (room < need) {
-            if (current_process()->pending_signal) {
-                error = -EINTR;
+            if (signal_pending(current_process())) {
+                error = -ERESTARTSYS;
                 break;
             }
             sleep_on(&p->writable, &p->lock, flags);
@@ -92,7 +92,7 @@ static long pipe_write(struct file *f, uint64_t user_buf, size_t len)
     }
     spin_unlock(&p->lock, flags);
     if (error == -EPIPE && !done)
-        process_kill(current_process()->pid, SIGPIPE);  /* acted on as the call returns */
+        process_kill(current_process()->pid, SIGPIPE, false);  /* acted on as the call returns */
     return done ? (long)done : error;
 }
 

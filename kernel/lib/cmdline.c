@@ -99,7 +99,7 @@ const char *cmdline_parse(const char *text, struct kernel_options *opts)
         if (options_ended) {
             if (opts->init_arg_count == CMDLINE_MAX_INIT_ARGS) {
                 memset(opts, 0, sizeof *opts);
-                return "more than 16 arguments for init";
+                return "more than 32 arguments for init";
             }
             opts->init_args[opts->init_arg_count++] = word;
             continue;

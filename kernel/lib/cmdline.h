@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum { CMDLINE_MAX = 1024, CMDLINE_MAX_COMPLAINTS = 8, CMDLINE_MAX_INIT_ARGS = 16 };
+enum { CMDLINE_MAX = 1024, CMDLINE_MAX_COMPLAINTS = 8, CMDLINE_MAX_INIT_ARGS = 32 };    /* Linux's MAX_INIT_ARGS */
 
 struct cmdline_complaint {
     const char *word;               /* the word as given */

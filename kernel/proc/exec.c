@@ -4,6 +4,7 @@
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/sigframe.h"
 #include "kernel/errno.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/initrd.h"
@@ -11,18 +12,18 @@
 #include "kernel/printk.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/sched.h"
+#include "kernel/proc/signal.h"
 #include "kernel/uaccess.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
 #include <string.h>
 
-#define STACK_TOP USER_LIMIT
 #define STACK_SIZE (8ull << 20)
 enum {
     MAX_STRINGS = PAGE_SIZE / 8 - 64,   /* argv and envp together; the rest is auxv */
     MAX_STRING_BYTES = 128 << 10,       /* all strings together */
-    AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_ENTRY = 9, AT_RANDOM = 25,
+    AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_ENTRY = 9, AT_RANDOM = 25, AT_MINSIGSTKSZ = 51,
 };
 
 static unsigned segment_prot(uint32_t flags)
@@ -67,7 +68,7 @@ struct stack_builder {
 /* Make room for len bytes just below the stack pointer. */
 static int reserve(struct stack_builder *b, size_t len)
 {
-    if (len > b->sp - (STACK_TOP - MAX_STRING_BYTES))
+    if (len > b->sp - (USER_STACK_TOP - MAX_STRING_BYTES))
         return -E2BIG;
     b->sp -= len;
     return 0;
@@ -173,7 +174,7 @@ static long build_stack(struct vm *vm, const struct exec_args *args, const struc
     if (!scratch_frame || !table_frame)
         goto out;
     uint64_t *table = phys_to_virt(table_frame);     /* argc, argv..., envp..., auxv... */
-    struct stack_builder b = { vm, STACK_TOP, phys_to_virt(scratch_frame) };
+    struct stack_builder b = { vm, USER_STACK_TOP, phys_to_virt(scratch_frame) };
     long argc_seen = count_user_strings(args->argv, (uint64_t *)b.buf);
     long envc_seen = count_user_strings(args->envp, (uint64_t *)b.buf);
     result = argc_seen < 0 ? argc_seen : envc_seen < 0 ? envc_seen
@@ -195,7 +196,8 @@ static long build_stack(struct vm *vm, const struct exec_args *args, const struc
     table[0] = argc;
     const uint64_t aux[][2] = {
         { AT_PHDR, program->phdr }, { AT_PHENT, program->phentsize }, { AT_PHNUM, program->phnum },
-        { AT_PAGESZ, PAGE_SIZE }, { AT_ENTRY, program->entry }, { AT_RANDOM, random_at }, { AT_NULL, 0 },
+        { AT_PAGESZ, PAGE_SIZE }, { AT_ENTRY, program->entry }, { AT_RANDOM, random_at },
+        { AT_MINSIGSTKSZ, sigframe_max_size() }, { AT_NULL, 0 },
     };
     memcpy(table + n, aux, sizeof aux);
     n += sizeof aux / sizeof(uint64_t);
@@ -248,7 +250,7 @@ long exec_program(struct process *p, const struct exec_args *args)
         return error;
     long sp = load_segments(&vm, &program, file.data);
     if (!sp)
-        sp = vm_map(&vm, STACK_TOP - STACK_SIZE, STACK_SIZE, VM_READ | VM_WRITE);
+        sp = vm_map(&vm, USER_STACK_TOP - STACK_SIZE, STACK_SIZE, VM_READ | VM_WRITE);
     if (!sp)
         sp = build_stack(&vm, args, &program);
     if (sp < 0) {
@@ -275,6 +277,7 @@ long exec_program(struct process *p, const struct exec_args *args)
         if (p->close_on_exec & (1ull << fd))
             fd_close(p, fd);
     p->close_on_exec = 0;
+    signal_exec(p);
 
     const char *name = basename(args->path);
     size_t len = strlen(name) < sizeof p->name - 1 ? strlen(name) : sizeof p->name - 1;

@@ -1,4 +1,5 @@
-/* kernel/proc/process.c: creating, copying, ending and reaping processes (see process.h). */
+/* kernel/proc/process.c: creating, copying, ending and reaping processes, their groups and
+ * sessions, stopping and continuing them, and sending them signals (see process.h). */
 #include "kernel/proc/process.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/drivers/power.h"
@@ -12,6 +13,7 @@
 #include "kernel/proc/exec.h"
 #include "kernel/proc/sched.h"
 #include "kernel/proc/signal.h"
+#include "kernel/time.h"
 #include "kernel/uaccess.h"
 #include "mm/fail_alloc.h"
 #include "mm/kmalloc.h"
@@ -21,13 +23,29 @@
 
 /* A live process sits in slot pid % MAX_PROCESSES: finding one by pid is one load.
  * process_lock protects the table and the counts, the tree (parent, child and sibling links),
- * the last steps of an exit (state ZOMBIE, wait_status), reaping and every pending_signal.
+ * groups and sessions, the last steps of an exit (state ZOMBIE, wait_status), stops and
+ * continues, reaping, and every process's signal state but what only it touches.
  * Lock order: process_lock, then a wait queue's lock, then the run queue's. */
 static struct process *slots[MAX_PROCESSES];
 static int next_pid = 1, live_count;
 static struct spinlock process_lock;
 
 enum { WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8 };
+
+uint64_t process_lock_take(void)
+{
+    return spin_lock(&process_lock);
+}
+
+void process_lock_drop(uint64_t flags)
+{
+    spin_unlock(&process_lock, flags);
+}
+
+void process_sleep_for_signals(uint64_t flags)
+{
+    sleep_on(&current_process()->signal_wait, &process_lock, flags);
+}
 
 /* The live (not reaped) process with this pid, or NULL. process_lock held. */
 static struct process *find(int pid)
@@ -36,20 +54,32 @@ static struct process *find(int pid)
     return p && p->pid == pid ? p : NULL;
 }
 
-/* A process with a pid, a kernel stack and FPU state; no address space or files yet. NULL
- * for want of memory (-ENOMEM) or of a slot (*no_slot set: -EAGAIN). */
-static struct process *process_new(bool *no_slot)
+/* Free what is left of a zombie (or a process that never ran), out of the table already. Its
+ * kernel stack is free to go: a zombie never runs again once it switched away, and on one CPU
+ * nothing reaps it before it has (several CPUs will need to wait for the switch to finish). */
+void process_free(struct process *p)
 {
+    signal_state_free(p);
+    if (p->kstack_top)
+        kstack_free(p->kstack_top);
+    kfree(p->fpu_state);
+    kfree(p);
+}
+
+/* A process with a pid, a kernel stack, FPU and signal state (from's, or the defaults); no
+ * address space or files yet. NULL for want of memory (-ENOMEM) or of a slot (*no_slot set:
+ * -EAGAIN). */
+static struct process *process_new(const struct process *from, bool *no_slot)
+{
+    *no_slot = false;
     struct process *p = kzalloc(sizeof *p);
     if (!p)
         return NULL;
+    p->syscall_nr = -1;
     p->fpu_state = kmalloc(FPU_STATE_SIZE);
     p->kstack_top = kstack_alloc();
-    if (!p->fpu_state || !p->kstack_top) {
-        kfree(p->fpu_state);
-        if (p->kstack_top)
-            kstack_free(p->kstack_top);
-        kfree(p);
+    if (!p->fpu_state || !p->kstack_top || signal_state_new(p, from)) {
+        process_free(p);
         return NULL;
     }
     uint64_t flags = spin_lock(&process_lock);
@@ -64,9 +94,7 @@ static struct process *process_new(bool *no_slot)
     }
     spin_unlock(&process_lock, flags);
     if (*no_slot) {
-        kstack_free(p->kstack_top);
-        kfree(p->fpu_state);
-        kfree(p);
+        process_free(p);
         return NULL;
     }
 
@@ -78,16 +106,6 @@ static struct process *process_new(bool *no_slot)
         *--stack = 0;
     p->context_rsp = (uint64_t)stack;
     return p;
-}
-
-/* Free what is left of a zombie (or a process that never ran), out of the table already. Its
- * kernel stack is free to go: a zombie never runs again once it switched away, and on one CPU
- * nothing reaps it before it has (several CPUs will need to wait for the switch to finish). */
-static void process_free(struct process *p)
-{
-    kstack_free(p->kstack_top);
-    kfree(p->fpu_state);
-    kfree(p);
 }
 
 /* Take p out of the table. process_lock held. */
@@ -108,9 +126,10 @@ static void add_child(struct process *parent, struct process *child)
 void process_start_init(const char *path, const char *const argv[])
 {
     bool no_slot;
-    struct process *p = process_new(&no_slot);
+    struct process *p = process_new(NULL, &no_slot);
     if (!p)
         panic("no memory for the first process");
+    p->pgid = p->sid = p->pid;          /* session 1, whose terminal the console is */
     memcpy(p->fpu_state, fpu_clean_state, FPU_STATE_SIZE);
     struct exec_args args = { .path = path, .kernel_argv = argv };
     long error = exec_program(p, &args);
@@ -121,6 +140,7 @@ void process_start_init(const char *path, const char *const argv[])
         panic("no memory for the console");
     for (int fd = 0; fd < 3; fd++)
         fd_install(p, fd ? file_get(console) : console, fd);
+    console_set_session(p->sid, p->pgid);
     sched_enqueue(p);
     fail_alloc_start();
     sched_start();
@@ -130,7 +150,7 @@ long process_fork(void)
 {
     struct process *parent = current_process();
     bool no_slot;
-    struct process *child = process_new(&no_slot);
+    struct process *child = process_new(parent, &no_slot);
     if (!child)
         return no_slot ? -EAGAIN : -ENOMEM;
     long error = vm_fork(&child->vm, &parent->vm);
@@ -155,11 +175,39 @@ long process_fork(void)
     *process_frame(child) = *process_frame(parent);
     process_frame(child)->rax = 0;          /* fork() returns 0 in the child */
     uint64_t flags = spin_lock(&process_lock);
+    child->pgid = parent->pgid;
+    child->sid = parent->sid;
     add_child(parent, child);
     int pid = child->pid;
     spin_unlock(&process_lock, flags);
     sched_enqueue(child);
     return pid;
+}
+
+/* SIGCHLD for parent, about child, with code (CLD_*) and status. process_lock held. */
+static void tell_parent(struct process *parent, const struct process *child, int code, int status)
+{
+    struct signal_info info = { .code = code, .pid = child->pid, .status = status };
+    signal_send(parent, SIGCHLD, &info);
+    wake_all(&parent->child_exited);
+}
+
+/* Whether parent has asked not to keep zombies (SIGCHLD ignored, or SA_NOCLDWAIT): its
+ * children are then reaped as they end. process_lock held. */
+static bool reaps_at_once(const struct process *parent)
+{
+    const struct sigaction_k *a = &parent->signals->actions[SIGCHLD];
+    return a->handler == SIG_IGN || (a->flags & SA_NOCLDWAIT);
+}
+
+/* Unlink child from parent's children. process_lock held. */
+static void remove_child(struct process *parent, struct process *child)
+{
+    for (struct process **link = &parent->first_child; *link; link = &(*link)->next_sibling)
+        if (*link == child) {
+            *link = child->next_sibling;
+            return;
+        }
 }
 
 void process_exit(int status, int signal)
@@ -168,7 +216,7 @@ void process_exit(int status, int signal)
     if (self->pid == 1) {
         /* power_off's status: 0..124 say init's exit status; 127 anything else. */
         if (signal) {
-            kprintf("init was killed by signal %d (%s)\n", signal, signal_name(signal));
+            kprintf("init was killed by signal %d (%s)\n", signal & 0x7f, signal_name(signal & 0x7f));
             power_off(127);
         }
         kprintf("init exited with status %d\n", status & 0xff);
@@ -182,6 +230,7 @@ void process_exit(int status, int signal)
         uint32_t zero = 0;
         copy_to_user(self->clear_child_tid, &zero, sizeof zero);
     }
+    time_alarm_cancel(self);
     /* Leave the address space before freeing it: run on the kernel's own tables. */
     struct cpu *cpu = this_cpu();
     self->kernel_cr3 = self->user_cr3 = cpu->entry_cr3 = cpu->exit_cr3 = pt_kernel_root;
@@ -198,29 +247,50 @@ void process_exit(int status, int signal)
         if (child->state == PROCESS_ZOMBIE)
             wake_all(&init->child_exited);
     }
-    self->wait_status = signal ? signal & 0x7f : (status & 0xff) << 8;
+    self->wait_status = signal ? signal & 0xff : (status & 0xff) << 8;
     self->state = PROCESS_ZOMBIE;
-    wake_all(&self->parent->child_exited);
+    struct process *parent = self->parent;
+    bool reaped = reaps_at_once(parent);
+    if (reaped) {
+        remove_child(parent, self);
+        unlist(self);
+    }
+    tell_parent(parent, self, !signal ? CLD_EXITED : signal & 0x80 ? CLD_DUMPED : CLD_KILLED,
+                signal ? signal & 0x7f : status & 0xff);
     spin_unlock(&process_lock, flags);
+    if (reaped)
+        sched_free_after_switch(self);  /* its own stack is the one this runs on */
     schedule();
     panic("a zombie ran again");
+}
+
+/* Whether child's group or pid is what wait4's pid asks for. */
+static bool wanted(const struct process *self, const struct process *child, int pid)
+{
+    return pid == -1 || (pid > 0 && child->pid == pid) || (pid == 0 && child->pgid == self->pgid)
+        || (pid < -1 && child->pgid == -pid);
 }
 
 long process_wait(int pid, int *status, int options)
 {
     if (options & ~(WNOHANG | WUNTRACED | WCONTINUED))
         return -EINVAL;
-    if (pid < -1)
-        return -ECHILD;                     /* a process group: Twofold has none */
     struct process *self = current_process();
     for (;;) {
         bool any = false;
         uint64_t flags = spin_lock(&process_lock);
         for (struct process **link = &self->first_child; *link; link = &(*link)->next_sibling) {
             struct process *child = *link;
-            if (pid > 0 && child->pid != pid)
+            if (!wanted(self, child, pid))
                 continue;
             any = true;
+            int report = child->stop_report;
+            if ((report > 0 && (options & WUNTRACED)) || (report < 0 && (options & WCONTINUED))) {
+                child->stop_report = 0;
+                *status = report > 0 ? report << 8 | 0x7f : 0xffff;
+                spin_unlock(&process_lock, flags);
+                return child->pid;
+            }
             if (child->state != PROCESS_ZOMBIE)
                 continue;
             *link = child->next_sibling;
@@ -231,7 +301,7 @@ long process_wait(int pid, int *status, int options)
             process_free(child);
             return child_pid;
         }
-        long result = !any ? -ECHILD : options & WNOHANG ? 0 : self->pending_signal ? -EINTR : 1;
+        long result = !any ? -ECHILD : options & WNOHANG ? 0 : signal_pending(self) ? -ERESTARTSYS : 1;
         if (result != 1) {
             spin_unlock(&process_lock, flags);
             return result;
@@ -240,52 +310,151 @@ long process_wait(int pid, int *status, int options)
     }
 }
 
-long process_kill(int pid, int signal)
+/* Send signal to p on behalf of the current process. process_lock held. */
+static void send_from_here(struct process *p, int signal, int code)
+{
+    struct signal_info info = { .code = code, .pid = current_process()->pid };
+    signal_send(p, signal, &info);
+}
+
+long process_kill(int pid, int signal, bool only)
 {
     if (signal < 0 || signal > SIGNAL_MAX)
         return -EINVAL;
-    if (pid <= 0)
-        return -EINVAL;                     /* process groups do not exist in Twofold */
+    struct process *self = current_process();
     uint64_t flags = spin_lock(&process_lock);
-    struct process *p = find(pid);
-    /* pid 1 receives only the signals it has a handler for, as on Linux: none, in Twofold
-     * (so no process can end init, and with it the machine). */
-    if (p && signal && p->state != PROCESS_ZOMBIE && p->pid != 1) {
-        if (!p->pending_signal)
-            p->pending_signal = signal;
-        wake_process(p);                    /* a sleeper wakes to die */
+    long result;
+    if (pid > 0 || only) {
+        struct process *p = find(pid);
+        result = p ? 0 : pid > 0 ? -ESRCH : -EINVAL;
+        if (p && signal)
+            send_from_here(p, signal, only ? SI_TKILL : SI_USER);
+    } else {
+        /* A group, or (-1) everyone but init and the caller: -ESRCH if nobody was there. */
+        int pgid = pid == 0 ? self->pgid : -pid;
+        result = -ESRCH;
+        for (int i = 0; i < MAX_PROCESSES; i++) {
+            struct process *p = slots[i];
+            if (!p || (pid == -1 ? p->pid == 1 || p == self : p->pgid != pgid))
+                continue;
+            result = 0;
+            if (signal)
+                send_from_here(p, signal, SI_USER);
+        }
     }
     spin_unlock(&process_lock, flags);
-    return p ? 0 : -ESRCH;
+    return result;
+}
+
+void process_kill_group(int pgid, int signal)
+{
+    uint64_t flags = spin_lock(&process_lock);
+    for (int i = 0; i < MAX_PROCESSES; i++)
+        if (slots[i] && slots[i]->pgid == pgid)
+            signal_send(slots[i], signal, &(struct signal_info){ .code = SI_KERNEL });
+    spin_unlock(&process_lock, flags);
+}
+
+/* Whether parent wants to hear of its children's stops and continues. */
+static bool hears_of_stops(const struct process *parent)
+{
+    return !(parent->signals->actions[SIGCHLD].flags & SA_NOCLDSTOP);
+}
+
+void process_stop(int signal)
+{
+    struct process *self = current_process();
+    uint64_t flags = spin_lock(&process_lock);
+    self->state = PROCESS_STOPPED;
+    self->stop_report = signal;
+    if (hears_of_stops(self->parent))
+        tell_parent(self->parent, self, CLD_STOPPED, signal);
+    else
+        wake_all(&self->parent->child_exited);
+    spin_unlock(&process_lock, flags);
+    schedule();                         /* until process_continue makes it runnable */
+}
+
+void process_continue(struct process *p)
+{
+    p->stop_report = -1;
+    if (hears_of_stops(p->parent))
+        tell_parent(p->parent, p, CLD_CONTINUED, SIGCONT);
+    else
+        wake_all(&p->parent->child_exited);
+    sched_enqueue(p);
+}
+
+long process_setpgid(int pid, int pgid)
+{
+    struct process *self = current_process();
+    if (pgid < 0)
+        return -EINVAL;
+    uint64_t flags = spin_lock(&process_lock);
+    struct process *p = pid ? find(pid) : self;
+    long result = 0;
+    if (!p || (p != self && p->parent != self))
+        result = -ESRCH;
+    else if (p->sid != self->sid || p->pid == p->sid)
+        result = -EPERM;                /* another session's, or a session leader */
+    else {
+        int target = pgid ? pgid : p->pid;
+        bool exists = target == p->pid;
+        for (int i = 0; i < MAX_PROCESSES && !exists; i++)
+            exists = slots[i] && slots[i]->pgid == target && slots[i]->sid == self->sid;
+        if (exists)
+            p->pgid = target;
+        else
+            result = -EPERM;            /* no such group in this session */
+    }
+    spin_unlock(&process_lock, flags);
+    return result;
+}
+
+bool process_group_in_session(int pgid, int sid)
+{
+    uint64_t flags = spin_lock(&process_lock);
+    bool found = false;
+    for (int i = 0; i < MAX_PROCESSES && !found; i++)
+        found = slots[i] && slots[i]->pgid == pgid && slots[i]->sid == sid;
+    spin_unlock(&process_lock, flags);
+    return found;
+}
+
+long process_group_id(int pid, bool session)
+{
+    uint64_t flags = spin_lock(&process_lock);
+    struct process *p = pid ? find(pid) : current_process();
+    long result = !p ? -ESRCH : session ? p->sid : p->pgid;
+    spin_unlock(&process_lock, flags);
+    return result;
+}
+
+long process_setsid(void)
+{
+    struct process *self = current_process();
+    uint64_t flags = spin_lock(&process_lock);
+    bool leads_a_group = false;
+    for (int i = 0; i < MAX_PROCESSES && !leads_a_group; i++)
+        leads_a_group = slots[i] && slots[i]->pgid == self->pid;
+    long result = -EPERM;
+    if (!leads_a_group) {
+        self->pgid = self->sid = self->pid;     /* and no controlling terminal */
+        result = self->sid;
+    }
+    spin_unlock(&process_lock, flags);
+    return result;
 }
 
 void process_out_of_memory(void)
 {
     struct process *self = current_process();
     kprintf("out of memory: killed pid %d (%s)\n", self->pid, self->name);
-    uint64_t flags = spin_lock(&process_lock);
-    self->pending_signal = SIGKILL;
-    spin_unlock(&process_lock, flags);
+    signal_force(SIGKILL, &(struct signal_info){ .code = SI_KERNEL });
 }
 
 void process_before_user_return(void)
 {
     sched_preempt_point();
-    struct process *self = current_process();
-    if (self->pending_signal)
-        process_exit(0, self->pending_signal);
-}
-
-int process_foreground(const struct file_ops *console)
-{
-    int youngest = 0;
-    uint64_t flags = spin_lock(&process_lock);
-    for (int i = 0; i < MAX_PROCESSES; i++) {
-        struct process *p = slots[i];
-        if (p && p->pid != 1 && p->state != PROCESS_ZOMBIE && p->files[0] && p->files[0]->ops == console
-            && p->pid > youngest)
-            youngest = p->pid;
-    }
-    spin_unlock(&process_lock, flags);
-    return youngest;
+    signal_deliver(process_frame(current_process()));
 }

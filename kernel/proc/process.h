@@ -1,5 +1,6 @@
-/* kernel/proc/process.h: processes. Each has its own address space (its own CR3), its own kernel
- * stack with a guard page, and its own file descriptors. */
+/* kernel/proc/process.h: processes. Each has its own address space (its own CR3), its own
+ * kernel stack with a guard page, its own file descriptors and signal state, and belongs to
+ * a process group within a session (job control). */
 #pragma once
 #include "arch/x86_64/trap.h"
 #include "kernel/proc/wait_queue.h"
@@ -9,10 +10,11 @@
 
 enum { MAX_PROCESSES = 1024, MAX_FDS = 64 };
 
-enum process_state { PROCESS_RUNNABLE, PROCESS_RUNNING, PROCESS_BLOCKED, PROCESS_ZOMBIE };
+enum process_state { PROCESS_RUNNABLE, PROCESS_RUNNING, PROCESS_BLOCKED, PROCESS_STOPPED, PROCESS_ZOMBIE };
 
 struct file;
 struct file_ops;
+struct signal_state;
 
 /* What protects each field: [P] process_lock (process.c: the table, the tree, exit and
  * reaping, kills); [Q] the lock of the wait queue it is on; [R] the run queue's lock
@@ -27,8 +29,18 @@ struct process {
     struct process *wait_next;          /* [Q] the wait queue it sleeps on */
     struct wait_queue *waiting_on;      /* [Q] */
     struct wait_queue child_exited;     /* where this process waits for its children */
+    struct wait_queue signal_wait;      /* where it waits for nothing but a signal (pause) */
     int wait_status;                    /* [P] for wait4, once a zombie */
-    int pending_signal;                 /* [P] a kill not yet acted on; its own reads need none */
+    int pgid, sid;                      /* [P] its process group and session */
+    int stop_report;                    /* [P] a stop (its signal) or a continue (-1) that its
+                                           parent's wait4 has not seen yet; 0: none */
+    struct signal_state *signals;       /* see kernel/proc/signal.h */
+    long syscall_nr;                    /* [own] the system call in progress, -1 outside one */
+    struct {                            /* [own] what restart_syscall resumes (nanosleep) */
+        uint64_t deadline, rem;
+    } restart;
+    uint64_t alarm_deadline, alarm_interval;    /* ITIMER_REAL, in time.c's alarm list */
+    struct process *alarm_next;
     int slice_left;                     /* [cpu] ticks of its time slice still to run */
     uint64_t sleep_deadline;            /* [Q] monotonic ns, while on time.c's sleepers */
 
@@ -61,21 +73,57 @@ static inline struct trap_frame *process_frame(const struct process *p)
  * the program cannot be started. */
 __attribute__((noreturn)) void process_start_init(const char *path, const char *const argv[]);
 
-/* The current process ends: by exit(status) (signal 0) or killed by signal. Frees what it
- * can, leaves a zombie for its parent, and never returns. */
+/* The current process ends: by exit(status) (signal 0) or killed by signal (with 0x80 added
+ * if the default action dumps core: no core is written, but the wait status says so). Frees
+ * what it can, leaves a zombie for its parent (or nothing, if the parent ignores SIGCHLD),
+ * tells the parent with SIGCHLD, and never returns. */
 __attribute__((noreturn)) void process_exit(int status, int signal);
 
 /* A copy of the current process, returning from its system call with 0. Its pid, or
  * -EAGAIN (no process slot) or -ENOMEM. */
 long process_fork(void);
 
-/* Wait for a child (pid > 0: that one; -1: any); see wait4(2). */
+/* Wait for a child (pid > 0: that one; 0: one in the caller's group; -1: any; < -1: one in
+ * group -pid) to end, or (WUNTRACED, WCONTINUED) to stop or continue; see wait4(2). */
 long process_wait(int pid, int *status, int options);
 
-/* Send signal (1..64) to pid: Twofold has no handlers, so every signal ends the process,
- * when it next returns towards user mode (process_before_user_return); to pid 1 a signal
- * does nothing (it has no handler for it). */
-long process_kill(int pid, int signal);
+/* kill(2): signal (0..64; 0 only checks) to pid (> 0), to the caller's group (0), to group
+ * -pid (< -1), or to every process but init and the caller (-1). tkill and tgkill name one
+ * thread: one process here (only: restricts pid > 0). */
+long process_kill(int pid, int signal, bool only);
+
+/* Send signal to every process of group pgid (the console does, for Ctrl-C). */
+void process_kill_group(int pgid, int signal);
+
+/* The current process stops (the default action of a stop signal): its parent hears of it
+ * (SIGCHLD unless SA_NOCLDSTOP, and wait4 with WUNTRACED); returns once SIGCONT or SIGKILL
+ * came. */
+void process_stop(int signal);
+
+/* A SIGCONT or SIGKILL for p, which is stopped: it runs again, and its parent hears of the
+ * continue. process_lock held. */
+void process_continue(struct process *p);
+
+/* Free a process that is out of the table: its signal state, kernel stack, FPU state. Not
+ * one a CPU may still run on (sched_free_after_switch). */
+void process_free(struct process *p);
+
+/* process_lock, for what the signal code reads and writes of processes (signal.h's [P]). */
+uint64_t process_lock_take(void);
+void process_lock_drop(uint64_t flags);
+
+/* With process_lock held (taken with flags): sleep until a signal wakes the current process;
+ * returns with the lock released. */
+void process_sleep_for_signals(uint64_t flags);
+
+/* Process groups and sessions: setpgid(2), setsid(2); and getpgid(2) or, with session,
+ * getsid(2): pid's (0: the caller's) group or session, or -ESRCH. */
+long process_setpgid(int pid, int pgid);
+long process_setsid(void);
+long process_group_id(int pid, bool session);
+
+/* Whether a process of group pgid is in session sid. */
+bool process_group_in_session(int pgid, int sid);
 
 /* A page the current process may have could not be given for want of memory: say so on the
  * console and make it end with SIGKILL as it next heads for user mode (Linux's OOM killer
@@ -83,9 +131,5 @@ long process_kill(int pid, int signal);
 void process_out_of_memory(void);
 
 /* The last stop before the current process returns to user mode: run another process if
- * its time slice is used up, and end it if a signal is pending. */
+ * its time slice is used up, and act on its pending signals (signal_deliver). */
 void process_before_user_return(void);
-
-/* The process Ctrl-C is for: the pid of the youngest live process but init with `console`
- * open as its standard input, or 0. */
-int process_foreground(const struct file_ops *console);

@@ -99,6 +99,19 @@ static void switch_to(struct process *prev, struct process *next, uint64_t *save
     fpu_restore(next->fpu_state);
     next->state = PROCESS_RUNNING;
     context_switch(save_rsp, next->context_rsp);
+    /* Back in a process that had switched away: whatever ended before now lies off every
+     * CPU's stack, so it can go (Linux's finish_task_switch). */
+    struct cpu *here = this_cpu();      /* the resumed process may have come back elsewhere */
+    if (here->dead) {
+        struct process *dead = here->dead;
+        here->dead = NULL;
+        process_free(dead);
+    }
+}
+
+void sched_free_after_switch(struct process *p)
+{
+    this_cpu()->dead = p;
 }
 
 /* The next process to run, halting until there is one. */

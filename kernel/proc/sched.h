@@ -24,5 +24,9 @@ void sched_tick(void);
  * (call only on the way back to user mode: kernel code is not preempted). */
 void sched_preempt_point(void);
 
+/* Free p (process_free) once this CPU has switched away from it: p is the current process,
+ * ending, and nobody else will (its parent does not wait for it). */
+void sched_free_after_switch(struct process *p);
+
 /* Leave the boot stack for good and run the first runnable process. */
 __attribute__((noreturn)) void sched_start(void);

@@ -2,13 +2,14 @@
 #include "kernel/proc/wait_queue.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/sched.h"
+#include "kernel/proc/signal.h"
 
 void sleep_on_at(struct wait_queue *q, struct process **position, struct spinlock *held, uint64_t flags)
 {
     struct process *self = current_process();
     bool own = held == &q->lock;
     uint64_t q_flags = own ? 0 : spin_lock(&q->lock);
-    bool killed = self->pending_signal != 0;    /* a kill set it before it woke this queue */
+    bool killed = signal_pending(self);         /* a signal came before it could wake us */
     if (!killed) {
         self->state = PROCESS_BLOCKED;
         self->waiting_on = q;

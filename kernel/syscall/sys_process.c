@@ -62,5 +62,51 @@ SYSCALL_DEFINE4(wait4, int, pid, uint64_t, status, int, options, uint64_t, rusag
 
 SYSCALL_DEFINE2(kill, int, pid, int, signal)
 {
-    return process_kill(pid, signal);
+    return process_kill(pid, signal, false);
+}
+
+SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
+{
+    return process_setpgid(pid, pgid);
+}
+
+SYSCALL_DEFINE1(getpgid, int, pid)
+{
+    return process_group_id(pid, false);
+}
+
+SYSCALL_DEFINE0(getpgrp)
+{
+    return process_group_id(0, false);
+}
+
+SYSCALL_DEFINE0(setsid)
+{
+    return process_setsid();
+}
+
+SYSCALL_DEFINE1(getsid, int, pid)
+{
+    return process_group_id(pid, true);
+}
+
+/* One CPU: CPU 0 is every process's whole affinity. */
+SYSCALL_DEFINE3(sched_getaffinity, int, pid, uint64_t, size, uint64_t, mask)
+{
+    const uint64_t only_cpu_0 = 1;
+    if (pid < 0 || (pid && process_group_id(pid, false) < 0))
+        return -ESRCH;
+    if (size < sizeof only_cpu_0 || size % sizeof only_cpu_0)
+        return -EINVAL;
+    return copy_to_user(mask, &only_cpu_0, sizeof only_cpu_0) ? -EFAULT : (long)sizeof only_cpu_0;
+}
+
+SYSCALL_DEFINE3(sched_setaffinity, int, pid, uint64_t, size, uint64_t, mask)
+{
+    uint64_t wanted = 0;
+    if (pid < 0 || (pid && process_group_id(pid, false) < 0))
+        return -ESRCH;
+    if (copy_from_user(&wanted, mask, size < sizeof wanted ? size : sizeof wanted))
+        return -EFAULT;
+    return wanted & 1 ? 0 : -EINVAL;    /* it must allow the one CPU there is */
 }

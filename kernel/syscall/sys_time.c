@@ -1,5 +1,6 @@
 /* kernel/syscall/sys_time.c: the system calls about time. */
 #include "kernel/errno.h"
+#include "kernel/proc/process.h"
 #include "kernel/syscall/syscall.h"
 #include "kernel/time.h"
 #include "kernel/uaccess.h"
@@ -60,6 +61,22 @@ SYSCALL_DEFINE1(time, uint64_t, t)
     return seconds;
 }
 
+/* Sleep until the monotonic deadline. Cut short by a signal: the time left goes to rem (if
+ * not 0), and -ERESTART_RESTARTBLOCK says to go on with it (restart_syscall) if no handler
+ * runs, and to fail with -EINTR if one does (nanosleep is never restarted for a handler). */
+static long sleep_to(uint64_t deadline, uint64_t rem)
+{
+    if (time_sleep_until(deadline) == 0)
+        return 0;
+    uint64_t now = time_monotonic_ns();
+    if (rem && put_timespec(rem, deadline > now ? (int64_t)(deadline - now) : 0))
+        return -EFAULT;
+    struct process *self = current_process();
+    self->restart.deadline = deadline;
+    self->restart.rem = rem;
+    return -ERESTART_RESTARTBLOCK;
+}
+
 SYSCALL_DEFINE4(clock_nanosleep, int, clock, int, flags, uint64_t, req, uint64_t, rem)
 {
     struct timespec64 t;
@@ -73,13 +90,15 @@ SYSCALL_DEFINE4(clock_nanosleep, int, clock, int, flags, uint64_t, req, uint64_t
     /* Sleep on the monotonic clock: a deadline on the wall clock is the same distance away. */
     uint64_t asked = (uint64_t)t.sec * NS_PER_SECOND + (uint64_t)t.nsec;
     uint64_t distance = flags & TIMER_ABSTIME ? (asked > (uint64_t)now ? asked - (uint64_t)now : 0) : asked;
-    uint64_t deadline = time_monotonic_ns() + distance;
-    if (time_sleep_until(deadline) == 0)
-        return 0;
-    uint64_t now_mono = time_monotonic_ns();
-    if (rem && !(flags & TIMER_ABSTIME) && put_timespec(rem, deadline > now_mono ? (int64_t)(deadline - now_mono) : 0))
-        return -EFAULT;
-    return -EINTR;
+    return sleep_to(time_monotonic_ns() + distance, flags & TIMER_ABSTIME ? 0 : rem);
+}
+
+/* restart_syscall: go on with the sleep a signal cut short (one that ran no handler: a stop
+ * and a continue), to the same deadline. */
+SYSCALL_DEFINE0(restart_syscall)
+{
+    struct process *self = current_process();
+    return sleep_to(self->restart.deadline, self->restart.rem);
 }
 
 SYSCALL_DEFINE2(nanosleep, uint64_t, req, uint64_t, rem)

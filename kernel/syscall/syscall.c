@@ -35,6 +35,7 @@ void syscall_dispatch(struct trap_frame *frame)
 {
     int nr = (int)(uint32_t)frame->rax;
     long result = -ENOSYS;
+    current_process()->syscall_nr = nr;     /* for a restart, should a signal cut it short */
     if (nr >= 0 && nr < SYSCALL_TABLE_SIZE) {
         uint64_t index = (uint64_t)nr & index_mask_nospec((uint64_t)nr, SYSCALL_TABLE_SIZE);
         syscall_handler handler = table[index];

@@ -41,6 +41,13 @@ typedef long (*syscall_handler)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
     static long do_##name(t0 a0, t1 a1, t2 a2, t3 a3);                                       \
     long sys_##name(SYSCALL_REGISTERS) { return do_##name((t0)r0, (t1)r1, (t2)r2, (t3)r3); } \
     static long do_##name(t0 a0, t1 a1, t2 a2, t3 a3)
+#define SYSCALL_DEFINE5(name, t0, a0, t1, a1, t2, a2, t3, a3, t4, a4)                        \
+    static long do_##name(t0 a0, t1 a1, t2 a2, t3 a3, t4 a4);                                \
+    long sys_##name(SYSCALL_REGISTERS)                                                       \
+    {                                                                                        \
+        return do_##name((t0)r0, (t1)r1, (t2)r2, (t3)r3, (t4)r4);                            \
+    }                                                                                        \
+    static long do_##name(t0 a0, t1 a1, t2 a2, t3 a3, t4 a4)
 #define SYSCALL_DEFINE6(name, t0, a0, t1, a1, t2, a2, t3, a3, t4, a4, t5, a5)                \
     static long do_##name(t0 a0, t1 a1, t2 a2, t3 a3, t4 a4, t5 a5);                         \
     long sys_##name(SYSCALL_REGISTERS)                                                       \

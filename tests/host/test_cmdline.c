@@ -60,7 +60,12 @@ static void test_init_takes_the_rest_as_arguments(void)
     CHECK_STREQ(opts.init_args[0], "-v");
     CHECK_STREQ(opts.init_args[1], "test");     /* an argument, not the kernel's option */
     CHECK_STREQ(opts.init_args[2], "bogus=1");
-    CHECK(cmdline_parse("init=/x 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17", &opts) != NULL);
+    char line[256] = "init=/x";                             /* 32 arguments fit, as on Linux */
+    for (int i = 1; i <= CMDLINE_MAX_INIT_ARGS; i++)
+        snprintf(line + strlen(line), sizeof line - strlen(line), " %d", i);
+    CHECK(cmdline_parse(line, &opts) == NULL && opts.init_arg_count == CMDLINE_MAX_INIT_ARGS);
+    strcat(line, " 33");
+    CHECK(cmdline_parse(line, &opts) != NULL);
     CHECK(cmdline_parse("init=", &opts) == NULL && opts.init == NULL && opts.complaint_count == 1);
 }
 

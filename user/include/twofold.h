@@ -158,7 +158,11 @@ static inline char *describe_status(int status, char *buf, size_t size)
     if (WIFEXITED(status))
         snprintf(buf, size, "exited with status %d", WEXITSTATUS(status));
     else if (WIFSIGNALED(status))
-        snprintf(buf, size, "killed by signal %d", WTERMSIG(status));
+        snprintf(buf, size, "killed by signal %d%s", WTERMSIG(status), WCOREDUMP(status) ? " (core dumped)" : "");
+    else if (WIFSTOPPED(status))
+        snprintf(buf, size, "stopped by signal %d", WSTOPSIG(status));
+    else if (WIFCONTINUED(status))
+        snprintf(buf, size, "continued");
     else
         snprintf(buf, size, "has wait status 0x%x", (unsigned)status);
     return buf;

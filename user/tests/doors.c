@@ -4,10 +4,12 @@
  * must clear it for itself). SYSENTER follows Twofold's convention: rax the number, arguments
  * in rdi rsi rdx r10 r8 r9 as for SYSCALL, rcx the stack pointer and r11 the address to
  * return to (both lost, as SYSCALL loses rcx and r11). Where a CPU refuses SYSENTER in
- * 64-bit mode (#UD: the process gets SIGILL), its cases skip. On Linux only the SYSCALL door
- * is checked: int $0x80 and SYSENTER there are the 32-bit system calls. */
+ * 64-bit mode (#UD: the process gets SIGILL), its cases skip. A caller single-stepping (TF)
+ * goes on single-stepping after each door. On Linux only the SYSCALL door is checked: int
+ * $0x80 and SYSENTER there are the 32-bit system calls. */
 #include <errno.h>
 #include <signal.h>
+#include <ucontext.h>
 
 #include "utest.h"
 
@@ -181,4 +183,72 @@ UTEST(sysenter_gives_the_same_results_as_syscall)
 {
     TWOFOLD_ONLY();
     through_sysenter(compare_with_syscall);
+}
+
+/* ---- single-stepping through a door ---------------------------------------------------- */
+/* step_through(door): with TF set, getpid through door, then a nop and TF cleared again.
+ * step_after and step_end bound what runs after the door. Returns getpid's result. */
+long step_through(enum door door);
+extern char step_after[], step_end[];
+__asm__(
+    ".text\n"
+    ".globl step_through, step_after, step_end\n"
+    "step_through:\n"
+    "    push %rbx\n"
+    "    mov %edi, %ebx\n"
+    "    mov $39, %eax\n"                          /* SYS_getpid */
+    "    pushf; orq $0x100, (%rsp); popf\n"
+    "    cmp $1, %ebx\n"
+    "    je 1f\n"
+    "    cmp $2, %ebx\n"
+    "    je 2f\n"
+    "    syscall\n"
+    "    jmp step_after\n"
+    "1:  int $0x80\n"
+    "    jmp step_after\n"
+    "2:  mov %rsp, %rcx\n"
+    "    lea step_after(%rip), %r11\n"
+    "    sysenter\n"
+    "step_after:\n"
+    "    nop\n"
+    "    pushf; andq $~0x100, (%rsp); popf\n"
+    "step_end:\n"
+    "    pop %rbx\n"
+    "    ret\n");
+
+static volatile int traps_after_the_door;
+static void note_trap(int signal, siginfo_t *info, void *ucontext)
+{
+    (void)signal, (void)info;
+    unsigned long rip = (unsigned long)((ucontext_t *)ucontext)->uc_mcontext.gregs[REG_RIP];
+    if (rip > (unsigned long)step_after && rip <= (unsigned long)step_end)
+        traps_after_the_door++;
+}
+
+static void check_single_stepping(void *door_arg)
+{
+    struct sigaction sa = { .sa_sigaction = note_trap, .sa_flags = SA_SIGINFO };
+    sigaction(SIGTRAP, &sa, NULL);
+    traps_after_the_door = 0;
+    EXPECT_EQ(step_through(*(enum door *)door_arg), getpid());
+    EXPECT(traps_after_the_door >= 2);  /* after the nop, after the pushf, ... */
+}
+
+UTEST(single_stepping_goes_on_after_syscall)
+{
+    enum door door = DOOR_SYSCALL;
+    EXPECT_EXITED(run_in_child(check_single_stepping, &door), 0);
+}
+
+UTEST(single_stepping_goes_on_after_int80)
+{
+    TWOFOLD_ONLY();
+    enum door door = DOOR_INT80;
+    EXPECT_EXITED(run_in_child(check_single_stepping, &door), 0);
+}
+
+UTEST(single_stepping_goes_on_after_sysenter)
+{
+    TWOFOLD_ONLY();
+    through_sysenter(check_single_stepping);
 }

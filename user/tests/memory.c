@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "utest.h"
 
@@ -227,6 +228,81 @@ UTEST(munmap_takes_pages_away)
     EXPECT_EQ(SYSCALL(SYS_munmap, p, 3 * PAGE), 0);     /* holes are fine */
     EXPECT_SEGV(p, READ);
     EXPECT_EQ(SYSCALL(SYS_munmap, p, 3 * PAGE), 0);     /* and so is nothing at all */
+}
+
+static long remap(long old, unsigned long old_len, unsigned long new_len, int flags, unsigned long new_addr)
+{
+    return SYSCALL(SYS_mremap, old, old_len, new_len, flags, new_addr);
+}
+
+UTEST(mremap_moves_the_pages_with_their_contents)
+{
+    long p = map(0, 2 * PAGE, PROT_READ | PROT_WRITE, 0);
+    char *c = (char *)p;
+    c[0] = 'a';
+    c[PAGE] = 'b';
+    SYSCALL(SYS_munmap, FIXED_AT, 4 * PAGE);
+    long q = remap(p, 2 * PAGE, 3 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, FIXED_AT);
+    EXPECT_EQ(q, (long)FIXED_AT);
+    char *d = (char *)q;
+    EXPECT(d[0] == 'a' && d[PAGE] == 'b' && d[2 * PAGE] == 0);     /* the new page is zeroed */
+    d[2 * PAGE] = 'c';
+    EXPECT_SEGV(p, READ);                               /* the old place is empty */
+    EXPECT_SEGV(p + PAGE, READ);
+    /* Grown where it lies if the pages after are free, else moved (MREMAP_MAYMOVE). */
+    EXPECT_EQ(remap(q, 3 * PAGE, 4 * PAGE, 0, 0), q);
+    d[3 * PAGE] = 'd';
+    long blocker = map(q + 4 * PAGE, PAGE, PROT_READ, MAP_FIXED);
+    EXPECT_EQ(blocker, q + 4 * PAGE);
+    EXPECT_EQ(remap(q, 4 * PAGE, 5 * PAGE, 0, 0), -ENOMEM);
+    long r = remap(q, 4 * PAGE, 5 * PAGE, MREMAP_MAYMOVE, 0);
+    EXPECT(r > 0 && r != q);
+    d = (char *)r;
+    EXPECT(d[0] == 'a' && d[PAGE] == 'b' && d[2 * PAGE] == 'c' && d[3 * PAGE] == 'd');
+    /* Shrunk in place: the tail goes. */
+    EXPECT_EQ(remap(r, 5 * PAGE, PAGE, 0, 0), r);
+    EXPECT_SEGV(r + PAGE, READ);
+    EXPECT_EQ(d[0], 'a');
+    SYSCALL(SYS_munmap, r, PAGE);
+    SYSCALL(SYS_munmap, blocker, PAGE);
+}
+
+UTEST(mremap_keeps_the_permissions_and_shares_with_a_fork_as_before)
+{
+    long p = map(0, PAGE, PROT_READ | PROT_WRITE, 0);
+    *(char *)p = 'p';
+    EXPECT_EQ(SYSCALL(SYS_mprotect, p, PAGE, PROT_READ), 0);
+    SYSCALL(SYS_munmap, FIXED_AT, PAGE);
+    EXPECT_EQ(remap(p, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, FIXED_AT), (long)FIXED_AT);
+    EXPECT_SEGV(FIXED_AT, WRITE);                       /* still read-only */
+    EXPECT_EQ(*(char *)FIXED_AT, 'p');
+    EXPECT_EQ(SYSCALL(SYS_mprotect, FIXED_AT, PAGE, PROT_READ | PROT_WRITE), 0);
+    fflush(stdout);
+    pid_t child = fork();               /* the page is shared with the child until written */
+    if (child == 0) {                   /* the child moves it, then writes where it went */
+        if (remap(FIXED_AT, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, FIXED_AT + PAGE) != (long)(FIXED_AT + PAGE))
+            _exit(1);
+        *(char *)(FIXED_AT + PAGE) = 'c';
+        _exit(0);
+    }
+    int status;
+    EXPECT_EQ(waitpid(child, &status, 0), child);
+    EXPECT_EXITED(status, 0);
+    EXPECT_EQ(*(char *)FIXED_AT, 'p');                  /* the child's write stayed its own */
+    SYSCALL(SYS_munmap, FIXED_AT, PAGE);
+}
+
+UTEST(mremap_bad_arguments_are_refused)
+{
+    long p = map(0, 2 * PAGE, PROT_READ | PROT_WRITE, 0);
+    EXPECT_EQ(remap(p + 1, PAGE, PAGE, 0, 0), -EINVAL);                 /* misaligned */
+    EXPECT_EQ(remap(p, PAGE, 0, 0, 0), -EINVAL);                        /* to nothing */
+    EXPECT_EQ(remap(p, PAGE, PAGE, MREMAP_FIXED, FIXED_AT), -EINVAL);   /* FIXED without MAYMOVE */
+    EXPECT_EQ(remap(p, PAGE, PAGE, 0x80, 0), -EINVAL);                  /* an unknown flag */
+    EXPECT_EQ(remap(p, 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, p + PAGE), -EINVAL); /* overlap */
+    EXPECT_EQ(remap(p, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, LAST_USER_PAGE), -EINVAL); /* past the top */
+    SYSCALL(SYS_munmap, p, 2 * PAGE);
+    EXPECT_EQ(remap(p, PAGE, 2 * PAGE, MREMAP_MAYMOVE, 0), -EFAULT);    /* nothing there */
 }
 
 UTEST(munmap_bad_arguments_are_einval)
