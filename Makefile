@@ -70,7 +70,9 @@ host_elf_SRCS        := kernel/lib/elf.c
 host_frame_SRCS      := $(SIM_MEMORY)
 host_pagetable_SRCS  := $(SIM_MEMORY) mm/pagetable.c mm/ptdump.c kernel/lib/format.c
 host_kmalloc_SRCS    := $(SIM_MEMORY) mm/kmalloc.c
-fuzz_cpio_SRCS       := kernel/lib/cpio.c
+host_fs_SRCS         := $(SIM_MEMORY) mm/kmalloc.c kernel/fs/ramfs.c kernel/fs/path.c kernel/fs/initrd.c \
+                        kernel/lib/cpio.c
+fuzz_cpio_SRCS       := $(host_fs_SRCS)
 fuzz_elf_SRCS        := kernel/lib/elf.c
 
 .PHONY: all iso run test host-tests deps clean help help-main

@@ -14,7 +14,7 @@
 #include "arch/x86_64/percpu.h"
 #include "kernel/fault_cases.h"
 #include "kernel/fs/console.h"
-#include "kernel/fs/initrd.h"
+#include "kernel/fs/rootfs.h"
 #include "kernel/kernel.h"
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
@@ -126,8 +126,8 @@ __attribute__((noreturn)) void kmain(uint32_t mb2_info_phys)
     doors_init_cpu(0);
     fpu_init_cpu();
     uaccess_init(cpu_features.smap);
-    initrd_init(&boot_info);
     time_init();
+    rootfs_init(&boot_info);
     irq_init(&boot_info, HZ, time_tick);
     console_init();
 

@@ -3,6 +3,7 @@
 #include "arch/x86_64/trap.h"
 #include "kernel/errno.h"
 #include "kernel/proc/process.h"
+#include "mm/frame.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
 #include <string.h>
@@ -30,6 +31,17 @@ int copy_to_user(uint64_t user_dst, const void *src, size_t len)
     return 0;
 }
 
+int clear_user(uint64_t user_dst, size_t len)
+{
+    static const uint8_t zeros[PAGE_SIZE];
+    for (size_t done = 0; done < len; done += PAGE_SIZE) {
+        size_t n = len - done < PAGE_SIZE ? len - done : PAGE_SIZE;
+        if (copy_to_user(user_dst + done, zeros, n))
+            return -EFAULT;
+    }
+    return 0;
+}
+
 long copy_string_from_user(char *dst, uint64_t user_src, size_t max)
 {
     size_t done = 0;
@@ -46,6 +58,30 @@ long copy_string_from_user(char *dst, uint64_t user_src, size_t max)
         done += chunk;
     }
     return -ENAMETOOLONG;
+}
+
+char *path_buffer_alloc(void)
+{
+    uint64_t frame = frame_alloc();
+    return frame ? phys_to_virt(frame) : NULL;
+}
+
+char *copy_path_from_user(uint64_t user_path, long *error)
+{
+    char *path = path_buffer_alloc();
+    long len = path ? copy_string_from_user(path, user_path, PAGE_SIZE) : -ENOMEM;
+    if (len < 0) {
+        path_buffer_free(path);
+        *error = len;
+        return NULL;
+    }
+    return path;
+}
+
+void path_buffer_free(char *path)
+{
+    if (path)
+        frame_free(virt_to_phys(path));
 }
 
 int uaccess_fault(struct trap_frame *frame, uint64_t address)

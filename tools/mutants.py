@@ -113,7 +113,7 @@ MUTANTS = [
            "    if (copy_to_user(user_buf, line, n) && 0) {",
            ("tests/test_console.py::test_a_read_into_a_bad_buffer_keeps_the_line",)),
     Mutant("no-range-check-before-a-wait", "kernel/syscall/sys_file.c",
-           "    if (!user_range_ok(buf, len))\n        return -EFAULT;\n    return writing", "    return writing",
+           "    if (!user_range_ok(buf, len))\n        return -EFAULT;\n    if (at", "    if (at",
            (user_case("max", "hardening/a_bad_buffer_fails_before_the_call_waits"),)),
     Mutant("uname-ignores-a-failed-copy", "kernel/syscall/sys_info.c", "    return copy_to_user(buf, fields, sizeof fields);",
            "    copy_to_user(buf, fields, sizeof fields);\n    return 0;",
@@ -135,8 +135,8 @@ MUTANTS = [
     # Processes and programs.
     Mutant("init-takes-signals", "kernel/proc/signal.c", " && self->pid == 1 && !forced))", " && 0))",
            (user_case("max", "hardening/no_signal_reaches_pid_1"),)),
-    Mutant("a-program-below-64k-runs", "kernel/proc/exec.c", "        if (program.segments[i].vaddr < USER_MIN) {",
-           "        if (program.segments[i].vaddr < 0x2000) {",
+    Mutant("a-program-below-64k-runs", "kernel/proc/exec.c", "        if (program->segments[i].vaddr < USER_MIN) {",
+           "        if (program->segments[i].vaddr < 0x2000) {",
            (user_case("max", "exec/execve_of_a_program_below_64k_is_refused"),)),
     # Signals: rt_sigreturn's checks, the frame's rules, restarts, what init and waits drop.
     Mutant("sigreturn-takes-every-flag", "arch/x86_64/sigframe.c",

@@ -18,7 +18,8 @@
  *
  * Calls that would reach beyond the child are never made: fork and its kind (a fork bomb),
  * execve, kill and its kind, exit (it only ends the child early), reboot; nor pause and
- * rt_sigsuspend, which only wait for a signal (the watchdog's, a second later). The fuzzer checks
+ * rt_sigsuspend, which only wait for a signal (the watchdog's, a second later). Children work
+ * in SANDBOX, so the names they make land there, and it is removed after. The fuzzer checks
  * in KTAP afterwards that the calls were made, that every frame came back, and that a program
  * still runs. It is for Twofold: on Linux it would fuzz the host.
  */
@@ -31,7 +32,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "remove_tree.h"
 #include "twofold.h"
+
+#define SANDBOX "/tmp/syscall_fuzz"
 
 enum { CALLS_PER_CHILD = 1000, REPORT_EVERY = 64, PROGRESS_FD = 60, LINUX_CALLS = 461,
        TWOFOLD_FIRST = 1024, TWOFOLD_CALLS = 8, MAX_UNSTARTED = 100 };
@@ -148,6 +152,8 @@ __attribute__((noreturn)) static void fuzz_child(uint64_t seed)
         close(dead[0]);
     }
     map_arguments();
+    if (chdir(SANDBOX) != 0)
+        SYSCALL(SYS_exit_group, 1);
     uint64_t state = seed;
     for (long made = 0; made < CALLS_PER_CHILD;) {
         long nr = number(&state);
@@ -221,6 +227,17 @@ static long run_child(uint64_t seed, long index, long *killed)
     return made;
 }
 
+/* Remove SANDBOX and what the children left in it, in a child of its own: the memory
+ * readdir takes is then not this process's, and comes back before frames are counted. */
+static int sandbox_removed(void)
+{
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(remove_tree(SANDBOX) == 0 ? 0 : 1);
+    int status;
+    return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 /* Whether the program beside this one named `name` runs and exits 0. */
 static int program_runs(const char *argv0, const char *name)
 {
@@ -263,12 +280,16 @@ int main(int argc, char **argv)
            seconds ? "seconds" : "calls", seconds ? seconds : target);
     long frames_before = free_frames(), made = 0, children = 0, killed = 0, unstarted = 0, in_a_row = 0;
     long deadline = now_ns() + seconds * 1000000000L;
+    if (mkdir(SANDBOX, 0777) != 0)
+        printf("# cannot make %s: %s\n", SANDBOX, strerror(errno));
     while ((seconds ? now_ns() < deadline : made < target) && in_a_row < MAX_UNSTARTED) {
         long calls = run_child(seed, children++, &killed);
         in_a_row = calls < 0 ? in_a_row + 1 : 0;
         unstarted += calls < 0;
         made += calls < 0 ? 0 : calls;
     }
+    if (!sandbox_removed())
+        printf("# %s could not be removed whole\n", SANDBOX);
     long frames_after = free_frames();
     int failed = 0;
     printf("# %ld calls in %ld children (%ld stopped by the watchdog, %ld not started)\n", made, children,

@@ -17,6 +17,7 @@
 #include "arch/x86_64/drivers/irq.h"
 #include "arch/x86_64/drivers/serial.h"
 #include "kernel/errno.h"
+#include "kernel/fs/inode.h"
 #include "kernel/printk.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/signal.h"
@@ -46,9 +47,9 @@ static struct {
     struct spinlock lock;
 } input;
 
-static long console_write(struct file *f, uint64_t user_buf, size_t len)
+static long console_write(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
 {
-    (void)f;
+    (void)f, (void)pos;                     /* a stream: no offset */
     char chunk[CHUNK];
     for (size_t done = 0; done < len;) {
         size_t n = len - done < CHUNK ? len - done : CHUNK;
@@ -135,9 +136,9 @@ static long background_check(int signal)
     return -ERESTARTSYS;
 }
 
-static long console_read(struct file *f, uint64_t user_buf, size_t len)
+static long console_read(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
 {
-    (void)f;
+    (void)f, (void)pos;                     /* a stream: no offset */
     if (!len)
         return 0;
     uint64_t flags = spin_lock(&input.lock);
@@ -251,6 +252,7 @@ const struct file_ops console_ops = {
     .read = console_read,
     .write = console_write,
     .ioctl = console_ioctl,
+    .mode = S_IFCHR | 0620,
 };
 
 void console_init(void)

@@ -1,6 +1,7 @@
 /* kernel/fs/file.c: files and descriptor tables (see file.h). */
 #include "kernel/fs/file.h"
 #include "kernel/errno.h"
+#include "kernel/fs/inode.h"
 #include "kernel/proc/process.h"
 #include "mm/kmalloc.h"
 
@@ -8,18 +9,27 @@ struct file *file_new(const struct file_ops *ops, void *data)
 {
     struct file *f = kmalloc(sizeof *f);
     if (f)
-        *f = (struct file){ ops, 1, data };
+        *f = (struct file){ .ops = ops, .refs = 1, .data = data, .flags = O_RDWR };
     return f;
 }
 
-long file_read(struct file *f, uint64_t user_buf, size_t len)
+long file_read(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
 {
-    return f->ops->read ? f->ops->read(f, user_buf, len) : -EINVAL;
+    if ((f->flags & O_ACCMODE) != O_RDONLY && (f->flags & O_ACCMODE) != O_RDWR)
+        return -EBADF;
+    return f->ops->read ? f->ops->read(f, user_buf, len, pos) : -EINVAL;
 }
 
-long file_write(struct file *f, uint64_t user_buf, size_t len)
+long file_write(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
 {
-    return f->ops->write ? f->ops->write(f, user_buf, len) : -EINVAL;
+    if ((f->flags & O_ACCMODE) != O_WRONLY && (f->flags & O_ACCMODE) != O_RDWR)
+        return -EBADF;
+    return f->ops->write ? f->ops->write(f, user_buf, len, pos) : -EINVAL;
+}
+
+long file_seek(struct file *f, int64_t offset, int whence)
+{
+    return f->ops->seek ? f->ops->seek(f, offset, whence) : -ESPIPE;
 }
 
 long file_ioctl(struct file *f, unsigned cmd, uint64_t arg)
@@ -39,6 +49,11 @@ void file_put(struct file *f)
         return;
     if (f->ops->release)
         f->ops->release(f);
+    if (f->node) {
+        uint64_t flags = spin_lock(&fs_lock);
+        inode_put(f->node);
+        spin_unlock(&fs_lock, flags);
+    }
     kfree(f);
 }
 

@@ -1,5 +1,6 @@
-/* kernel/fs/file.h: open files and file descriptors. A file is shared by every descriptor
- * that refers to it (dup, fork) and goes away with the last one. */
+/* kernel/fs/file.h: open files (Linux's open file descriptions) and file descriptors. A file
+ * is shared by every descriptor that refers to it (dup, fork), with its one offset and status
+ * flags, and goes away with the last one. */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -8,28 +9,48 @@ struct file;
 
 /* What a kind of file does. Every operation is optional: one left NULL gets Linux's answer
  * for a file that cannot do it (file_read and file_write: -EINVAL; file_ioctl: -ENOTTY;
- * release: nothing), so no caller ever calls through NULL. Call them through the file_*
- * functions below, never through the pointers. */
+ * file_seek: -ESPIPE; release: nothing), so no caller ever calls through NULL. Call them
+ * through the file_* functions below, never through the pointers. */
 struct file_ops {
-    /* Both take a user buffer (its range already checked) and return a byte count or a
-     * negative errno. */
-    long (*read)(struct file *f, uint64_t user_buf, size_t len);
-    long (*write)(struct file *f, uint64_t user_buf, size_t len);
+    /* Both take a user buffer (its range already checked) and the offset to use and advance
+     * (the file's own, or pread's and pwrite's; streams ignore it), and return a byte count
+     * or a negative errno. */
+    long (*read)(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos);
+    long (*write)(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos);
     long (*ioctl)(struct file *f, unsigned cmd, uint64_t arg);
+    /* lseek(2): the new offset from offset and whence, or a negative errno. A file with it
+     * is seekable, so pread and pwrite work on it. */
+    long (*seek)(struct file *f, int64_t offset, int whence);
     void (*release)(struct file *f);        /* the last reference is gone */
+    uint32_t mode;                  /* fstat's st_mode for a file with no node (a pipe) */
 };
+
+/* open(2)'s flags that a file keeps (F_GETFL), Linux's values. */
+enum {
+    O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2,
+    O_CREAT = 0100, O_EXCL = 0200, O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000,
+    O_NONBLOCK = 04000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000,
+    O_PATH = 010000000,
+};
+
+struct inode;
 
 struct file {
     const struct file_ops *ops;
     unsigned refs;                  /* atomic: descriptors of any process may hold the file */
     void *data;
+    struct inode *node;             /* what it was opened from (a reference), or NULL */
+    unsigned flags;                 /* O_ACCMODE, O_APPEND, O_NONBLOCK... (fs_lock for node files) */
+    uint64_t offset;                /* fs_lock, for node files */
 };
 
-long file_read(struct file *f, uint64_t user_buf, size_t len);
-long file_write(struct file *f, uint64_t user_buf, size_t len);
+/* read and write: -EBADF for a file not open that way. */
+long file_read(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos);
+long file_write(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos);
 long file_ioctl(struct file *f, unsigned cmd, uint64_t arg);
+long file_seek(struct file *f, int64_t offset, int whence);
 
-/* A new file with one reference, or NULL. */
+/* A new file with one reference, open for reading and writing, or NULL. */
 struct file *file_new(const struct file_ops *ops, void *data);
 
 /* Another reference; dropping the last one releases the file. */

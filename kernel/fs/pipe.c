@@ -3,6 +3,7 @@
  * is never split, and writing with no reader left gives SIGPIPE (and -EPIPE). */
 #include "kernel/fs/pipe.h"
 #include "kernel/errno.h"
+#include "kernel/fs/inode.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/signal.h"
 #include "kernel/uaccess.h"
@@ -34,8 +35,9 @@ static int ring_copy(struct pipe *p, uint64_t at, uint64_t user_buf, size_t len,
     return error;
 }
 
-static long pipe_read(struct file *f, uint64_t user_buf, size_t len)
+static long pipe_read(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
 {
+    (void)pos;                              /* a stream: no offset */
     struct pipe *p = f->data;
     uint64_t flags = spin_lock(&p->lock);
     while (p->write_count == p->read_count) {
@@ -58,8 +60,9 @@ static long pipe_read(struct file *f, uint64_t user_buf, size_t len)
     return result;
 }
 
-static long pipe_write(struct file *f, uint64_t user_buf, size_t len)
+static long pipe_write(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
 {
+    (void)pos;                              /* a stream: no offset */
     struct pipe *p = f->data;
     size_t done = 0;
     long error = 0;
@@ -117,18 +120,12 @@ static void pipe_end_released(struct pipe *p, bool reader)
 static void read_end_release(struct file *f) { pipe_end_released(f->data, true); }
 static void write_end_release(struct file *f) { pipe_end_released(f->data, false); }
 
-static long wrong_direction(struct file *f, uint64_t user_buf, size_t len)
-{
-    (void)f, (void)user_buf, (void)len;
-    return -EBADF;
-}
-
 /* No ioctl: a pipe is no terminal (-ENOTTY, file.h's default). */
 static const struct file_ops read_end_ops = {
-    .read = pipe_read, .write = wrong_direction, .release = read_end_release,
+    .read = pipe_read, .release = read_end_release, .mode = S_IFIFO | 0600,
 };
 static const struct file_ops write_end_ops = {
-    .read = wrong_direction, .write = pipe_write, .release = write_end_release,
+    .write = pipe_write, .release = write_end_release, .mode = S_IFIFO | 0600,
 };
 
 int pipe_create(struct file **read_end, struct file **write_end)
@@ -150,5 +147,7 @@ int pipe_create(struct file **read_end, struct file **write_end)
         kfree(p);
         return -ENOMEM;
     }
+    (*read_end)->flags = O_RDONLY;
+    (*write_end)->flags = O_WRONLY;
     return 0;
 }

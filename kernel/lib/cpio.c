@@ -12,6 +12,9 @@ enum {
     /* The fields, in order: ino, mode, uid, gid, nlink, mtime, filesize, devmajor,
      * devminor, rdevmajor, rdevminor, namesize (with the NUL), check. */
     FIELD_MODE = 1,
+    FIELD_UID = 2,
+    FIELD_GID = 3,
+    FIELD_MTIME = 5,
     FIELD_FILESIZE = 6,
     FIELD_NAMESIZE = 11,
 };
@@ -83,6 +86,9 @@ static const char *read_entry(struct cpio_iter *it, struct cpio_entry *entry, bo
         return "entry data runs past the end of the archive";
     entry->name = name;
     entry->mode = field[FIELD_MODE];
+    entry->uid = field[FIELD_UID];
+    entry->gid = field[FIELD_GID];
+    entry->mtime = field[FIELD_MTIME];
     entry->data = it->archive + data;
     entry->size = filesize;
     it->offset = data + filesize + pad4(data + filesize);
@@ -103,40 +109,4 @@ int cpio_next(struct cpio_iter *it, struct cpio_entry *entry, const char **why)
         return -EINVAL;
     }
     return at_trailer ? 0 : 1;
-}
-
-/* path without its leading "/" and "./" parts; "." alone names the root, "". */
-static const char *relative(const char *path)
-{
-    for (;;) {
-        if (path[0] == '/')
-            path++;
-        else if (path[0] == '.' && path[1] == '/')
-            path += 2;
-        else if (path[0] == '.' && path[1] == '\0')
-            return path + 1;
-        else
-            return path;
-    }
-}
-
-int cpio_find(const void *archive, size_t size, const char *path, struct cpio_entry *entry,
-              const char **why)
-{
-    const char *wanted = relative(path);
-    struct cpio_iter it;
-    struct cpio_entry e, match;
-    int status, found = -ENOENT;
-    cpio_iter_init(&it, archive, size);
-    while ((status = cpio_next(&it, &e, why)) > 0) {
-        if (strcmp(relative(e.name), wanted) == 0) {
-            match = e;
-            found = 0;
-        }
-    }
-    if (status < 0)
-        return status;
-    if (found == 0)
-        *entry = match;
-    return found;
 }

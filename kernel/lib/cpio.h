@@ -15,10 +15,13 @@
 #define CPIO_TYPE_MASK 0170000u
 #define CPIO_TYPE_DIR  0040000u
 #define CPIO_TYPE_FILE 0100000u
+#define CPIO_TYPE_LINK 0120000u             /* a symbolic link: its data is the target */
 
 struct cpio_entry {
     const char *name;               /* as stored, NUL-terminated, inside the archive */
     uint32_t mode;                  /* CPIO_TYPE_* | permission bits */
+    uint32_t uid, gid;
+    uint32_t mtime;                 /* seconds since 1970 */
     const uint8_t *data;            /* size bytes inside the archive */
     size_t size;
 };
@@ -36,11 +39,3 @@ void cpio_iter_init(struct cpio_iter *it, const void *archive, size_t size);
  * when the archive is malformed and *why says how. A finished iterator keeps returning what
  * it returned last. */
 int cpio_next(struct cpio_iter *it, struct cpio_entry *entry, const char **why);
-
-/* Find path in the archive; a leading "/" or "./" on either name does not matter, so "/init",
- * "init" and "./init" are one file, and "/" is the archive's "." entry. The whole archive is
- * read: if a name appears more than once the last entry wins, as when it is extracted.
- * Returns 0 with *entry filled, -ENOENT if no entry has that name, or -EINVAL when the
- * archive is malformed and *why says how. */
-int cpio_find(const void *archive, size_t size, const char *path, struct cpio_entry *entry,
-              const char **why);

@@ -82,11 +82,11 @@ static bool entry_is_executable(const struct elf_program *out)
     return false;
 }
 
-static const char *parse(const uint8_t *file, size_t size, struct elf_program *out)
+static const char *parse(const uint8_t *file, size_t head_size, uint64_t size, struct elf_program *out)
 {
-    if (size < 4 || memcmp(file, "\177ELF", 4) != 0)
+    if (head_size < 4 || memcmp(file, "\177ELF", 4) != 0)
         return "not an ELF file (it does not start with \\177ELF)";
-    if (size < EHDR_SIZE)
+    if (head_size < EHDR_SIZE)
         return "file is shorter than the 64-byte ELF64 header";
     if (file[EI_CLASS] != ELFCLASS64)
         return "not a 64-bit ELF file";
@@ -111,6 +111,8 @@ static const char *parse(const uint8_t *file, size_t size, struct elf_program *o
         return "program header size (e_phentsize) is not 56";
     if (phoff > size || table_size > size - phoff)
         return "program header table runs past the end of the file";
+    if (phoff > head_size || table_size > head_size - phoff)
+        return "program header table is not within the file's first page";
 
     bool have_pt_phdr = false;
     for (uint64_t off = phoff; off < phoff + table_size; off += PHDR_SIZE) {
@@ -143,9 +145,10 @@ static const char *parse(const uint8_t *file, size_t size, struct elf_program *o
     return NULL;
 }
 
-int elf_parse(const void *file, size_t size, struct elf_program *out, const char **why)
+int elf_parse(const void *head, size_t head_size, uint64_t file_size, struct elf_program *out,
+              const char **why)
 {
     memset(out, 0, sizeof *out);
-    *why = parse(file, size, out);
+    *why = parse(head, head_size < file_size ? head_size : file_size, file_size, out);
     return *why ? -ENOEXEC : 0;
 }

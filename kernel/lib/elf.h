@@ -3,7 +3,7 @@
  *
  * Twofold runs static, non-position-independent x86-64 executables (`musl-gcc -static`).
  * Pure code, built for the host too: it trusts nothing in the file, checks every offset and
- * size against the bytes it was given, and never reads outside them.
+ * size against the file's size and the bytes it was given, and never reads outside them.
  */
 #pragma once
 #include <stddef.h>
@@ -33,9 +33,12 @@ struct elf_program {
     struct elf_segment segments[ELF_MAX_SEGMENTS];
 };
 
-/* Check the size bytes at file as an executable Twofold can run, and describe it in *out.
+/* Check a file of file_size bytes, whose first head_size bytes are at head (the loader reads
+ * its first page), as an executable Twofold can run, and describe it in *out. The ELF header
+ * and the program headers must lie in those first bytes.
  * Returns 0, or -ENOEXEC when it cannot be run, with *why saying why (*out must then not be
  * used). AT_PHDR is PT_PHDR's address if there is one, else where the PT_LOAD whose file
  * bytes hold the program-header table puts it, else 0. Segments with p_memsz 0 load nothing
  * and are left out. */
-int elf_parse(const void *file, size_t size, struct elf_program *out, const char **why);
+int elf_parse(const void *head, size_t head_size, uint64_t file_size, struct elf_program *out,
+              const char **why);

@@ -1,4 +1,4 @@
-/* kernel/proc/exec.c: loading a program from the initrd (see exec.h). */
+/* kernel/proc/exec.c: loading a program from the file tree (see exec.h). */
 #include "kernel/proc/exec.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fpu.h"
@@ -7,7 +7,8 @@
 #include "arch/x86_64/sigframe.h"
 #include "kernel/errno.h"
 #include "kernel/fs/file.h"
-#include "kernel/fs/initrd.h"
+#include "kernel/fs/inode.h"
+#include "kernel/fs/path.h"
 #include "kernel/lib/elf.h"
 #include "kernel/printk.h"
 #include "kernel/proc/process.h"
@@ -32,9 +33,28 @@ static unsigned segment_prot(uint32_t flags)
          | (flags & ELF_SEGMENT_X ? VM_EXEC : 0);
 }
 
+/* Copy len bytes of the program file from offset to va in vm, a page at a time under
+ * fs_lock. A hole in the file is left alone: the new mapping reads zeros there already. */
+static int copy_program_in(struct vm *vm, uint64_t va, struct inode *file, uint64_t offset, uint64_t len)
+{
+    for (uint64_t done = 0; done < len;) {
+        uint64_t at = offset + done;
+        uint64_t n = PAGE_SIZE - at % PAGE_SIZE < len - done ? PAGE_SIZE - at % PAGE_SIZE : len - done;
+        uint64_t flags = spin_lock(&fs_lock);
+        int error;
+        const uint8_t *page = ramfs_page(file, at / PAGE_SIZE, false, &error);
+        error = page ? vm_copy_in(vm, va + done, page + at % PAGE_SIZE, n) : 0;
+        spin_unlock(&fs_lock, flags);
+        if (error)
+            return error;
+        done += n;
+    }
+    return 0;
+}
+
 /* Map and fill every segment of program into vm. Two segments may share a page (elf.h):
  * that page takes both segments' permissions (never W and X: elf_parse refuses that). */
-static int load_segments(struct vm *vm, const struct elf_program *program, const uint8_t *file)
+static int load_segments(struct vm *vm, const struct elf_program *program, struct inode *file)
 {
     uint64_t mapped_end = 0;
     for (size_t i = 0; i < program->segment_count; i++) {
@@ -49,7 +69,7 @@ static int load_segments(struct vm *vm, const struct elf_program *program, const
         if (!error && start < end)
             error = vm_map(vm, start, end - start, prot);
         if (!error)
-            error = vm_copy_in(vm, s->vaddr, file + s->offset, s->filesz);
+            error = copy_program_in(vm, s->vaddr, file, s->offset, s->filesz);
         if (error)
             return error;
         mapped_end = end;
@@ -223,40 +243,78 @@ static const char *basename(const char *path)
     return name;
 }
 
-long exec_program(struct process *p, const struct exec_args *args)
+/* The program path names for p: a reference to its node, which must be a regular file
+ * that may be executed (-EACCES otherwise). */
+static int find_program(const struct process *p, const char *path, struct inode **out)
 {
-    struct cpio_entry file;
-    int error = initrd_find(args->path, &file);
-    if (error)
-        return error;
-    if ((file.mode & CPIO_TYPE_MASK) != CPIO_TYPE_FILE)
-        return -EACCES;
-    struct elf_program program;
+    uint64_t flags = spin_lock(&fs_lock);
+    struct lookup_context ctx = { ramfs_root(), p->cwd, 0, 0 };      /* everyone is root */
+    struct inode *node;
+    int error = path_lookup(&ctx, path, true, &node);
+    if (!error && (!S_IS_TYPE(node->mode, S_IFREG) || !inode_permitted(node, 0, 0, MAY_EXEC)))
+        error = -EACCES;
+    if (!error)
+        inode_get(*out = node);
+    spin_unlock(&fs_lock, flags);
+    return error;
+}
+
+/* Check the program in file (its first page copied to head) and load it into a new
+ * address space: *vm, and the initial stack pointer (or a negative errno). */
+static long load_program(const struct exec_args *args, struct inode *file, uint8_t *head,
+                         struct elf_program *program, struct vm *vm)
+{
+    uint64_t flags = spin_lock(&fs_lock);
+    uint64_t size = file->size;
+    int error;
+    const uint8_t *first = ramfs_page(file, 0, false, &error);
+    size_t head_size = size < PAGE_SIZE ? size : PAGE_SIZE;
+    if (first)
+        memcpy(head, first, head_size);
+    else
+        memset(head, 0, head_size);
+    spin_unlock(&fs_lock, flags);
     const char *why;
-    if (elf_parse(file.data, file.size, &program, &why)) {
+    if (elf_parse(head, head_size, size, program, &why)) {
         kprintf("exec %s: not a program Twofold can run: %s\n", args->path, why);
         return -ENOEXEC;
     }
-
-    for (size_t i = 0; i < program.segment_count; i++)
-        if (program.segments[i].vaddr < USER_MIN) {
+    for (size_t i = 0; i < program->segment_count; i++)
+        if (program->segments[i].vaddr < USER_MIN) {
             kprintf("exec %s: a segment at %lx, below the lowest user address %llx\n", args->path,
-                    program.segments[i].vaddr, USER_MIN);
+                    program->segments[i].vaddr, USER_MIN);
             return -EPERM;
         }
-    struct vm vm;
-    error = vm_init(&vm);
+    error = vm_init(vm);
     if (error)
         return error;
-    long sp = load_segments(&vm, &program, file.data);
+    long sp = load_segments(vm, program, file);
     if (!sp)
-        sp = vm_map(&vm, USER_STACK_TOP - STACK_SIZE, STACK_SIZE, VM_READ | VM_WRITE);
+        sp = vm_map(vm, USER_STACK_TOP - STACK_SIZE, STACK_SIZE, VM_READ | VM_WRITE);
     if (!sp)
-        sp = build_stack(&vm, args, &program);
-    if (sp < 0) {
-        vm_destroy(&vm);
+        sp = build_stack(vm, args, program);
+    if (sp < 0)
+        vm_destroy(vm);
+    return sp;
+}
+
+long exec_program(struct process *p, const struct exec_args *args)
+{
+    struct inode *file = NULL;
+    int error = find_program(p, args->path, &file);
+    if (error)
+        return error;
+    uint64_t head_frame = frame_alloc();
+    struct elf_program program;
+    struct vm vm;
+    long sp = head_frame ? load_program(args, file, phys_to_virt(head_frame), &program, &vm) : -ENOMEM;
+    if (head_frame)
+        frame_free(head_frame);
+    uint64_t flags = spin_lock(&fs_lock);
+    inode_put(file);
+    spin_unlock(&fs_lock, flags);
+    if (sp < 0)
         return sp;
-    }
 
     /* The point of no return: the new program replaces the old one. */
     struct vm old = p->vm;

@@ -8,6 +8,7 @@
 #include "kernel/errno.h"
 #include "kernel/fs/console.h"
 #include "kernel/fs/file.h"
+#include "kernel/fs/inode.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/proc/exec.h"
@@ -130,6 +131,10 @@ void process_start_init(const char *path, const char *const argv[])
     if (!p)
         panic("no memory for the first process");
     p->pgid = p->sid = p->pid;          /* session 1, whose terminal the console is */
+    p->umask = 022;
+    uint64_t flags = spin_lock(&fs_lock);
+    inode_get(p->cwd = ramfs_root());
+    spin_unlock(&fs_lock, flags);
     memcpy(p->fpu_state, fpu_clean_state, FPU_STATE_SIZE);
     struct exec_args args = { .path = path, .kernel_argv = argv };
     long error = exec_program(p, &args);
@@ -171,6 +176,10 @@ long process_fork(void)
         if (parent->files[fd])
             child->files[fd] = file_get(parent->files[fd]);
     child->close_on_exec = parent->close_on_exec;
+    child->umask = parent->umask;
+    uint64_t fs_flags = spin_lock(&fs_lock);
+    inode_get(child->cwd = parent->cwd);
+    spin_unlock(&fs_lock, fs_flags);
     child->root_group_count = parent->root_group_count;
     *process_frame(child) = *process_frame(parent);
     process_frame(child)->rax = 0;          /* fork() returns 0 in the child */
@@ -226,6 +235,10 @@ void process_exit(int status, int signal)
     for (int fd = 0; fd < MAX_FDS; fd++)
         if (self->files[fd])
             fd_close(self, fd);
+    uint64_t fs_flags = spin_lock(&fs_lock);
+    inode_put(self->cwd);
+    self->cwd = NULL;
+    spin_unlock(&fs_lock, fs_flags);
     if (self->clear_child_tid) {
         uint32_t zero = 0;
         copy_to_user(self->clear_child_tid, &zero, sizeof zero);

@@ -14,6 +14,7 @@ enum process_state { PROCESS_RUNNABLE, PROCESS_RUNNING, PROCESS_BLOCKED, PROCESS
 
 struct file;
 struct file_ops;
+struct inode;
 struct signal_state;
 
 /* What protects each field: [P] process_lock (process.c: the table, the tree, exit and
@@ -56,6 +57,8 @@ struct process {
 
     struct file *files[MAX_FDS];
     uint64_t close_on_exec;             /* a bit per descriptor */
+    struct inode *cwd;                  /* the working directory (a reference; fs_lock to use) */
+    uint32_t umask;
     uint32_t root_group_count;          /* setgroups: its list, all group 0 (sys_identity.c) */
     uint32_t fail_nth;                  /* its nth allocation from now fails; 0: none (mm/fail_alloc.h) */
 };

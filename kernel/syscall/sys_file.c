@@ -1,46 +1,68 @@
 /* kernel/syscall/sys_file.c: system calls on file descriptors. */
 #include "kernel/errno.h"
 #include "kernel/fs/file.h"
+#include "kernel/fs/inode.h"
+#include "kernel/fs/node_file.h"
 #include "kernel/fs/pipe.h"
 #include "kernel/proc/process.h"
 #include "kernel/syscall/syscall.h"
 #include "kernel/uaccess.h"
 #include <stdbool.h>
 
-enum { IOV_MAX = 1024, O_CLOEXEC = 02000000 };
+enum {
+    IOV_MAX = 1024,
+    F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030,
+    FD_CLOEXEC = 1,
+};
 #define SSIZE_MAX 0x7fffffffffffffffull
 
-/* read(2) or write(2) on fd. The buffer's range is checked before the file can make the
- * caller wait. */
-static long transfer(int fd, uint64_t buf, uint64_t len, bool writing)
+/* read(2), write(2), pread64(2) and pwrite64(2) on fd: at the file's own offset, or (at not
+ * NULL) at *at, which only a seekable file has. The buffer's range is checked before the
+ * file can make the caller wait. */
+static long transfer(int fd, uint64_t buf, uint64_t len, bool writing, int64_t *at)
 {
     struct file *f = fd_file(fd);
     if (!f)
         return -EBADF;
     if (!user_range_ok(buf, len))
         return -EFAULT;
-    return writing ? file_write(f, buf, len) : file_read(f, buf, len);
+    if (at && !f->ops->seek)
+        return -ESPIPE;
+    if (at && *at < 0)
+        return -EINVAL;
+    uint64_t *pos = at ? (uint64_t *)at : &f->offset;
+    return writing ? file_write(f, buf, len, pos) : file_read(f, buf, len, pos);
 }
 
 SYSCALL_DEFINE3(read, int, fd, uint64_t, buf, uint64_t, len)
 {
-    return transfer(fd, buf, len, false);
+    return transfer(fd, buf, len, false, NULL);
 }
 
 SYSCALL_DEFINE3(write, int, fd, uint64_t, buf, uint64_t, len)
 {
-    return transfer(fd, buf, len, true);
+    return transfer(fd, buf, len, true, NULL);
 }
 
-SYSCALL_DEFINE3(writev, int, fd, uint64_t, iov, uint64_t, count)
+SYSCALL_DEFINE4(pread64, int, fd, uint64_t, buf, uint64_t, len, int64_t, offset)
+{
+    return transfer(fd, buf, len, false, &offset);
+}
+
+SYSCALL_DEFINE4(pwrite64, int, fd, uint64_t, buf, uint64_t, len, int64_t, offset)
+{
+    return transfer(fd, buf, len, true, &offset);
+}
+
+/* readv(2) and writev(2). First every vector's range and the total (nothing moves if one is
+ * bad), then the transfers, which may wait; a short one ends the call. */
+static long transfer_vector(int fd, uint64_t iov, uint64_t count, bool writing)
 {
     struct file *f = fd_file(fd);
     if (!f)
         return -EBADF;
     if (count > IOV_MAX)
         return -EINVAL;
-    /* First every vector's range and the total (nothing is written if one is bad), then the
-     * writes, which may wait. */
     struct { uint64_t base, len; } v;
     uint64_t sum = 0;
     for (uint64_t i = 0; i < count; i++) {
@@ -58,7 +80,7 @@ SYSCALL_DEFINE3(writev, int, fd, uint64_t, iov, uint64_t, count)
             return total ? total : -EFAULT;
         if (!v.len)
             continue;
-        long n = file_write(f, v.base, v.len);
+        long n = writing ? file_write(f, v.base, v.len, &f->offset) : file_read(f, v.base, v.len, &f->offset);
         if (n < 0)
             return total ? total : n;
         total += n;
@@ -66,6 +88,34 @@ SYSCALL_DEFINE3(writev, int, fd, uint64_t, iov, uint64_t, count)
             break;
     }
     return total;
+}
+
+SYSCALL_DEFINE3(readv, int, fd, uint64_t, iov, uint64_t, count)
+{
+    return transfer_vector(fd, iov, count, false);
+}
+
+SYSCALL_DEFINE3(writev, int, fd, uint64_t, iov, uint64_t, count)
+{
+    return transfer_vector(fd, iov, count, true);
+}
+
+SYSCALL_DEFINE3(lseek, int, fd, int64_t, offset, int, whence)
+{
+    struct file *f = fd_file(fd);
+    return f ? file_seek(f, offset, whence) : -EBADF;
+}
+
+SYSCALL_DEFINE3(getdents64, int, fd, uint64_t, buf, uint64_t, len)
+{
+    struct file *f = fd_file(fd);
+    if (!f || (f->flags & O_PATH))
+        return -EBADF;
+    if (!f->node || !S_IS_TYPE(f->node->mode, S_IFDIR))
+        return -ENOTDIR;
+    if (!user_range_ok(buf, len))
+        return -EFAULT;
+    return directory_read_entries(f, buf, len);
 }
 
 SYSCALL_DEFINE1(close, int, fd)
@@ -124,17 +174,68 @@ SYSCALL_DEFINE1(dup, int, fd)
     return new_fd;
 }
 
-SYSCALL_DEFINE2(dup2, int, fd, int, new_fd)
+/* dup2(2) and dup3(2): fd's file also at new_fd, closing what new_fd held. */
+static long duplicate_to(int fd, int new_fd, bool close_on_exec)
 {
     struct process *self = current_process();
     struct file *f = fd_file(fd);
-    int target = new_fd;
-    if (!f || target < 0 || target >= MAX_FDS)
+    if (!f || new_fd < 0 || new_fd >= MAX_FDS)
         return -EBADF;
-    if (target == fd)
-        return target;
-    fd_close(self, target);
-    self->files[target] = file_get(f);
-    self->close_on_exec &= ~(1ull << target);
-    return target;
+    if (new_fd != fd) {
+        fd_close(self, new_fd);
+        self->files[new_fd] = file_get(f);
+    }
+    self->close_on_exec &= ~(1ull << new_fd);
+    self->close_on_exec |= (uint64_t)close_on_exec << new_fd;
+    return new_fd;
+}
+
+SYSCALL_DEFINE2(dup2, int, fd, int, new_fd)
+{
+    if (fd == new_fd)                       /* the one case dup2 and dup3 differ */
+        return fd_file(fd) ? fd : -EBADF;
+    return duplicate_to(fd, new_fd, false);
+}
+
+SYSCALL_DEFINE3(dup3, int, fd, int, new_fd, unsigned, flags)
+{
+    if (flags & ~O_CLOEXEC || fd == new_fd)
+        return -EINVAL;
+    return duplicate_to(fd, new_fd, flags & O_CLOEXEC);
+}
+
+SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
+{
+    struct process *self = current_process();
+    struct file *f = fd_file(fd);
+    if (!f)
+        return -EBADF;
+    switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+        if (arg >= MAX_FDS)
+            return -EINVAL;
+        int new_fd = fd_install(self, file_get(f), (int)arg);
+        if (new_fd < 0)
+            file_put(f);
+        else if (cmd == F_DUPFD_CLOEXEC)
+            self->close_on_exec |= 1ull << new_fd;
+        return new_fd;
+    }
+    case F_GETFD:
+        return self->close_on_exec >> fd & 1 ? FD_CLOEXEC : 0;
+    case F_SETFD:
+        self->close_on_exec = (self->close_on_exec & ~(1ull << fd)) | (uint64_t)(arg & FD_CLOEXEC) << fd;
+        return 0;
+    case F_GETFL:
+        return f->flags;
+    case F_SETFL: {
+        uint64_t flags = spin_lock(&fs_lock);
+        f->flags = (f->flags & ~(unsigned)(O_APPEND | O_NONBLOCK)) | ((unsigned)arg & (O_APPEND | O_NONBLOCK));
+        spin_unlock(&fs_lock, flags);
+        return 0;
+    }
+    default:
+        return -EINVAL;
+    }
 }

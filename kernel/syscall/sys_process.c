@@ -6,7 +6,7 @@
 #include "kernel/syscall/syscall.h"
 #include "kernel/uaccess.h"
 
-enum { PATH_MAX = 256, RUSAGE_SIZE = 144 };
+enum { RUSAGE_SIZE = 144 };
 
 SYSCALL_DEFINE0(getpid)
 {
@@ -32,14 +32,14 @@ SYSCALL_DEFINE0(fork)
 
 SYSCALL_DEFINE3(execve, uint64_t, path, uint64_t, argv, uint64_t, envp)
 {
-    char kernel_path[PATH_MAX];
-    long len = copy_string_from_user(kernel_path, path, sizeof kernel_path);
-    if (len < 0)
-        return len;
-    if (len == 0)
-        return -ENOENT;
+    long error;
+    char *kernel_path = copy_path_from_user(path, &error);
+    if (!kernel_path)
+        return error;
     struct exec_args args = { .path = kernel_path, .argv = argv, .envp = envp };
-    return exec_program(current_process(), &args);
+    error = *kernel_path ? exec_program(current_process(), &args) : -ENOENT;
+    path_buffer_free(kernel_path);
+    return error;
 }
 
 SYSCALL_DEFINE1(exit, int, status)

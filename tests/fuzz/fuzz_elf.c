@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 {
     struct elf_program p;
     const char *why = NULL;
-    int status = elf_parse(bytes, size, &p, &why);
+    int status = elf_parse(bytes, size, size, &p, &why);
     if (status != 0) {
         REQUIRE(status == -ENOEXEC && why && *why);
         return 0;

@@ -68,7 +68,7 @@ static int parse(const void *bytes, size_t len, const char **why)
     uint8_t *copy = malloc(len ? len : 1);
     memcpy(copy, bytes, len);
     *why = NULL;
-    int status = elf_parse(copy, len, &program, why);
+    int status = elf_parse(copy, len, len, &program, why);
     free(copy);
     return status;
 }
@@ -89,6 +89,13 @@ static void test_valid_executable(void)
     CHECK(code->offset == 0 && code->filesz == 0x200 && code->flags == (R | X));
     CHECK(data->vaddr == 0x401200 && data->memsz == 0x2000);
     CHECK(data->offset == 0x200 && data->filesz == 0x40 && data->flags == (R | W));
+
+    /* Given only its first bytes (the loader reads a page), it is judged by the whole size;
+     * the program headers must be among those bytes. */
+    CHECK(elf_parse(im.bytes, 64 + 3 * 56, im.len, &program, &why) == 0 && program.segment_count == 2);
+    CHECK(elf_parse(im.bytes, 64 + 3 * 56 - 1, im.len, &program, &why) == -ENOEXEC);
+    CHECK_STREQ(why, "program header table is not within the file's first page");
+    CHECK(elf_parse(im.bytes, im.len, 0x200, &program, &why) == -ENOEXEC);   /* data past the end */
 }
 
 static void test_accepted_variations(void)
@@ -308,7 +315,7 @@ static void check_corruptions(const uint8_t *bytes, size_t len, size_t span, int
         for (int flips = 1 + rand() % 4; flips; flips--)
             copy[rand() % span] = (uint8_t)rand();
         const char *why = NULL;
-        int status = elf_parse(copy, len, &program, &why);
+        int status = elf_parse(copy, len, len, &program, &why);
         CHECK(status == 0 ? why == NULL : status == -ENOEXEC && why != NULL);
     }
     free(copy);

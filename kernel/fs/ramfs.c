@@ -1,0 +1,385 @@
+/* kernel/fs/ramfs.c: the RAM file system's nodes, directories and file pages (see inode.h). */
+#include "kernel/fs/inode.h"
+#include "kernel/errno.h"
+#include "kernel/time.h"
+#include "mm/frame.h"
+#include "mm/kmalloc.h"
+#include "mm/layout.h"
+#include "mm/phys.h"
+#include <string.h>
+
+enum { TABLE_ENTRIES = PAGE_SIZE / sizeof(uint64_t) };
+
+struct spinlock fs_lock;
+
+/* [fs_lock] all of these. */
+static struct inode *root;
+static uint64_t next_ino = 1;
+static uint64_t pages_used, pages_limit = UINT64_MAX;
+
+void ramfs_set_limit(uint64_t max_pages)
+{
+    pages_limit = max_pages;
+}
+
+uint64_t ramfs_pages_used(void)
+{
+    return pages_used;
+}
+
+void inode_touch(struct inode *node, unsigned mask)
+{
+    uint64_t now = time_realtime_ns();
+    struct timestamp t = { (int64_t)(now / NS_PER_SECOND), (int64_t)(now % NS_PER_SECOND) };
+    if (mask & TIME_ACCESS)
+        node->atime = t;
+    if (mask & TIME_MODIFY)
+        node->mtime = t;
+    if (mask & TIME_CHANGE)
+        node->ctime = t;
+}
+
+static struct inode *inode_new(uint32_t mode, uint32_t uid, uint32_t gid)
+{
+    struct inode *node = kzalloc(sizeof *node);
+    if (!node)
+        return NULL;
+    node->ino = next_ino++;
+    node->mode = mode;
+    node->uid = uid;
+    node->gid = gid;
+    inode_touch(node, TIME_ACCESS | TIME_MODIFY | TIME_CHANGE);
+    return node;
+}
+
+struct inode *ramfs_root(void)
+{
+    if (!root && (root = inode_new(S_IFDIR | 0755, 0, 0))) {
+        root->nlink = 2;
+        root->dir.parent = root;
+        root->dir.next_position = 2;
+    }
+    return root;
+}
+
+/* Room for a link target of len bytes (at most PATH_MAX): from kmalloc, or a frame for one
+ * longer than its largest object; target_free gives back either. */
+static char *target_alloc(size_t len)
+{
+    if (len <= KMALLOC_MAX)
+        return kmalloc(len);
+    uint64_t frame = frame_alloc();
+    return frame ? phys_to_virt(frame) : NULL;
+}
+
+static void target_free(char *target, size_t len)
+{
+    if (len <= KMALLOC_MAX)
+        kfree(target);
+    else
+        frame_free(virt_to_phys(target));
+}
+
+/* Free a node nothing names or holds, with its file frames or link target. */
+static void inode_free(struct inode *node)
+{
+    if (S_IS_TYPE(node->mode, S_IFREG))
+        ramfs_truncate(node, 0);
+    else if (S_IS_TYPE(node->mode, S_IFLNK))
+        target_free(node->target, node->size + 1);
+    kfree(node);
+}
+
+/* Free node if no entry names it and nothing holds it. */
+static void free_if_unused(struct inode *node)
+{
+    if (node->nlink == 0 && node->refs == 0)
+        inode_free(node);
+}
+
+void inode_get(struct inode *node)
+{
+    node->refs++;
+}
+
+void inode_put(struct inode *node)
+{
+    node->refs--;
+    free_if_unused(node);
+}
+
+bool inode_permitted(const struct inode *node, uint32_t uid, uint32_t gid, unsigned mask)
+{
+    if (uid == 0) {
+        if (!(mask & MAY_EXEC) || S_IS_TYPE(node->mode, S_IFDIR))
+            return true;
+        return (node->mode & 0111) != 0;
+    }
+    unsigned bits = uid == node->uid ? node->mode >> 6 : gid == node->gid ? node->mode >> 3 : node->mode;
+    return (bits & mask & 7) == (mask & 7);
+}
+
+struct dir_entry *ramfs_find(const struct inode *dir, const char *name, size_t len)
+{
+    for (struct dir_entry *e = dir->dir.entries; e; e = e->next)
+        if (e->name_len == len && memcmp(e->name, name, len) == 0)
+            return e;
+    return NULL;
+}
+
+struct dir_entry *ramfs_entry_from(const struct inode *dir, uint64_t position)
+{
+    struct dir_entry *e = dir->dir.entries;
+    while (e && e->position < position)
+        e = e->next;
+    return e;
+}
+
+/* An entry in dir gains (delta 1) or loses (-1) node: the node's link count, and for a
+ * directory its ".." in dir's. */
+static void count_entry(struct inode *dir, struct inode *node, int delta)
+{
+    node->nlink += delta;
+    if (S_IS_TYPE(node->mode, S_IFDIR))
+        dir->nlink += delta;
+    inode_touch(dir, TIME_MODIFY | TIME_CHANGE);
+    inode_touch(node, TIME_CHANGE);
+}
+
+/* Add the entry name -> node at the end of dir (positions only grow), counting it. */
+static int add_entry(struct inode *dir, const char *name, size_t len, struct inode *node)
+{
+    if (len > NAME_MAX)
+        return -ENAMETOOLONG;
+    if (dir->nlink == 0)
+        return -ENOENT;                     /* a removed directory takes no new names */
+    if (ramfs_find(dir, name, len))
+        return -EEXIST;
+    struct dir_entry *e = kmalloc(sizeof *e + len + 1);
+    if (!e)
+        return -ENOMEM;
+    *e = (struct dir_entry){ .node = node, .position = dir->dir.next_position++, .name_len = (uint8_t)len };
+    memcpy(e->name, name, len);
+    e->name[len] = '\0';
+    struct dir_entry **tail = &dir->dir.entries;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = e;
+    count_entry(dir, node, 1);
+    return 0;
+}
+
+/* Take entry e out of dir and free it; counting is the caller's. */
+static void detach_entry(struct inode *dir, struct dir_entry *e)
+{
+    struct dir_entry **link = &dir->dir.entries;
+    while (*link != e)
+        link = &(*link)->next;
+    *link = e->next;
+    kfree(e);
+}
+
+/* node has lost its last entry, in dir: a directory loses its "." too; then it goes if
+ * nothing holds it. */
+static void forget(struct inode *dir, struct inode *node)
+{
+    count_entry(dir, node, -1);
+    if (S_IS_TYPE(node->mode, S_IFDIR)) {
+        node->nlink--;
+        node->dir.parent = node;            /* dir may go while node is still held */
+    }
+    free_if_unused(node);
+}
+
+int ramfs_create(struct inode *dir, const char *name, size_t len, uint32_t mode, uint32_t uid,
+                 uint32_t gid, uint32_t rdev, const char *target, size_t target_len, struct inode **out)
+{
+    if (len > NAME_MAX)
+        return -ENAMETOOLONG;
+    if (dir->nlink == 0)
+        return -ENOENT;
+    if (ramfs_find(dir, name, len))
+        return -EEXIST;
+    if (target_len >= PATH_MAX)
+        return -ENAMETOOLONG;
+    struct inode *node = inode_new(mode, uid, gid);
+    if (!node)
+        return -ENOMEM;
+    if (S_IS_TYPE(mode, S_IFDIR)) {
+        node->nlink = 1;                    /* its "."; the entry adds the other */
+        node->dir.parent = dir;
+        node->dir.next_position = 2;
+    } else if (S_IS_TYPE(mode, S_IFLNK)) {
+        node->target = target_alloc(target_len + 1);
+        if (!node->target) {
+            kfree(node);
+            return -ENOMEM;
+        }
+        memcpy(node->target, target, target_len);
+        node->target[target_len] = '\0';
+        node->size = target_len;
+    } else if (S_IS_TYPE(mode, S_IFCHR)) {
+        node->rdev = rdev;
+    }
+    int error = add_entry(dir, name, len, node);
+    if (error) {
+        node->nlink = 0;
+        inode_free(node);
+        return error;
+    }
+    *out = node;
+    return 0;
+}
+
+int ramfs_link(struct inode *dir, const char *name, size_t len, struct inode *node)
+{
+    return add_entry(dir, name, len, node);
+}
+
+/* Whether a directory has no entries but "." and "..". */
+static bool dir_is_empty(const struct inode *dir)
+{
+    return !dir->dir.entries;
+}
+
+int ramfs_unlink(struct inode *dir, const char *name, size_t len, bool want_dir)
+{
+    struct dir_entry *e = ramfs_find(dir, name, len);
+    if (!e)
+        return -ENOENT;
+    bool is_dir = S_IS_TYPE(e->node->mode, S_IFDIR);
+    if (is_dir != want_dir)
+        return is_dir ? -EISDIR : -ENOTDIR;
+    if (is_dir && !dir_is_empty(e->node))
+        return -ENOTEMPTY;
+    struct inode *node = e->node;
+    detach_entry(dir, e);
+    forget(dir, node);
+    return 0;
+}
+
+/* Whether node is ancestor or ancestor itself. */
+static bool is_under(const struct inode *node, const struct inode *ancestor)
+{
+    for (;;) {
+        if (node == ancestor)
+            return true;
+        if (node == node->dir.parent)
+            return false;
+        node = node->dir.parent;
+    }
+}
+
+int ramfs_rename(struct inode *from_dir, const char *from_name, size_t from_len,
+                 struct inode *to_dir, const char *to_name, size_t to_len)
+{
+    struct dir_entry *from = ramfs_find(from_dir, from_name, from_len);
+    if (!from)
+        return -ENOENT;
+    if (to_len > NAME_MAX)
+        return -ENAMETOOLONG;
+    struct inode *node = from->node;
+    bool is_dir = S_IS_TYPE(node->mode, S_IFDIR);
+    if (is_dir && is_under(to_dir, node))
+        return -EINVAL;
+    struct dir_entry *to = ramfs_find(to_dir, to_name, to_len);
+    if (to == from || (to && to->node == node))
+        return 0;                           /* two names of one node: nothing happens */
+    if (to) {
+        bool to_is_dir = S_IS_TYPE(to->node->mode, S_IFDIR);
+        if (is_dir && !to_is_dir)
+            return -ENOTDIR;
+        if (!is_dir && to_is_dir)
+            return -EISDIR;
+        if (to_is_dir && !dir_is_empty(to->node))
+            return -ENOTEMPTY;
+    }
+    /* The one step that can fail (memory) comes first, so a failure changes nothing: a
+     * new entry, or else the replaced entry turned to name the node. */
+    struct inode *replaced = to ? to->node : NULL;
+    if (to) {
+        to->node = node;
+        count_entry(to_dir, node, 1);
+    } else {
+        int error = add_entry(to_dir, to_name, to_len, node);
+        if (error)
+            return error;
+    }
+    detach_entry(from_dir, from);
+    count_entry(from_dir, node, -1);
+    if (is_dir)
+        node->dir.parent = to_dir;
+    if (replaced)
+        forget(to_dir, replaced);
+    return 0;
+}
+
+/* ---- file pages ------------------------------------------------------------------------ */
+
+/* Entry index of a file's two-level table (a frame of physical addresses). */
+static uint64_t *table_slot(uint64_t table, uint64_t index)
+{
+    return (uint64_t *)phys_to_virt(table) + index;
+}
+
+void *ramfs_page(struct inode *file, uint64_t index, bool create, int *error)
+{
+    if (index >= (uint64_t)TABLE_ENTRIES * TABLE_ENTRIES) {
+        *error = -EFBIG;
+        return NULL;
+    }
+    *error = -ENOMEM;
+    if (!file->page_table && !(create && (file->page_table = frame_alloc_zeroed())))
+        return NULL;
+    uint64_t *leaf = table_slot(file->page_table, index / TABLE_ENTRIES);
+    if (!*leaf && !(create && (*leaf = frame_alloc_zeroed())))
+        return NULL;
+    uint64_t *data = table_slot(*leaf, index % TABLE_ENTRIES);
+    if (!*data && create) {
+        if (pages_used >= pages_limit) {
+            *error = -ENOSPC;
+            return NULL;
+        }
+        if ((*data = frame_alloc_zeroed()))
+            pages_used++;
+    }
+    return *data ? phys_to_virt(*data) : NULL;
+}
+
+int ramfs_truncate(struct inode *file, uint64_t size)
+{
+    if (size > RAMFS_MAX_FILE_SIZE)
+        return -EFBIG;
+    uint64_t keep = page_up(size) / PAGE_SIZE;          /* data pages still inside */
+    int error;
+    if (size % PAGE_SIZE && size < file->size) {
+        uint8_t *last = ramfs_page(file, size / PAGE_SIZE, false, &error);
+        if (last)
+            memset(last + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
+    }
+    if (file->page_table) {
+        uint64_t *leaves = phys_to_virt(file->page_table);
+        for (uint64_t l = 0; l < TABLE_ENTRIES; l++) {
+            if (!leaves[l])
+                continue;
+            uint64_t *data = phys_to_virt(leaves[l]);
+            uint64_t first = l * TABLE_ENTRIES;
+            for (uint64_t i = keep > first ? keep - first : 0; i < TABLE_ENTRIES; i++)
+                if (data[i]) {
+                    frame_free(data[i]);
+                    data[i] = 0;
+                    pages_used--;
+                }
+            if (keep <= first) {
+                frame_free(leaves[l]);
+                leaves[l] = 0;
+            }
+        }
+        if (!keep) {
+            frame_free(file->page_table);
+            file->page_table = 0;
+        }
+    }
+    file->size = size;
+    return 0;
+}

@@ -1,0 +1,8 @@
+/* kernel/fs/rootfs.h: the root file system at boot. */
+#pragma once
+#include "kernel/lib/multiboot2.h"
+
+/* Make the tree init starts in: the RAM file system, limited to half the free memory (as
+ * Linux's tmpfs), filled from the initrd, then /dev with its devices and a world-writable
+ * /tmp where the initrd brings none. */
+void rootfs_init(const struct boot_info *info);

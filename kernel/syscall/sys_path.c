@@ -1,0 +1,649 @@
+/* kernel/syscall/sys_path.c: system calls that name files by path: open, stat, mkdir,
+ * unlink, rename, link, symlink, readlink, chdir, getcwd, access, chmod, chown, truncate,
+ * umask, and their *at forms (relative to a directory descriptor, or AT_FDCWD).
+ *
+ * Every process is root (sys_identity.c): permission checks run as uid 0, which passes all
+ * but execute and search bits. */
+#include "kernel/errno.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/inode.h"
+#include "kernel/fs/open.h"
+#include "kernel/fs/path.h"
+#include "kernel/proc/process.h"
+#include "kernel/syscall/syscall.h"
+#include "kernel/uaccess.h"
+#include <string.h>
+
+enum {
+    AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EACCESS = 0x200,
+    AT_SYMLINK_FOLLOW = 0x400, AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000,
+    RENAME_NOREPLACE = 1,
+};
+#define NO_ID 0xffffffffu
+
+/* A call on one path: the path copied in, fs_lock held, the lookup context set. */
+struct path_call {
+    char *path;
+    struct lookup_context ctx;
+    uint64_t lock_flags;
+};
+
+/* Where a path relative to dirfd starts: the working directory for AT_FDCWD (or any
+ * absolute path), else dirfd's directory. fs_lock held. */
+static int context_at(int dirfd, const char *path, struct lookup_context *ctx)
+{
+    struct process *self = current_process();
+    *ctx = (struct lookup_context){ ramfs_root(), self->cwd, 0, 0 };
+    if (path[0] == '/' || dirfd == AT_FDCWD)
+        return 0;
+    struct file *f = fd_file(dirfd);
+    if (!f)
+        return -EBADF;
+    if (!f->node || !S_IS_TYPE(f->node->mode, S_IFDIR))
+        return -ENOTDIR;
+    ctx->start = f->node;
+    return 0;
+}
+
+/* Start a path call: copy user_path in, take fs_lock, find where it starts. An empty path is
+ * -ENOENT unless empty_ok (AT_EMPTY_PATH: the call is then on dirfd itself). */
+static long begin(struct path_call *c, int dirfd, uint64_t user_path, bool empty_ok)
+{
+    long error;
+    c->path = copy_path_from_user(user_path, &error);
+    if (!c->path)
+        return error;
+    if (!c->path[0] && !empty_ok) {
+        path_buffer_free(c->path);
+        return -ENOENT;
+    }
+    c->lock_flags = spin_lock(&fs_lock);
+    error = context_at(dirfd, c->path, &c->ctx);
+    if (error) {
+        spin_unlock(&fs_lock, c->lock_flags);
+        path_buffer_free(c->path);
+    }
+    return error;
+}
+
+/* End a path call: drop the lock, free the path, return result. */
+static long end(struct path_call *c, long result)
+{
+    spin_unlock(&fs_lock, c->lock_flags);
+    path_buffer_free(c->path);
+    return result;
+}
+
+/* Start a call on two paths (rename, link): c for the first, second for the second, whose
+ * lookup context is set as well (both under the one fs_lock c holds). */
+static long begin_two(struct path_call *c, int dirfd, uint64_t user_path, struct path_call *second,
+                      int second_dirfd, uint64_t second_path)
+{
+    long error;
+    second->path = copy_path_from_user(second_path, &error);
+    if (!second->path)
+        return error;
+    error = *second->path ? begin(c, dirfd, user_path, false) : -ENOENT;
+    if (!error && (error = context_at(second_dirfd, second->path, &second->ctx)))
+        end(c, 0);
+    if (error)
+        path_buffer_free(second->path);
+    return error;
+}
+
+static long end_two(struct path_call *c, struct path_call *second, long result)
+{
+    path_buffer_free(second->path);
+    return end(c, result);
+}
+
+/* ---- open ---------------------------------------------------------------------------- */
+
+static long open_at(int dirfd, uint64_t user_path, unsigned flags, uint32_t mode)
+{
+    struct path_call c;
+    long error = begin(&c, dirfd, user_path, false);
+    if (error)
+        return error;
+    struct process *self = current_process();
+    struct file *f;
+    error = end(&c, fs_open(&c.ctx, c.path, flags, mode, self->umask, &f));
+    if (error)
+        return error;
+    int fd = fd_install(self, f, 0);
+    if (fd < 0)
+        file_put(f);
+    else if (flags & O_CLOEXEC)
+        self->close_on_exec |= 1ull << fd;
+    return fd;
+}
+
+SYSCALL_DEFINE3(open, uint64_t, path, unsigned, flags, uint32_t, mode)
+{
+    return open_at(AT_FDCWD, path, flags, mode);
+}
+
+SYSCALL_DEFINE4(openat, int, dirfd, uint64_t, path, unsigned, flags, uint32_t, mode)
+{
+    return open_at(dirfd, path, flags, mode);
+}
+
+SYSCALL_DEFINE2(creat, uint64_t, path, uint32_t, mode)
+{
+    return open_at(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+}
+
+/* ---- stat ---------------------------------------------------------------------------- */
+
+/* Linux's x86-64 struct stat. */
+struct linux_stat {
+    uint64_t dev, ino, nlink;
+    uint32_t mode, uid, gid, pad;
+    uint64_t rdev;
+    int64_t size, block_size, blocks;
+    struct timestamp atime, mtime, ctime;
+    int64_t unused[3];
+};
+
+enum { RAMFS_DEVICE = 1 };                  /* st_dev of every node of the tree */
+
+static void fill_stat(const struct inode *node, struct linux_stat *st)
+{
+    *st = (struct linux_stat){
+        .dev = RAMFS_DEVICE, .ino = node->ino, .nlink = node->nlink, .mode = node->mode,
+        .uid = node->uid, .gid = node->gid, .rdev = node->rdev, .size = (int64_t)node->size,
+        .block_size = 4096, .blocks = (int64_t)((node->size + 4095) / 4096 * 8),
+        .atime = node->atime, .mtime = node->mtime, .ctime = node->ctime,
+    };
+}
+
+/* fstat of an open file; fs_lock held. A file with no node (a pipe, the console of the first
+ * process) shows only its type and mode. */
+static void fill_file_stat(const struct file *f, struct linux_stat *st)
+{
+    if (f->node)
+        fill_stat(f->node, st);
+    else
+        *st = (struct linux_stat){ .mode = f->ops->mode, .nlink = 1, .block_size = 4096 };
+}
+
+SYSCALL_DEFINE2(fstat, int, fd, uint64_t, buf)
+{
+    struct file *f = fd_file(fd);
+    if (!f)
+        return -EBADF;
+    struct linux_stat st;
+    uint64_t flags = spin_lock(&fs_lock);
+    fill_file_stat(f, &st);
+    spin_unlock(&fs_lock, flags);
+    return copy_to_user(buf, &st, sizeof st);
+}
+
+static long stat_at(int dirfd, uint64_t user_path, uint64_t buf, unsigned flags)
+{
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+        return -EINVAL;
+    struct path_call c;
+    long error = begin(&c, dirfd, user_path, flags & AT_EMPTY_PATH);
+    if (error)
+        return error;
+    struct linux_stat st;
+    struct inode *node;
+    if (!c.path[0]) {                       /* AT_EMPTY_PATH: dirfd itself, of any kind */
+        struct file *f = fd_file(dirfd);
+        if (!f && dirfd != AT_FDCWD)
+            return end(&c, -EBADF);
+        if (f)
+            fill_file_stat(f, &st);
+        else
+            fill_stat(c.ctx.start, &st);
+    } else if ((error = path_lookup(&c.ctx, c.path, !(flags & AT_SYMLINK_NOFOLLOW), &node))) {
+        return end(&c, error);
+    } else {
+        fill_stat(node, &st);
+    }
+    end(&c, 0);
+    return copy_to_user(buf, &st, sizeof st);
+}
+
+SYSCALL_DEFINE2(stat, uint64_t, path, uint64_t, buf)
+{
+    return stat_at(AT_FDCWD, path, buf, 0);
+}
+
+SYSCALL_DEFINE2(lstat, uint64_t, path, uint64_t, buf)
+{
+    return stat_at(AT_FDCWD, path, buf, AT_SYMLINK_NOFOLLOW);
+}
+
+SYSCALL_DEFINE4(newfstatat, int, dirfd, uint64_t, path, uint64_t, buf, unsigned, flags)
+{
+    return stat_at(dirfd, path, buf, flags);
+}
+
+/* ---- making and removing names -------------------------------------------------------- */
+
+/* The directory and last name of c's path for a call that makes a name there: -EEXIST if
+ * the name is "/", ".", ".." or taken, -EACCES without write and search permission. */
+static long new_name(struct path_call *c, struct path_last *last)
+{
+    long error = path_parent(&c->ctx, c->path, last);
+    if (error)
+        return error;
+    if (last->kind != LAST_NAME || ramfs_find(last->dir, last->name, last->len))
+        return -EEXIST;
+    if (!inode_permitted(last->dir, c->ctx.uid, c->ctx.gid, MAY_WRITE | MAY_EXEC))
+        return -EACCES;
+    return 0;
+}
+
+static long mkdir_at(int dirfd, uint64_t user_path, uint32_t mode)
+{
+    struct path_call c;
+    struct path_last last;
+    long error = begin(&c, dirfd, user_path, false);
+    if (error)
+        return error;
+    if (!(error = new_name(&c, &last))) {
+        struct inode *dir;
+        mode = (mode & 07777 & ~current_process()->umask) | S_IFDIR;
+        error = ramfs_create(last.dir, last.name, last.len, mode, 0, 0, 0, NULL, 0, &dir);
+    }
+    return end(&c, error);
+}
+
+SYSCALL_DEFINE2(mkdir, uint64_t, path, uint32_t, mode)
+{
+    return mkdir_at(AT_FDCWD, path, mode);
+}
+
+SYSCALL_DEFINE3(mkdirat, int, dirfd, uint64_t, path, uint32_t, mode)
+{
+    return mkdir_at(dirfd, path, mode);
+}
+
+/* unlink (a non-directory) or rmdir (an empty directory). */
+static long unlink_at(int dirfd, uint64_t user_path, bool dir)
+{
+    struct path_call c;
+    struct path_last last;
+    long error = begin(&c, dirfd, user_path, false);
+    if (error)
+        return error;
+    if ((error = path_parent(&c.ctx, c.path, &last)))
+        return end(&c, error);
+    if (last.kind != LAST_NAME) {
+        /* rmdir: "." is -EINVAL, ".." -ENOTEMPTY, "/" -EBUSY; unlink: each is a directory. */
+        return end(&c, !dir ? -EISDIR : last.kind == LAST_DOT ? -EINVAL
+                             : last.kind == LAST_DOTDOT ? -ENOTEMPTY : -EBUSY);
+    }
+    struct dir_entry *e = ramfs_find(last.dir, last.name, last.len);
+    if (!e)
+        return end(&c, -ENOENT);
+    if (!dir && last.trailing_slash)
+        return end(&c, S_IS_TYPE(e->node->mode, S_IFDIR) ? -EISDIR : -ENOTDIR);
+    if (!inode_permitted(last.dir, 0, 0, MAY_WRITE | MAY_EXEC))
+        return end(&c, -EACCES);
+    return end(&c, ramfs_unlink(last.dir, last.name, last.len, dir));
+}
+
+SYSCALL_DEFINE1(unlink, uint64_t, path)
+{
+    return unlink_at(AT_FDCWD, path, false);
+}
+
+SYSCALL_DEFINE1(rmdir, uint64_t, path)
+{
+    return unlink_at(AT_FDCWD, path, true);
+}
+
+SYSCALL_DEFINE3(unlinkat, int, dirfd, uint64_t, path, unsigned, flags)
+{
+    if (flags & ~AT_REMOVEDIR)
+        return -EINVAL;
+    return unlink_at(dirfd, path, flags & AT_REMOVEDIR);
+}
+
+static long rename_at(int old_dirfd, uint64_t old_path, int new_dirfd, uint64_t new_path, unsigned flags)
+{
+    if (flags & ~RENAME_NOREPLACE)
+        return -EINVAL;                     /* RENAME_EXCHANGE and RENAME_WHITEOUT: not here */
+    struct path_call c, second;
+    long error = begin_two(&c, old_dirfd, old_path, &second, new_dirfd, new_path);
+    if (error)
+        return error;
+    struct path_last from, to;
+    if (!(error = path_parent(&c.ctx, c.path, &from)) && !(error = path_parent(&second.ctx, second.path, &to))) {
+        struct dir_entry *source = from.kind == LAST_NAME ? ramfs_find(from.dir, from.name, from.len) : NULL;
+        struct dir_entry *target = to.kind == LAST_NAME ? ramfs_find(to.dir, to.name, to.len) : NULL;
+        if (from.kind != LAST_NAME || to.kind != LAST_NAME)
+            error = -EBUSY;
+        else if (!source)
+            error = -ENOENT;
+        else if ((from.trailing_slash || to.trailing_slash) && !S_IS_TYPE(source->node->mode, S_IFDIR))
+            error = -ENOTDIR;
+        else if (target && (flags & RENAME_NOREPLACE))
+            error = -EEXIST;
+        else if (!inode_permitted(from.dir, 0, 0, MAY_WRITE | MAY_EXEC)
+                 || !inode_permitted(to.dir, 0, 0, MAY_WRITE | MAY_EXEC))
+            error = -EACCES;
+        else
+            error = ramfs_rename(from.dir, from.name, from.len, to.dir, to.name, to.len);
+    }
+    return end_two(&c, &second, error);
+}
+
+SYSCALL_DEFINE2(rename, uint64_t, old_path, uint64_t, new_path)
+{
+    return rename_at(AT_FDCWD, old_path, AT_FDCWD, new_path, 0);
+}
+
+SYSCALL_DEFINE4(renameat, int, old_dirfd, uint64_t, old_path, int, new_dirfd, uint64_t, new_path)
+{
+    return rename_at(old_dirfd, old_path, new_dirfd, new_path, 0);
+}
+
+SYSCALL_DEFINE5(renameat2, int, old_dirfd, uint64_t, old_path, int, new_dirfd, uint64_t, new_path,
+                unsigned, flags)
+{
+    return rename_at(old_dirfd, old_path, new_dirfd, new_path, flags);
+}
+
+static long link_at(int old_dirfd, uint64_t old_path, int new_dirfd, uint64_t new_path, unsigned flags)
+{
+    if (flags & ~AT_SYMLINK_FOLLOW)
+        return -EINVAL;                     /* AT_EMPTY_PATH (linking an open file): not here */
+    struct path_call c, second;
+    long error = begin_two(&c, old_dirfd, old_path, &second, new_dirfd, new_path);
+    if (error)
+        return error;
+    struct inode *node;
+    struct path_last to;
+    if (!(error = path_lookup(&c.ctx, c.path, flags & AT_SYMLINK_FOLLOW, &node))) {
+        if (S_IS_TYPE(node->mode, S_IFDIR))
+            error = -EPERM;
+        else if (!(error = new_name(&second, &to)))
+            error = ramfs_link(to.dir, to.name, to.len, node);
+    }
+    return end_two(&c, &second, error);
+}
+
+SYSCALL_DEFINE2(link, uint64_t, old_path, uint64_t, new_path)
+{
+    return link_at(AT_FDCWD, old_path, AT_FDCWD, new_path, 0);
+}
+
+SYSCALL_DEFINE5(linkat, int, old_dirfd, uint64_t, old_path, int, new_dirfd, uint64_t, new_path,
+                unsigned, flags)
+{
+    return link_at(old_dirfd, old_path, new_dirfd, new_path, flags);
+}
+
+static long symlink_at(uint64_t user_target, int dirfd, uint64_t user_path)
+{
+    long error;
+    char *target = copy_path_from_user(user_target, &error);
+    if (!target)
+        return error;
+    struct path_call c;
+    struct path_last last;
+    error = *target ? begin(&c, dirfd, user_path, false) : -ENOENT;
+    if (error) {
+        path_buffer_free(target);
+        return error;
+    }
+    if (!(error = new_name(&c, &last))) {
+        struct inode *link;
+        error = ramfs_create(last.dir, last.name, last.len, S_IFLNK | 0777, 0, 0, 0, target,
+                             strlen(target), &link);
+    }
+    path_buffer_free(target);
+    return end(&c, error);
+}
+
+SYSCALL_DEFINE2(symlink, uint64_t, target, uint64_t, path)
+{
+    return symlink_at(target, AT_FDCWD, path);
+}
+
+SYSCALL_DEFINE3(symlinkat, uint64_t, target, int, dirfd, uint64_t, path)
+{
+    return symlink_at(target, dirfd, path);
+}
+
+static long readlink_at(int dirfd, uint64_t user_path, uint64_t buf, int size)
+{
+    if (size <= 0)
+        return -EINVAL;
+    struct path_call c;
+    long error = begin(&c, dirfd, user_path, false);
+    if (error)
+        return error;
+    struct inode *node;
+    if ((error = path_lookup(&c.ctx, c.path, false, &node)))
+        return end(&c, error);
+    if (!S_IS_TYPE(node->mode, S_IFLNK))
+        return end(&c, -EINVAL);
+    size_t n = node->size < (size_t)size ? node->size : (size_t)size;   /* no NUL is added */
+    return end(&c, copy_to_user(buf, node->target, n) ? -EFAULT : (long)n);
+}
+
+SYSCALL_DEFINE3(readlink, uint64_t, path, uint64_t, buf, int, size)
+{
+    return readlink_at(AT_FDCWD, path, buf, size);
+}
+
+SYSCALL_DEFINE4(readlinkat, int, dirfd, uint64_t, path, uint64_t, buf, int, size)
+{
+    return readlink_at(dirfd, path, buf, size);
+}
+
+/* ---- the working directory ------------------------------------------------------------- */
+
+/* Make dir (a node, fs_lock held) the working directory: -ENOTDIR, -EACCES or 0. */
+static long change_directory(struct inode *dir)
+{
+    if (!S_IS_TYPE(dir->mode, S_IFDIR))
+        return -ENOTDIR;
+    if (!inode_permitted(dir, 0, 0, MAY_EXEC))
+        return -EACCES;
+    struct process *self = current_process();
+    inode_get(dir);
+    inode_put(self->cwd);
+    self->cwd = dir;
+    return 0;
+}
+
+SYSCALL_DEFINE1(chdir, uint64_t, path)
+{
+    struct path_call c;
+    long error = begin(&c, AT_FDCWD, path, false);
+    if (error)
+        return error;
+    struct inode *dir;
+    if (!(error = path_lookup(&c.ctx, c.path, true, &dir)))
+        error = change_directory(dir);
+    return end(&c, error);
+}
+
+SYSCALL_DEFINE1(fchdir, int, fd)
+{
+    struct file *f = fd_file(fd);
+    if (!f)
+        return -EBADF;
+    uint64_t flags = spin_lock(&fs_lock);
+    long error = f->node ? change_directory(f->node) : -ENOTDIR;
+    spin_unlock(&fs_lock, flags);
+    return error;
+}
+
+SYSCALL_DEFINE2(getcwd, uint64_t, buf, uint64_t, size)
+{
+    char *path = path_buffer_alloc();
+    if (!path)
+        return -ENOMEM;
+    uint64_t flags = spin_lock(&fs_lock);
+    struct lookup_context ctx = { .root = ramfs_root() };
+    long len = path_of(&ctx, current_process()->cwd, path, size < PATH_MAX ? size : PATH_MAX);
+    spin_unlock(&fs_lock, flags);
+    if (len > 0 && copy_to_user(buf, path, (size_t)len))
+        len = -EFAULT;
+    path_buffer_free(path);
+    return len;
+}
+
+/* ---- permissions, owners, sizes --------------------------------------------------------- */
+
+/* Run change on the node path names (following a final link unless nofollow), fs_lock held. */
+static long on_node(int dirfd, uint64_t user_path, bool nofollow, bool empty_ok,
+                    long (*change)(struct inode *node, uint64_t a, uint64_t b), uint64_t a, uint64_t b)
+{
+    struct path_call c;
+    long error = begin(&c, dirfd, user_path, empty_ok);
+    if (error)
+        return error;
+    struct inode *node = c.ctx.start;
+    if (c.path[0] && (error = path_lookup(&c.ctx, c.path, !nofollow, &node)))
+        return end(&c, error);
+    return end(&c, change(node, a, b));
+}
+
+/* The same on fd's node (fchmod, fchown, ftruncate); -EBADF, or -EINVAL for a file with
+ * none (a pipe). */
+static long on_file(int fd, long (*change)(struct inode *node, uint64_t a, uint64_t b), uint64_t a, uint64_t b)
+{
+    struct file *f = fd_file(fd);
+    if (!f || (f->flags & O_PATH))
+        return -EBADF;
+    uint64_t flags = spin_lock(&fs_lock);
+    long error = f->node ? change(f->node, a, b) : -EINVAL;
+    spin_unlock(&fs_lock, flags);
+    return error;
+}
+
+/* access(2)'s check: mode (R_OK 4, W_OK 2, X_OK 1, or F_OK 0) for node. */
+static long check_access(struct inode *node, uint64_t mode, uint64_t unused)
+{
+    (void)unused;
+    return inode_permitted(node, 0, 0, (unsigned)mode) ? 0 : -EACCES;
+}
+
+static long access_at(int dirfd, uint64_t path, unsigned mode, unsigned flags)
+{
+    if (mode & ~7u || flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    return on_node(dirfd, path, flags & AT_SYMLINK_NOFOLLOW, flags & AT_EMPTY_PATH, check_access, mode, 0);
+}
+
+SYSCALL_DEFINE2(access, uint64_t, path, unsigned, mode)
+{
+    return access_at(AT_FDCWD, path, mode, 0);
+}
+
+SYSCALL_DEFINE3(faccessat, int, dirfd, uint64_t, path, unsigned, mode)
+{
+    return access_at(dirfd, path, mode, 0);
+}
+
+SYSCALL_DEFINE4(faccessat2, int, dirfd, uint64_t, path, unsigned, mode, unsigned, flags)
+{
+    return access_at(dirfd, path, mode, flags);
+}
+
+static long node_chmod(struct inode *node, uint64_t mode, uint64_t unused)
+{
+    (void)unused;
+    node->mode = (node->mode & S_IFMT) | ((uint32_t)mode & 07777);
+    inode_touch(node, TIME_CHANGE);
+    return 0;
+}
+
+SYSCALL_DEFINE2(chmod, uint64_t, path, uint32_t, mode)
+{
+    return on_node(AT_FDCWD, path, false, false, node_chmod, mode, 0);
+}
+
+SYSCALL_DEFINE2(fchmod, int, fd, uint32_t, mode)
+{
+    return on_file(fd, node_chmod, mode, 0);
+}
+
+SYSCALL_DEFINE3(fchmodat, int, dirfd, uint64_t, path, uint32_t, mode)
+{
+    return on_node(dirfd, path, false, false, node_chmod, mode, 0);
+}
+
+static long node_chown(struct inode *node, uint64_t uid, uint64_t gid)
+{
+    if ((uint32_t)uid != NO_ID)
+        node->uid = (uint32_t)uid;
+    if ((uint32_t)gid != NO_ID)
+        node->gid = (uint32_t)gid;
+    if (S_IS_TYPE(node->mode, S_IFREG))         /* a new owner gets no set-id program */
+        node->mode &= ~(S_ISUID | ((node->mode & 010) ? S_ISGID : 0));
+    inode_touch(node, TIME_CHANGE);
+    return 0;
+}
+
+SYSCALL_DEFINE3(chown, uint64_t, path, uint32_t, uid, uint32_t, gid)
+{
+    return on_node(AT_FDCWD, path, false, false, node_chown, uid, gid);
+}
+
+SYSCALL_DEFINE3(lchown, uint64_t, path, uint32_t, uid, uint32_t, gid)
+{
+    return on_node(AT_FDCWD, path, true, false, node_chown, uid, gid);
+}
+
+SYSCALL_DEFINE3(fchown, int, fd, uint32_t, uid, uint32_t, gid)
+{
+    return on_file(fd, node_chown, uid, gid);
+}
+
+SYSCALL_DEFINE5(fchownat, int, dirfd, uint64_t, path, uint32_t, uid, uint32_t, gid, unsigned, flags)
+{
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    return on_node(dirfd, path, flags & AT_SYMLINK_NOFOLLOW, flags & AT_EMPTY_PATH, node_chown, uid, gid);
+}
+
+static long node_truncate(struct inode *node, uint64_t size, uint64_t unused)
+{
+    (void)unused;
+    if ((int64_t)size < 0)
+        return -EINVAL;
+    if (S_IS_TYPE(node->mode, S_IFDIR))
+        return -EISDIR;
+    if (!S_IS_TYPE(node->mode, S_IFREG))
+        return -EINVAL;
+    long error = ramfs_truncate(node, size);
+    if (!error)
+        inode_touch(node, TIME_MODIFY | TIME_CHANGE);
+    return error;
+}
+
+SYSCALL_DEFINE2(truncate, uint64_t, path, uint64_t, size)
+{
+    return on_node(AT_FDCWD, path, false, false, node_truncate, size, 0);
+}
+
+SYSCALL_DEFINE2(ftruncate, int, fd, uint64_t, size)
+{
+    struct file *f = fd_file(fd);
+    if (f && (f->flags & O_ACCMODE) != O_WRONLY && (f->flags & O_ACCMODE) != O_RDWR)
+        return -EINVAL;                     /* not open for writing */
+    return on_file(fd, node_truncate, size, 0);
+}
+
+SYSCALL_DEFINE1(umask, uint32_t, mask)
+{
+    struct process *self = current_process();
+    uint32_t old = self->umask;
+    self->umask = mask & 0777;
+    return old;
+}
+
+SYSCALL_DEFINE0(sync)
+{
+    return 0;                               /* everything is in memory already */
+}

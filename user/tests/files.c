@@ -1,0 +1,595 @@
+/* user/tests/files.c: the file system calls: making, reading, writing, seeking, listing,
+ * renaming, linking and removing files and directories, path lookup and its errors, the
+ * working directory, descriptors sharing an open file, and /dev's memory devices. Every case
+ * works in a fresh directory under /tmp, removed after, so the same cases pass on Linux. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <sys/sysmacros.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "remove_tree.h"
+#include "utest.h"
+
+static char scratch[64];
+
+/* Make a fresh directory under /tmp and work in it. */
+static void enter_scratch(void)
+{
+    strcpy(scratch, "/tmp/files-XXXXXX");
+    EXPECT(mkdtemp(scratch) != NULL);
+    EXPECT_EQ(chdir(scratch), 0);
+}
+
+static void leave_scratch(void)
+{
+    EXPECT_EQ(chdir("/"), 0);
+    EXPECT_EQ(remove_tree(scratch), 0);
+}
+
+/* Make path holding text. */
+static void put(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    EXPECT(fd >= 0);
+    EXPECT_EQ(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    EXPECT_EQ(close(fd), 0);
+}
+
+/* Expect path to hold exactly text. */
+static void expect_contents(const char *path, const char *text)
+{
+    char buf[256] = { 0 };
+    int fd = open(path, O_RDONLY);
+    EXPECT(fd >= 0);
+    EXPECT_EQ(read(fd, buf, sizeof buf - 1), (ssize_t)strlen(text));
+    EXPECT_STREQ(buf, text);
+    close(fd);
+}
+
+/* The raw call's errno for a path call (SYSCALL returns -errno). */
+#define EXPECT_ERRNO(call, error) EXPECT_EQ(call, -(error))
+
+UTEST(a_file_made_written_and_read_back)
+{
+    enter_scratch();
+    int fd = open("f", O_RDWR | O_CREAT | O_EXCL, 0600);
+    EXPECT(fd >= 0);
+    EXPECT_EQ(write(fd, "hello, ", 7), 7);
+    EXPECT_EQ(write(fd, "world", 5), 5);
+    char buf[32] = { 0 };
+    EXPECT_EQ(read(fd, buf, sizeof buf), 0);            /* the offset is at the end */
+    EXPECT_EQ(lseek(fd, 0, SEEK_SET), 0);
+    EXPECT_EQ(read(fd, buf, sizeof buf), 12);
+    EXPECT_STREQ(buf, "hello, world");
+    struct stat st;
+    EXPECT_EQ(fstat(fd, &st), 0);
+    EXPECT(S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0600 && st.st_size == 12 && st.st_nlink == 1);
+    EXPECT_EQ(close(fd), 0);
+    EXPECT_ERRNO(SYSCALL(SYS_open, "f", O_CREAT | O_EXCL | O_WRONLY, 0600), EEXIST);
+    leave_scratch();
+}
+
+UTEST(lseek_pread_and_pwrite_use_offsets)
+{
+    enter_scratch();
+    int fd = open("f", O_RDWR | O_CREAT, 0644);
+    EXPECT_EQ(write(fd, "0123456789", 10), 10);
+    EXPECT_EQ(lseek(fd, -3, SEEK_END), 7);
+    EXPECT_EQ(lseek(fd, 1, SEEK_CUR), 8);
+    char buf[8] = { 0 };
+    EXPECT_EQ(pread(fd, buf, 3, 2), 3);
+    EXPECT_STREQ(buf, "234");
+    EXPECT_EQ(lseek(fd, 0, SEEK_CUR), 8);               /* pread leaves the offset */
+    EXPECT_EQ(pwrite(fd, "ab", 2, 0), 2);
+    EXPECT_EQ(lseek(fd, 0, SEEK_CUR), 8);
+    EXPECT_ERRNO(SYSCALL(SYS_lseek, fd, -20, SEEK_CUR), EINVAL);
+    EXPECT_ERRNO(SYSCALL(SYS_lseek, fd, 0, 99), EINVAL);
+    EXPECT_ERRNO(SYSCALL(SYS_pread64, fd, buf, 1, -1), EINVAL);
+    close(fd);
+    expect_contents("f", "ab23456789");
+    int p[2];
+    EXPECT_EQ(pipe(p), 0);
+    EXPECT_ERRNO(SYSCALL(SYS_lseek, p[0], 0, SEEK_SET), ESPIPE);
+    EXPECT_ERRNO(SYSCALL(SYS_pread64, p[0], buf, 1, 0), ESPIPE);
+    close(p[0]);
+    close(p[1]);
+    leave_scratch();
+}
+
+UTEST(a_write_past_the_end_leaves_a_hole_of_zeros)
+{
+    enter_scratch();
+    int fd = open("f", O_RDWR | O_CREAT, 0644);
+    EXPECT_EQ(pwrite(fd, "x", 1, 10000), 1);
+    struct stat st;
+    EXPECT_EQ(fstat(fd, &st), 0);
+    EXPECT_EQ(st.st_size, 10001);
+    char buf[10001];
+    memset(buf, 1, sizeof buf);
+    EXPECT_EQ(pread(fd, buf, sizeof buf, 0), 10001);
+    int nonzero = 0;
+    for (int i = 0; i < 10000; i++)
+        nonzero += buf[i] != 0;
+    EXPECT_EQ(nonzero, 0);
+    EXPECT_EQ(buf[10000], 'x');
+    /* Shrinking then growing reads zeros where the bytes were. */
+    EXPECT_EQ(ftruncate(fd, 5000), 0);
+    EXPECT_EQ(ftruncate(fd, 10001), 0);
+    EXPECT_EQ(pread(fd, buf, 1, 10000), 1);
+    EXPECT_EQ(buf[0], 0);
+    EXPECT_EQ(truncate("f", 3), 0);
+    EXPECT_EQ(fstat(fd, &st), 0);
+    EXPECT_EQ(st.st_size, 3);
+    EXPECT_ERRNO(SYSCALL(SYS_ftruncate, fd, -1), EINVAL);
+    close(fd);
+    fd = open("f", O_RDONLY);
+    EXPECT_ERRNO(SYSCALL(SYS_ftruncate, fd, 0), EINVAL);     /* not open for writing */
+    close(fd);
+    EXPECT_ERRNO(SYSCALL(SYS_truncate, ".", 0), EISDIR);
+    leave_scratch();
+}
+
+UTEST(append_truncate_and_the_access_mode)
+{
+    enter_scratch();
+    put("f", "abc");
+    int fd = open("f", O_WRONLY | O_APPEND);
+    EXPECT_EQ(lseek(fd, 0, SEEK_SET), 0);
+    EXPECT_EQ(write(fd, "def", 3), 3);                  /* O_APPEND writes at the end */
+    char c;
+    EXPECT_ERRNO(SYSCALL(SYS_read, fd, &c, 1), EBADF);   /* write-only */
+    close(fd);
+    expect_contents("f", "abcdef");
+    fd = open("f", O_RDONLY);
+    EXPECT_ERRNO(SYSCALL(SYS_write, fd, "x", 1), EBADF); /* read-only */
+    close(fd);
+    fd = open("f", O_WRONLY | O_TRUNC);
+    close(fd);
+    expect_contents("f", "");
+    leave_scratch();
+}
+
+UTEST(lookup_errors_are_linuxs)
+{
+    enter_scratch();
+    put("file", "x");
+    EXPECT_EQ(mkdir("dir", 0755), 0);
+    EXPECT_ERRNO(SYSCALL(SYS_open, "missing", O_RDONLY), ENOENT);
+    EXPECT_ERRNO(SYSCALL(SYS_open, "missing/x", O_RDONLY | O_CREAT, 0644), ENOENT);
+    EXPECT_ERRNO(SYSCALL(SYS_open, "file/x", O_RDONLY), ENOTDIR);
+    EXPECT_ERRNO(SYSCALL(SYS_open, "file/", O_RDONLY), ENOTDIR);
+    EXPECT_ERRNO(SYSCALL(SYS_open, "", O_RDONLY), ENOENT);
+    EXPECT_ERRNO(SYSCALL(SYS_open, "dir", O_WRONLY), EISDIR);
+    EXPECT_ERRNO(SYSCALL(SYS_open, "dir", O_RDWR | O_CREAT, 0644), EISDIR);
+    EXPECT_ERRNO(SYSCALL(SYS_open, "file", O_RDONLY | O_DIRECTORY), ENOTDIR);
+    EXPECT_ERRNO(SYSCALL(SYS_open, (char *)1, O_RDONLY), EFAULT);
+    char name[NAME_MAX + 2];
+    memset(name, 'n', NAME_MAX + 1);
+    name[NAME_MAX + 1] = '\0';
+    EXPECT_ERRNO(SYSCALL(SYS_open, name, O_RDONLY | O_CREAT, 0644), ENAMETOOLONG);
+    static char path[PATH_MAX + 1];
+    memset(path, 'a', PATH_MAX);
+    EXPECT_ERRNO(SYSCALL(SYS_open, path, O_RDONLY), ENAMETOOLONG);
+    int fd = open("dir", O_RDONLY | O_DIRECTORY);
+    EXPECT(fd >= 0);
+    char c;
+    EXPECT_ERRNO(SYSCALL(SYS_read, fd, &c, 1), EISDIR);
+    close(fd);
+    leave_scratch();
+}
+
+UTEST(directories_are_made_listed_and_removed)
+{
+    enter_scratch();
+    EXPECT_EQ(mkdir("d", 0755), 0);
+    EXPECT_ERRNO(SYSCALL(SYS_mkdir, "d", 0755), EEXIST);
+    EXPECT_ERRNO(SYSCALL(SYS_mkdir, ".", 0755), EEXIST);
+    EXPECT_EQ(mkdir("d/sub/", 0755), 0);                /* a trailing slash is fine */
+    put("d/a", "1");
+    put("d/b", "2");
+    struct stat st;
+    EXPECT_EQ(stat("d", &st), 0);
+    EXPECT(S_ISDIR(st.st_mode) && st.st_nlink == 3);   /* ".", its entry, sub's ".." */
+    DIR *dir = opendir("d");
+    EXPECT(dir != NULL);
+    int seen = 0;
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            seen |= 1;
+        else if (!strcmp(e->d_name, "a") && e->d_type == DT_REG)
+            seen |= 2;
+        else if (!strcmp(e->d_name, "sub") && e->d_type == DT_DIR)
+            seen |= 4;
+        else if (!strcmp(e->d_name, "b"))
+            seen |= 8;
+        else
+            seen |= 16;
+    }
+    closedir(dir);
+    EXPECT_EQ(seen, 15);
+    EXPECT_ERRNO(SYSCALL(SYS_rmdir, "d"), ENOTEMPTY);
+    EXPECT_ERRNO(SYSCALL(SYS_rmdir, "d/a"), ENOTDIR);
+    EXPECT_ERRNO(SYSCALL(SYS_unlink, "d/sub"), EISDIR);
+    EXPECT_ERRNO(SYSCALL(SYS_rmdir, "d/sub/."), EINVAL);
+    EXPECT_ERRNO(SYSCALL(SYS_unlink, "d/missing"), ENOENT);
+    EXPECT_EQ(SYSCALL(SYS_unlinkat, AT_FDCWD, "d/sub", AT_REMOVEDIR), 0);
+    EXPECT_ERRNO(SYSCALL(SYS_unlinkat, AT_FDCWD, "d/a", 0x4000), EINVAL);
+    EXPECT_EQ(stat("d", &st), 0);
+    EXPECT_EQ(st.st_nlink, 2);
+    leave_scratch();
+}
+
+/* getdents64's record. */
+struct linux_dirent64 {
+    uint64_t ino;
+    int64_t off;
+    unsigned short len;
+    unsigned char type;
+    char name[];
+};
+
+UTEST(getdents64_continues_where_it_stopped)
+{
+    enter_scratch();
+    enum { FILES = 40 };
+    for (int i = 0; i < FILES; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "file%02d", i);
+        put(name, "");
+    }
+    int fd = open(".", O_RDONLY | O_DIRECTORY);
+    char buf[64];                                       /* two or three records a call */
+    int found = 0, calls = 0;
+    long n;
+    while ((n = SYSCALL(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+        calls++;
+        for (long at = 0; at < n;) {
+            const struct linux_dirent64 *d = (const void *)(buf + at);
+            found += strncmp(d->name, "file", 4) == 0;
+            EXPECT(d->len % 8 == 0 && d->len > 0);
+            at += d->len;
+        }
+    }
+    EXPECT_EQ(n, 0);
+    EXPECT_EQ(found, FILES);
+    EXPECT(calls > 10);
+    EXPECT_EQ(SYSCALL(SYS_getdents64, fd, buf, 8), 0);          /* the end stays the end */
+    EXPECT_EQ(lseek(fd, 0, SEEK_SET), 0);
+    EXPECT_ERRNO(SYSCALL(SYS_getdents64, fd, buf, 8), EINVAL);   /* not even "." fits */
+    close(fd);
+    fd = open("file00", O_RDONLY);
+    EXPECT_ERRNO(SYSCALL(SYS_getdents64, fd, buf, sizeof buf), ENOTDIR);
+    close(fd);
+    leave_scratch();
+}
+
+UTEST(an_unlinked_open_file_lives_until_closed)
+{
+    enter_scratch();
+    put("f", "still here");
+    int fd = open("f", O_RDONLY);
+    EXPECT_EQ(unlink("f"), 0);
+    EXPECT_ERRNO(SYSCALL(SYS_open, "f", O_RDONLY), ENOENT);
+    struct stat st;
+    EXPECT_EQ(fstat(fd, &st), 0);
+    EXPECT_EQ(st.st_nlink, 0);
+    char buf[16] = { 0 };
+    EXPECT_EQ(read(fd, buf, sizeof buf), 10);
+    EXPECT_STREQ(buf, "still here");
+    close(fd);
+    leave_scratch();
+}
+
+UTEST(rename_moves_and_replaces)
+{
+    enter_scratch();
+    put("a", "A");
+    put("b", "B");
+    EXPECT_EQ(mkdir("d", 0755), 0);
+    EXPECT_EQ(mkdir("e", 0755), 0);
+    EXPECT_EQ(rename("a", "b"), 0);                     /* replaces b */
+    expect_contents("b", "A");
+    EXPECT_ERRNO(SYSCALL(SYS_open, "a", O_RDONLY), ENOENT);
+    EXPECT_EQ(rename("b", "d/c"), 0);
+    expect_contents("d/c", "A");
+    EXPECT_ERRNO(SYSCALL(SYS_rename, "d/c", "e"), EISDIR);
+    EXPECT_ERRNO(SYSCALL(SYS_rename, "e", "d/c"), ENOTDIR);
+    EXPECT_ERRNO(SYSCALL(SYS_rename, "e", "d"), ENOTEMPTY);
+    EXPECT_ERRNO(SYSCALL(SYS_rename, "d", "d/x"), EINVAL);  /* under itself */
+    EXPECT_ERRNO(SYSCALL(SYS_rename, "missing", "x"), ENOENT);
+    EXPECT_ERRNO(SYSCALL(SYS_renameat2, AT_FDCWD, "d/c", AT_FDCWD, "d/c2", 8), EINVAL);  /* no such flag */
+    put("x", "X");
+    EXPECT_ERRNO(SYSCALL(SYS_renameat2, AT_FDCWD, "x", AT_FDCWD, "d/c", 1), EEXIST);  /* NOREPLACE */
+    EXPECT_EQ(rename("d", "e/moved"), 0);
+    expect_contents("e/moved/c", "A");
+    EXPECT_EQ(chdir("e/moved/.."), 0);                  /* ".." follows the move */
+    struct stat here, e;
+    EXPECT_EQ(stat(".", &here), 0);
+    EXPECT_EQ(chdir(scratch), 0);
+    EXPECT_EQ(stat("e", &e), 0);
+    EXPECT_EQ(here.st_ino, e.st_ino);
+    leave_scratch();
+}
+
+UTEST(hard_links_share_one_file)
+{
+    enter_scratch();
+    put("a", "shared");
+    EXPECT_EQ(link("a", "b"), 0);
+    struct stat sa, sb;
+    EXPECT_EQ(stat("a", &sa), 0);
+    EXPECT_EQ(stat("b", &sb), 0);
+    EXPECT(sa.st_ino == sb.st_ino && sa.st_nlink == 2);
+    EXPECT_ERRNO(SYSCALL(SYS_link, "a", "b"), EEXIST);
+    EXPECT_ERRNO(SYSCALL(SYS_link, ".", "dirlink"), EPERM);
+    EXPECT_EQ(unlink("a"), 0);
+    expect_contents("b", "shared");
+    EXPECT_EQ(stat("b", &sb), 0);
+    EXPECT_EQ(sb.st_nlink, 1);
+    leave_scratch();
+}
+
+UTEST(symbolic_links_are_followed_or_read)
+{
+    enter_scratch();
+    put("target", "T");
+    EXPECT_EQ(mkdir("dir", 0755), 0);
+    EXPECT_EQ(symlink("target", "rel"), 0);
+    EXPECT_EQ(symlink("../target", "dir/up"), 0);       /* relative to the link's directory */
+    EXPECT_EQ(symlink("dir", "dirlink"), 0);
+    EXPECT_EQ(symlink("missing", "dangling"), 0);
+    EXPECT_EQ(symlink("loop", "loop"), 0);
+    expect_contents("rel", "T");
+    expect_contents("dir/up", "T");
+    expect_contents("dirlink/up", "T");
+    char buf[16] = { 0 };
+    EXPECT_EQ(readlink("dir/up", buf, sizeof buf), 9);
+    EXPECT_STREQ(buf, "../target");
+    EXPECT_EQ(readlink("dir/up", buf, 2), 2);           /* cut short, no NUL */
+    EXPECT_ERRNO(SYSCALL(SYS_readlink, "target", buf, sizeof buf), EINVAL);
+    EXPECT_ERRNO(SYSCALL(SYS_readlink, "rel", buf, 0), EINVAL);
+    struct stat st;
+    EXPECT_EQ(lstat("rel", &st), 0);
+    EXPECT(S_ISLNK(st.st_mode) && st.st_size == 6);
+    EXPECT_EQ(stat("rel", &st), 0);
+    EXPECT(S_ISREG(st.st_mode));
+    EXPECT_ERRNO(SYSCALL(SYS_open, "dangling", O_RDONLY), ENOENT);
+    EXPECT_ERRNO(SYSCALL(SYS_open, "loop", O_RDONLY), ELOOP);
+    EXPECT_ERRNO(SYSCALL(SYS_open, "rel", O_RDONLY | O_NOFOLLOW), ELOOP);
+    EXPECT_ERRNO(SYSCALL(SYS_symlink, "", "empty"), ENOENT);
+    EXPECT_ERRNO(SYSCALL(SYS_symlink, "x", "rel"), EEXIST);
+    EXPECT_EQ(unlink("dirlink"), 0);                    /* the link, not the directory */
+    EXPECT_EQ(stat("dir", &st), 0);
+    leave_scratch();
+}
+
+UTEST(the_working_directory_and_getcwd)
+{
+    enter_scratch();
+    EXPECT_EQ(mkdir("a", 0755), 0);
+    EXPECT_EQ(mkdir("a/b", 0755), 0);
+    EXPECT_EQ(chdir("a/b"), 0);
+    char cwd[PATH_MAX], want[PATH_MAX];
+    snprintf(want, sizeof want, "%s/a/b", scratch);
+    EXPECT(getcwd(cwd, sizeof cwd) != NULL);
+    EXPECT_STREQ(cwd, want);
+    EXPECT_EQ(SYSCALL(SYS_getcwd, cwd, sizeof cwd), (long)strlen(want) + 1);
+    EXPECT_ERRNO(SYSCALL(SYS_getcwd, cwd, strlen(want)), ERANGE);
+    EXPECT_ERRNO(SYSCALL(SYS_getcwd, (char *)8, sizeof cwd), EFAULT);
+    int up = open("..", O_RDONLY | O_DIRECTORY);
+    EXPECT_EQ(fchdir(up), 0);
+    EXPECT(getcwd(cwd, sizeof cwd) != NULL);
+    snprintf(want, sizeof want, "%s/a", scratch);
+    EXPECT_STREQ(cwd, want);
+    put("f", "");
+    int f = open("f", O_RDONLY);
+    EXPECT_ERRNO(SYSCALL(SYS_fchdir, f), ENOTDIR);
+    EXPECT_ERRNO(SYSCALL(SYS_chdir, "f"), ENOTDIR);
+    EXPECT_ERRNO(SYSCALL(SYS_chdir, "nope"), ENOENT);
+    close(f);
+    close(up);
+    /* A working directory that is removed: "." still names it, nothing can be made in it. */
+    EXPECT_EQ(chdir("b"), 0);
+    EXPECT_EQ(rmdir("../b"), 0);
+    EXPECT_ERRNO(SYSCALL(SYS_open, "new", O_CREAT | O_WRONLY, 0644), ENOENT);
+    struct stat st;
+    EXPECT_EQ(stat(".", &st), 0);
+    EXPECT_EQ(st.st_nlink, 0);
+    leave_scratch();
+}
+
+UTEST(at_calls_start_at_their_directory)
+{
+    enter_scratch();
+    EXPECT_EQ(mkdir("d", 0755), 0);
+    int d = open("d", O_RDONLY | O_DIRECTORY);
+    int fd = openat(d, "f", O_WRONLY | O_CREAT, 0644);
+    EXPECT(fd >= 0);
+    close(fd);
+    expect_contents("d/f", "");
+    struct stat st;
+    EXPECT_EQ(fstatat(d, "f", &st, 0), 0);
+    EXPECT_EQ(mkdirat(d, "sub", 0755), 0);
+    EXPECT_EQ(symlinkat("f", d, "l"), 0);
+    char buf[8] = { 0 };
+    EXPECT_EQ(readlinkat(d, "l", buf, sizeof buf), 1);
+    EXPECT_EQ(renameat(d, "f", d, "g"), 0);
+    EXPECT_EQ(linkat(d, "g", AT_FDCWD, "h", 0), 0);
+    EXPECT_EQ(faccessat(d, "g", R_OK | W_OK, 0), 0);
+    EXPECT_EQ(unlinkat(d, "g", 0), 0);
+    EXPECT_EQ(unlinkat(d, "l", 0), 0);
+    EXPECT_EQ(unlinkat(d, "sub", AT_REMOVEDIR), 0);
+    EXPECT_EQ(fstatat(d, "", &st, AT_EMPTY_PATH), 0);  /* d itself */
+    EXPECT(S_ISDIR(st.st_mode));
+    EXPECT_ERRNO(SYSCALL(SYS_newfstatat, d, "", &st, 0), ENOENT);
+    int f = open("h", O_RDONLY);
+    EXPECT_ERRNO(SYSCALL(SYS_openat, f, "x", O_RDONLY), ENOTDIR);
+    EXPECT_ERRNO(SYSCALL(SYS_openat, 99, "x", O_RDONLY), EBADF);
+    EXPECT(openat(99, "/tmp", O_RDONLY) >= 0);          /* an absolute path ignores dirfd */
+    close(f);
+    close(d);
+    leave_scratch();
+}
+
+UTEST(descriptors_and_forks_share_an_offset)
+{
+    enter_scratch();
+    put("f", "abcdef");
+    int fd = open("f", O_RDONLY), copy = dup(fd);
+    char c;
+    EXPECT_EQ(read(fd, &c, 1), 1);
+    EXPECT_EQ(read(copy, &c, 1), 1);
+    EXPECT_EQ(c, 'b');                                  /* one open file, one offset */
+    pid_t child = fork();
+    if (child == 0)
+        _exit(read(fd, &c, 1) == 1 && c == 'c' ? 0 : 1);
+    int status;
+    EXPECT_EQ(waitpid(child, &status, 0), child);
+    EXPECT_EXITED(status, 0);
+    EXPECT_EQ(read(fd, &c, 1), 1);
+    EXPECT_EQ(c, 'd');                                  /* the child moved it */
+    int other = open("f", O_RDONLY);                    /* a second open: its own offset */
+    EXPECT_EQ(read(other, &c, 1), 1);
+    EXPECT_EQ(c, 'a');
+    close(other);
+    close(copy);
+    close(fd);
+    leave_scratch();
+}
+
+UTEST(fcntl_and_dup3_flags)
+{
+    enter_scratch();
+    put("f", "");
+    int fd = open("f", O_RDWR | O_CLOEXEC);
+    EXPECT_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC);
+    EXPECT_EQ(fcntl(fd, F_SETFD, 0), 0);
+    EXPECT_EQ(fcntl(fd, F_GETFD), 0);
+    EXPECT_EQ(fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND), O_RDWR);
+    EXPECT_EQ(fcntl(fd, F_SETFL, O_APPEND | O_RDONLY), 0);   /* the access mode stays */
+    EXPECT_EQ(fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND), O_RDWR | O_APPEND);
+    int high = fcntl(fd, F_DUPFD, 20);
+    EXPECT(high >= 20);
+    EXPECT_EQ(fcntl(high, F_GETFD), 0);
+    int high2 = fcntl(fd, F_DUPFD_CLOEXEC, 20);
+    EXPECT(high2 > high);
+    EXPECT_EQ(fcntl(high2, F_GETFD), FD_CLOEXEC);
+    EXPECT_EQ(dup3(fd, 30, O_CLOEXEC), 30);
+    EXPECT_EQ(fcntl(30, F_GETFD), FD_CLOEXEC);
+    EXPECT_ERRNO(SYSCALL(SYS_dup3, fd, fd, 0), EINVAL);
+    EXPECT_ERRNO(SYSCALL(SYS_dup3, fd, 31, 1), EINVAL);
+    EXPECT_ERRNO(SYSCALL(SYS_fcntl, 99, F_GETFD), EBADF);
+    int p[2];
+    EXPECT_EQ(pipe(p), 0);
+    EXPECT_EQ(fcntl(p[0], F_GETFL) & O_ACCMODE, O_RDONLY);
+    EXPECT_EQ(fcntl(p[1], F_GETFL) & O_ACCMODE, O_WRONLY);
+    struct stat st;
+    EXPECT_EQ(fstat(p[0], &st), 0);
+    EXPECT(S_ISFIFO(st.st_mode));
+    close(p[0]);
+    close(p[1]);
+    close(30);
+    close(high2);
+    close(high);
+    close(fd);
+    leave_scratch();
+}
+
+UTEST(modes_umask_and_access)
+{
+    enter_scratch();
+    mode_t old = umask(027);
+    put("f", "");
+    struct stat st;
+    EXPECT_EQ(stat("f", &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0640);
+    EXPECT_EQ(umask(old), 027);
+    EXPECT_EQ(chmod("f", 0755), 0);
+    EXPECT_EQ(stat("f", &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0755);
+    int fd = open("f", O_RDONLY);
+    EXPECT_EQ(fchmod(fd, 0600), 0);
+    EXPECT_EQ(fstat(fd, &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0600);
+    close(fd);
+    EXPECT_EQ(access("f", F_OK), 0);
+    EXPECT_EQ(access("f", R_OK | W_OK), 0);
+    EXPECT_ERRNO(SYSCALL(SYS_access, "f", X_OK), EACCES);    /* no execute bit, even for root */
+    EXPECT_ERRNO(SYSCALL(SYS_access, "f", 8), EINVAL);
+    EXPECT_ERRNO(SYSCALL(SYS_access, "missing", F_OK), ENOENT);
+    EXPECT_EQ(chown("f", 0, 0), 0);
+    leave_scratch();
+}
+
+UTEST(dev_null_zero_and_full)
+{
+    char buf[8] = "xxxxxxx";
+    int null = open("/dev/null", O_RDWR), zero = open("/dev/zero", O_RDONLY), full = open("/dev/full", O_WRONLY);
+    EXPECT(null >= 0 && zero >= 0 && full >= 0);
+    EXPECT_EQ(write(null, "gone", 4), 4);
+    EXPECT_EQ(read(null, buf, sizeof buf), 0);
+    EXPECT_EQ(read(zero, buf, sizeof buf), 8);
+    EXPECT(memcmp(buf, "\0\0\0\0\0\0\0\0", 8) == 0);
+    EXPECT_ERRNO(SYSCALL(SYS_write, full, "x", 1), ENOSPC);
+    struct stat st;
+    EXPECT_EQ(fstat(null, &st), 0);
+    EXPECT(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
+    close(null);
+    close(zero);
+    close(full);
+}
+
+/* Execute a program by a path relative to the working directory. */
+UTEST(exec_finds_programs_by_relative_path)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n < 0)
+        strcpy(self, "/tests/files");                   /* Twofold has no /proc yet */
+    else
+        self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    *slash = '\0';
+    EXPECT_EQ(chdir(self), 0);
+    pid_t child = fork();
+    if (child == 0) {
+        char *argv[] = { "files", "exit7", NULL };
+        execv("./files", argv);
+        _exit(100 + errno);
+    }
+    int status;
+    EXPECT_EQ(waitpid(child, &status, 0), child);
+    EXPECT_EXITED(status, 7);
+    EXPECT_ERRNO(SYSCALL(SYS_execve, ".", (char *[]){ NULL }, (char *[]){ NULL }), EACCES);
+    EXPECT_EQ(chdir("/"), 0);
+}
+
+UTEST(a_full_file_system_is_enospc_and_gives_every_frame_back)
+{
+    TWOFOLD_ONLY();
+    enter_scratch();
+    static char chunk[1 << 20];
+    memset(chunk, 'z', sizeof chunk);                   /* its own frames, before the count */
+    long frames = free_frames();
+    int fd = open("big", O_WRONLY | O_CREAT, 0644);
+    long n, total = 0;
+    while ((n = SYSCALL(SYS_write, fd, chunk, sizeof chunk)) > 0)
+        total += n;
+    EXPECT_EQ(n, -ENOSPC);
+    EXPECT(total > 0);
+    close(fd);
+    EXPECT_EQ(unlink("big"), 0);
+    EXPECT_EQ(free_frames(), frames);
+    leave_scratch();
+}
+
+int utest_reexec(int argc, char **argv)
+{
+    (void)argc;
+    return strcmp(argv[1], "exit7") == 0 ? 7 : 1;
+}
