@@ -70,6 +70,7 @@ host_elf_SRCS        := kernel/lib/elf.c
 host_frame_SRCS      := $(SIM_MEMORY)
 host_pagetable_SRCS  := $(SIM_MEMORY) mm/pagetable.c mm/ptdump.c kernel/lib/format.c
 host_kmalloc_SRCS    := $(SIM_MEMORY) mm/kmalloc.c
+host_chacha20_SRCS   := kernel/lib/chacha20.c
 host_fs_SRCS         := $(SIM_MEMORY) mm/kmalloc.c kernel/fs/ramfs.c kernel/fs/path.c kernel/fs/initrd.c \
                         kernel/lib/cpio.c
 fuzz_cpio_SRCS       := $(host_fs_SRCS)
@@ -86,7 +87,7 @@ help: help-main
 include $(wildcard tools/*.mk)
 .DEFAULT_GOAL := all
 
-all: $(KERNEL) $(ISO)
+all: $(KERNEL) $(ISO) $(OBJDIR)/run.iso
 
 iso: $(ISO)
 
@@ -130,7 +131,8 @@ $(KERNEL): $(KERNEL_OBJS) $(OBJDIR)/ksyms.o $(OBJDIR)/objects.stamp linker.ld
 # A target can depend on a variable's value through NAME.stamp, a file rewritten only when
 # STAMP_NAME changes: the ISO on the command line, the link on the list of objects (so a
 # deleted source file relinks too), every object on the compiler's flags.
-STAMP_cmdline = $(CMDLINE)
+STAMP_twofold-cmdline = $(CMDLINE)
+STAMP_run-cmdline = $(RUN_CMDLINE)
 STAMP_objects = $(KERNEL_OBJS)
 STAMP_cflags  = $(KERNEL_CPPFLAGS) $(KERNEL_CFLAGS)
 $(OBJDIR)/%.stamp: FORCE
@@ -138,9 +140,10 @@ $(OBJDIR)/%.stamp: FORCE
 	@echo '$(STAMP_$*)' | cmp -s - $@ || echo '$(STAMP_$*)' > $@
 .PRECIOUS: $(OBJDIR)/%.stamp
 
-$(ISO): $(KERNEL) $(INITRD) $(OBJDIR)/cmdline.stamp iso/grub.cfg.in tools/mkiso.py
+# The boot ISO (CMDLINE), and `make run`'s (RUN_CMDLINE), each with its command line.
+$(OBJDIR)/%.iso: $(KERNEL) $(INITRD) $(OBJDIR)/%-cmdline.stamp iso/grub.cfg.in tools/mkiso.py
 	@echo "  ISO     $@"
-	$(Q)$(PYTHON) tools/mkiso.py $(KERNEL) $@ "$$(cat $(OBJDIR)/cmdline.stamp)" $(INITRD)
+	$(Q)$(PYTHON) tools/mkiso.py $(KERNEL) $@ "$$(cat $(OBJDIR)/$*-cmdline.stamp)" $(INITRD)
 
 # A host test links several sources, whose headers make cannot learn one by one from the
 # compiler: any header changing rebuilds them all (they are small).
@@ -156,8 +159,11 @@ host-tests: $(HOST_TESTS:%=$(HOSTDIR)/test_%)
 deps:
 	@tools/ensure-deps.sh
 
-run: deps $(ISO)
-	$(PYTHON) tools/twofold_qemu.py --iso $(ISO) --cpu $(QEMU_CPU) --mem $(QEMU_MEM)
+# With no CMDLINE, `make run` boots to the shell: /init runs its demos, then becomes
+# busybox's sh, whose exit powers off.
+RUN_CMDLINE = $(if $(strip $(CMDLINE)),$(CMDLINE),init=/init sh)
+run: deps $(OBJDIR)/run.iso
+	$(PYTHON) tools/twofold_qemu.py --iso $(OBJDIR)/run.iso --cpu $(QEMU_CPU) --mem $(QEMU_MEM)
 
 # Every test: both compilers must build the kernel; then pytest runs the host tests and boots
 # the kernel in QEMU in each configuration (tests/README.md).

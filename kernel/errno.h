@@ -38,11 +38,14 @@
 #define ELOOP    40
 #define EOVERFLOW 75
 #define ENOTSOCK 88
+#define EOPNOTSUPP 95
 #define EAFNOSUPPORT 97
 
-/* The kernel's own, never seen by user mode: a system call a signal cut short. On the way
- * out, signal_deliver turns them into a restart of the call or into -EINTR (signal.h). */
+/* The kernel's own, never seen by user mode: a system call a signal cut short (on the way
+ * out, signal_deliver turns them into a restart of the call or into -EINTR: signal.h), and
+ * an ioctl passed on. */
 #define ERESTARTSYS           512   /* restart if the handler has SA_RESTART, else -EINTR */
 #define ERESTARTNOINTR        513   /* always restart */
 #define ERESTARTNOHAND        514   /* restart if no handler runs, else -EINTR */
+#define ENOIOCTLCMD           515   /* an ioctl this layer does not know: another may */
 #define ERESTART_RESTARTBLOCK 516   /* as ERESTARTNOHAND, through restart_syscall */

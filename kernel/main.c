@@ -20,6 +20,7 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/proc/process.h"
+#include "kernel/random.h"
 #include "kernel/time.h"
 #include "kernel/uaccess.h"
 #include "mm/fail_alloc.h"
@@ -127,6 +128,7 @@ __attribute__((noreturn)) void kmain(uint32_t mb2_info_phys)
     fpu_init_cpu();
     uaccess_init(cpu_features.smap);
     time_init();
+    random_init();
     rootfs_init(&boot_info);
     irq_init(&boot_info, HZ, time_tick);
     console_init();

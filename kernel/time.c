@@ -1,5 +1,6 @@
 /* kernel/time.c: clocks and sleepers (see time.h). */
 #include "kernel/time.h"
+#include "arch/x86_64/trap.h"
 #include "arch/x86_64/drivers/pit.h"
 #include "arch/x86_64/drivers/rtc.h"
 #include "kernel/errno.h"
@@ -21,6 +22,12 @@ static struct wait_queue sleepers;
  * it, then process_lock. */
 static struct process *alarms;
 static struct spinlock alarm_lock;
+
+/* Processes whose wait has a deadline (poll, select), in no order, linked through
+ * timeout_next; timeout_lock protects the list and each one's timeout_deadline. Lock order:
+ * it, then the lock of the queue the process waits on. */
+static struct process *timeouts;
+static struct spinlock timeout_lock;
 
 static uint64_t rdtsc(void)
 {
@@ -118,15 +125,48 @@ void time_alarm_cancel(struct process *p)
     time_alarm_set(p, 0, 0);
 }
 
-void time_tick(void)
+void time_timeout_set(struct process *p, uint64_t deadline_ns)
+{
+    uint64_t flags = spin_lock(&timeout_lock);
+    p->timeout_deadline = deadline_ns;
+    p->timeout_next = timeouts;
+    timeouts = p;
+    spin_unlock(&timeout_lock, flags);
+}
+
+void time_timeout_cancel(struct process *p)
+{
+    uint64_t flags = spin_lock(&timeout_lock);
+    for (struct process **link = &timeouts; *link; link = &(*link)->timeout_next)
+        if (*link == p) {
+            *link = p->timeout_next;
+            break;
+        }
+    spin_unlock(&timeout_lock, flags);
+}
+
+/* Wake each process whose deadline has come. It stays on the list until it cancels, and is
+ * woken at every tick till then: one that was not asleep yet when its deadline came (it is
+ * about to be) is woken at the next. */
+static void expire_timeouts(uint64_t now)
+{
+    uint64_t flags = spin_lock(&timeout_lock);
+    for (struct process *p = timeouts; p; p = p->timeout_next)
+        if (p->timeout_deadline <= now)
+            wake_process(p);
+    spin_unlock(&timeout_lock, flags);
+}
+
+void time_tick(const struct trap_frame *frame)
 {
     uint64_t now = time_monotonic_ns();
     uint64_t flags = spin_lock(&sleepers.lock);
     while (sleepers.first && sleepers.first->sleep_deadline <= now)
         wake_locked(&sleepers, sleepers.first);
     spin_unlock(&sleepers.lock, flags);
+    expire_timeouts(now);
     ring_alarms(now);
-    sched_tick();
+    sched_tick((frame->cs & 3) == 3);
 }
 
 int time_sleep_until(uint64_t deadline_ns)

@@ -19,6 +19,7 @@ static size_t untouched_frames;
 /* Freed frames, a stack linked through each frame's first word. */
 static uint64_t freed_top;
 static size_t freed_frames;
+static size_t managed_frames;           /* all the allocator was given at init */
 
 /* References to each frame, by frame number, up to the highest free address. */
 static uint16_t *refs;
@@ -85,7 +86,7 @@ size_t frame_allocator_init(const struct phys_range *available, size_t n_availab
         place_reference_counts();
     for (size_t i = 0; i < range_count; i++)
         untouched_frames += (ranges[i].end - ranges[i].start) / PAGE_SIZE;
-    return frame_free_count();
+    return managed_frames = frame_free_count();
 }
 
 uint64_t frame_alloc(void)
@@ -151,6 +152,11 @@ bool frame_is_shared(uint64_t phys)
     bool shared = *reference_of(phys) > 1;
     spin_unlock(&frame_lock, flags);
     return shared;
+}
+
+size_t frame_managed_count(void)
+{
+    return managed_frames;
 }
 
 size_t frame_free_count(void)

@@ -36,5 +36,8 @@ void frame_share(uint64_t phys);
 /* Whether more than one reference is held. */
 bool frame_is_shared(uint64_t phys);
 
+/* How many frames the allocator manages (what it had free at init): sysinfo's total. */
+size_t frame_managed_count(void);
+
 /* How many frames could be allocated now: tests use it to prove nothing leaks. */
 size_t frame_free_count(void);

@@ -372,7 +372,13 @@ int vm_copy_in(struct vm *vm, uint64_t va, const void *src, size_t len)
         uint64_t frame;
         if (!r)
             return -EFAULT;
-        int error = populate(vm, r, va & ~(PAGE_SIZE - 1), &frame);
+        uint64_t page = va & ~(PAGE_SIZE - 1);
+        int error = populate(vm, r, page, &frame);
+        if (!error && frame_is_shared(frame)) {     /* fork shares it: this side gets a copy */
+            error = write_shared_page(vm, r, page, frame);
+            if (!error)
+                pt_translate(vm->root, page, &frame, NULL, NULL);
+        }
         if (error)
             return error;
         size_t offset = va % PAGE_SIZE, chunk = PAGE_SIZE - offset < len ? PAGE_SIZE - offset : len;
@@ -382,6 +388,21 @@ int vm_copy_in(struct vm *vm, uint64_t va, const void *src, size_t len)
         len -= chunk;
     }
     return 0;
+}
+
+size_t vm_copy_out(const struct vm *vm, uint64_t va, void *dst, size_t len)
+{
+    size_t done = 0;
+    while (done < len) {
+        uint64_t frame;
+        if (pt_translate(vm->root, page_down(va + done), &frame, NULL, NULL))
+            break;                          /* not present: the copy ends here */
+        size_t offset = (va + done) % PAGE_SIZE;
+        size_t chunk = PAGE_SIZE - offset < len - done ? PAGE_SIZE - offset : len - done;
+        memcpy((uint8_t *)dst + done, (const uint8_t *)phys_to_virt(frame) + offset, chunk);
+        done += chunk;
+    }
+    return done;
 }
 
 struct fork_share {

@@ -79,8 +79,13 @@ int vm_move(struct vm *vm, uint64_t from, uint64_t len, uint64_t to, uint64_t ne
 int vm_fault(struct vm *vm, uint64_t addr, int access);
 
 /* Write len bytes from kernel memory into [va, va + len), which must lie in regions,
- * whatever their permissions (exec uses it to load programs). 0, -EFAULT or -ENOMEM. */
+ * whatever their permissions (exec uses it to load programs, clone a child's tid). A page
+ * fork shares gets this address space's own copy first. 0, -EFAULT or -ENOMEM. */
 int vm_copy_in(struct vm *vm, uint64_t va, const void *src, size_t len);
+
+/* Read up to len bytes at va of vm, which need not be the one running (/proc reads another
+ * process's arguments): what is present, up to the first page that is not. The count. */
+size_t vm_copy_out(const struct vm *vm, uint64_t va, void *dst, size_t len);
 
 /* The heap: set its end to new_brk if that is allowed, and return the end in force (Linux's
  * brk semantics: failure returns the old end). new_brk 0 only asks. */

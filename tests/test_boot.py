@@ -194,3 +194,18 @@ def test_an_outside_program_runs_as_init_and_its_status_comes_back(tmp_path):
     assert "prog: 2 hello" in result.serial, explain(result)
     assert "init exited with status 7" in result.serial
     assert result.status == 7, explain(result)
+
+
+def test_busybox_poweroff_powers_off_through_reboot(boot):
+    """reboot(2)'s power off, as busybox's `poweroff -f` (as the first process) calls it."""
+    result = boot("quiet init=/bin/busybox poweroff -f")
+    assert "reboot: power off" in result.serial, explain(result)
+    assert result.status == STATUS_OK, explain(result)
+
+
+def test_busybox_reboot_resets_the_machine(boot):
+    """reboot(2)'s restart resets the machine; QEMU, run with -no-reboot, then ends without a
+    power-off status."""
+    result = boot("quiet init=/bin/busybox reboot -f")
+    assert "reboot: restart" in result.serial, explain(result)
+    assert result.status is None and not result.timed_out, explain(result)

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""tools/mkinitrd.py OUTPUT ROOT PATH... [--extra DIR]: write the initrd, a cpio "newc"
-archive (kernel/lib/cpio.h) holding each ROOT/PATH as /PATH and, with --extra, every file under
-DIR as /its path under DIR; an extra file replaces a built-in one of the same name (so
-EXTRA can bring its own /init). tools/user.mk runs it for $(INITRD).
+"""tools/mkinitrd.py OUTPUT ROOT PATH... [--extra DIR]...: write the initrd, a cpio "newc"
+archive (kernel/lib/cpio.h) holding each ROOT/PATH as /PATH and, with --extra, every file and
+symbolic link under DIR as /its path under DIR; an extra file replaces a built-in one of the
+same name, and a later DIR's an earlier's (so EXTRA can bring its own /init, or its own
+/bin/sh). tools/user.mk runs it for $(INITRD).
 
 Entries are stored without the leading "/", as `cpio -o -H newc` stores them: the "." root,
 then each directory before the files in it. Owner, group and times are 0, so the same inputs
@@ -31,18 +32,18 @@ def entry(ino, name, mode, data=b""):
     return out + bytes(-len(out) % 4)
 
 
-def collect(root, paths, extra):
-    """{archive name: host file} for the built-in paths, then every file under extra."""
+def collect(root, paths, extras):
+    """{archive name: host file or link} for the built-in paths, then everything under each
+    of extras in turn."""
     files = {path.strip("/"): pathlib.Path(root) / path for path in paths}
-    if extra is not None:
-        extra = pathlib.Path(extra)
+    for extra in map(pathlib.Path, extras):
         if not extra.is_dir():
-            raise RuntimeError(f"EXTRA={extra}: not a directory")
+            raise RuntimeError(f"{extra}: not a directory")
         for host in sorted(extra.rglob("*")):
-            if host.is_file():
+            if host.is_symlink() or host.is_file():
                 files[host.relative_to(extra).as_posix()] = host
             elif not host.is_dir():
-                raise RuntimeError(f"EXTRA: {host} is neither a file nor a directory")
+                raise RuntimeError(f"{host} is neither a file, a link nor a directory")
     return files
 
 
@@ -59,8 +60,11 @@ def archive(files):
             out.append(entry(ino, name, stat.S_IFDIR | 0o755))
         else:
             host = files[name]
-            mode = stat.S_IFREG | stat.S_IMODE(os.stat(host).st_mode)
-            out.append(entry(ino, name, mode, host.read_bytes()))
+            if host.is_symlink():           # its target is its data, as cpio stores it
+                out.append(entry(ino, name, stat.S_IFLNK | 0o777, os.readlink(host).encode()))
+            else:
+                mode = stat.S_IFREG | stat.S_IMODE(os.stat(host).st_mode)
+                out.append(entry(ino, name, mode, host.read_bytes()))
     out.append(entry(0, TRAILER, 0))
     return b"".join(out)
 
@@ -70,7 +74,8 @@ def main():
     parser.add_argument("output")
     parser.add_argument("root")
     parser.add_argument("paths", nargs="+")
-    parser.add_argument("--extra", help="a directory whose every file is added too")
+    parser.add_argument("--extra", action="append", default=[],
+                        help="a directory whose every file and link is added too (may be repeated)")
     args = parser.parse_args()
     try:
         data = archive(collect(args.root, args.paths, args.extra))

@@ -13,8 +13,10 @@ INITRD  := $(BUILD)/initrd.cpio
 USER_PROGRAMS := $(patsubst user/%.c,%,$(wildcard user/*.c))
 USER_TESTS    := $(patsubst user/tests/%.c,%,$(wildcard user/tests/*.c))
 USER_DATA     := tests/data/notelf tests/data/low-segment
+# The busybox suite's scripts and driver (tests/busybox/, run by tests/test_busybox.py).
+BUSYBOX_SUITE := $(patsubst %,tests/busybox/%,$(notdir $(wildcard tests/busybox/*)))
 # What the initrd holds, as paths under $(USERDIR) and in the initrd alike.
-USER_FILES    := $(USER_PROGRAMS) $(USER_TESTS:%=tests/%) $(USER_DATA)
+USER_FILES    := $(USER_PROGRAMS) $(USER_TESTS:%=tests/%) $(USER_DATA) $(BUSYBOX_SUITE)
 
 # Unmodified musl, linked statically (the kernel loads static ELF executables only).
 USER_CC      := musl-gcc
@@ -40,6 +42,10 @@ $(USERDIR)/tests/data/%: user/tests/data/%
 	@mkdir -p $(@D)
 	$(Q)install -m 755 $< $@
 
+$(USERDIR)/tests/busybox/%: tests/busybox/%
+	@mkdir -p $(@D)
+	$(Q)install -m 644 $< $@
+
 # A program whose segments start at 0x2000, below the lowest address a mapping may have.
 $(USERDIR)/tests/data/low-segment: user/tests/data/low_segment.c | deps
 	@mkdir -p $(@D)
@@ -49,9 +55,10 @@ $(USERDIR)/tests/data/low-segment: user/tests/data/low_segment.c | deps
 # The initrd; it follows EXTRA's value and the files under it.
 STAMP_extra = $(EXTRA)
 EXTRA_FILES := $(if $(EXTRA),$(shell find $(EXTRA) -type f 2>/dev/null))
-$(INITRD): $(USER_FILES:%=$(USERDIR)/%) $(EXTRA_FILES) $(OBJDIR)/extra.stamp tools/mkinitrd.py
+# Debian's busybox comes first (tools/busybox.mk); EXTRA may replace any of it.
+$(INITRD): $(USER_FILES:%=$(USERDIR)/%) $(EXTRA_FILES) $(OBJDIR)/extra.stamp tools/mkinitrd.py $(BUSYBOX)/root.stamp
 	@echo "  INITRD  $@"
-	$(Q)$(PYTHON) tools/mkinitrd.py $@ $(USERDIR) $(USER_FILES) $(if $(EXTRA),--extra $(EXTRA))
+	$(Q)$(PYTHON) tools/mkinitrd.py $@ $(USERDIR) $(USER_FILES) --extra $(BUSYBOX)/root $(if $(EXTRA),--extra $(EXTRA))
 
 .PHONY: user help-user
 user: $(INITRD)

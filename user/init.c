@@ -1,7 +1,12 @@
-/* user/init.c: the first process, when the kernel command line names no init=: runs /hello
- * and /cr3demo one after the other and exits 0 if both exited 0 (the kernel then powers off
- * with that status). */
+/* user/init.c: the first process, when the kernel command line names no init=:
+ *
+ *     init [sh]
+ *
+ * runs /hello and /cr3demo one after the other and exits 0 if both exited 0 (the kernel then
+ * powers off with that status). With "sh" (`make run` gives it) it then becomes the shell,
+ * Debian's busybox sh, which stays pid 1: its exit powers off with its status. */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "twofold.h"
@@ -25,7 +30,7 @@ static int run(const char *path)
     return status;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     static const char *const programs[] = { "/hello", "/cr3demo" };
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -39,5 +44,12 @@ int main(void)
         printf("init: %s %s\n", programs[i],
                status < 0 ? "could not be run" : describe_status(status, how, sizeof how));
     }
-    return failed != 0;
+    if (failed || argc < 2 || strcmp(argv[1], "sh") != 0)
+        return failed != 0;
+    char *const shell_argv[] = { "sh", NULL };
+    char *const envp[] = { "PATH=/bin:/sbin:/", "HOME=/", "TERM=vt100", NULL };
+    printf("init: starting /bin/sh (exit or Ctrl-D powers off)\n");
+    execve("/bin/sh", shell_argv, envp);
+    perror("/bin/sh");
+    return 1;
 }

@@ -12,9 +12,10 @@
  * own code, say) or block (a read of a pipe it made); a watchdog kills one that has not ended
  * within WATCHDOG_NS. Children report their progress through a pipe, and the run goes on
  * until N calls are made (default 100000) or, with seconds=S, for S seconds; a child that
- * cannot be started (no memory for its pipe or its fork) is skipped, MAX_UNSTARTED in a row
- * end the run. Everything
- * follows from the seed (default 1): child i draws from seed and i, so a run repeats.
+ * cannot be started (no memory for its pipe or its fork) is skipped, and MAX_UNSTARTED in a
+ * row that could not be started or made no call (each killed for want of memory at its first
+ * page, say) end the run. Everything follows from the seed (default 1): child i draws from
+ * seed and i, so a run repeats.
  *
  * Calls that would reach beyond the child are never made: fork and its kind (a fork bomb),
  * execve, kill and its kind, exit (it only ends the child early), reboot; nor pause and
@@ -284,7 +285,7 @@ int main(int argc, char **argv)
         printf("# cannot make %s: %s\n", SANDBOX, strerror(errno));
     while ((seconds ? now_ns() < deadline : made < target) && in_a_row < MAX_UNSTARTED) {
         long calls = run_child(seed, children++, &killed);
-        in_a_row = calls < 0 ? in_a_row + 1 : 0;
+        in_a_row = calls <= 0 ? in_a_row + 1 : 0;     /* one that made no call got nowhere */
         unstarted += calls < 0;
         made += calls < 0 ? 0 : calls;
     }

@@ -7,6 +7,8 @@ struct cpu_features cpu_features;      /* filled at boot; read-only after */
 
 enum {
     CPUID1_ECX_PCID = 1u << 17,
+    CPUID1_ECX_RDRAND = 1u << 30,
+    CPUID7_EBX_RDSEED = 1u << 18,
     CPUID7_EBX_SMEP = 1u << 7,
     CPUID7_EBX_INVPCID = 1u << 10,
     CPUID7_EBX_SMAP = 1u << 20,
@@ -34,6 +36,8 @@ void cpu_features_init(void)
         .invpcid = leaf7.ebx & CPUID7_EBX_INVPCID,
         .umip = leaf7.ecx & CPUID7_ECX_UMIP,
         .fsgsbase = leaf7.ebx & CPUID7_EBX_FSGSBASE,
+        .rdrand = leaf1.ecx & CPUID1_ECX_RDRAND,
+        .rdseed = leaf7.ebx & CPUID7_EBX_RDSEED,
     };
     /* SMEP: the kernel never runs user code; SMAP: it touches user memory only between
      * stac and clac. Either turns a kernel bug into a fault instead of an exploit. UMIP:

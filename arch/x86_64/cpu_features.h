@@ -10,6 +10,7 @@ struct cpu_features {
     bool invpcid;
     bool umip;              /* user-mode instruction prevention: on where present */
     bool fsgsbase;          /* rdfsbase and the rest: present or not, left off */
+    bool rdrand, rdseed;    /* the CPU's random numbers, for the kernel's CSPRNG */
 };
 
 extern struct cpu_features cpu_features;

@@ -1,9 +1,11 @@
-/* kernel/fs/devices.c: the memory devices (null, zero, full) and the terminals (console,
- * tty: both the serial console), and /dev (see devices.h). */
+/* kernel/fs/devices.c: the memory devices (null, zero, full), the random ones (random,
+ * urandom) and the terminals (console, tty: both the serial console), and /dev (see
+ * devices.h). */
 #include "kernel/fs/devices.h"
 #include "kernel/errno.h"
 #include "kernel/fs/console.h"
 #include "kernel/fs/inode.h"
+#include "kernel/random.h"
 #include "kernel/uaccess.h"
 #include <string.h>
 
@@ -40,9 +42,18 @@ static long seek_nowhere(struct file *f, int64_t offset, int whence)
     return (long)(f->offset = 0);
 }
 
+static long read_random(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
+{
+    (void)f, (void)pos;
+    return random_to_user(user_buf, len);
+}
+
 static const struct file_ops null_ops = { .read = read_nothing, .write = write_anything, .seek = seek_nowhere };
 static const struct file_ops zero_ops = { .read = read_zeros, .write = write_anything, .seek = seek_nowhere };
 static const struct file_ops full_ops = { .read = read_zeros, .write = write_no_room, .seek = seek_nowhere };
+/* /dev/random and /dev/urandom: the same generator, which never runs dry; writes are taken
+ * and dropped (Linux mixes them in without counting them). */
+static const struct file_ops random_ops = { .read = read_random, .write = write_anything, .seek = seek_nowhere };
 
 static const struct device {
     const char *name;
@@ -53,6 +64,8 @@ static const struct device {
     { "null", DEVICE_NUMBER(1, 3), 0666, &null_ops },
     { "zero", DEVICE_NUMBER(1, 5), 0666, &zero_ops },
     { "full", DEVICE_NUMBER(1, 7), 0666, &full_ops },
+    { "random", DEVICE_NUMBER(1, 8), 0666, &random_ops },
+    { "urandom", DEVICE_NUMBER(1, 9), 0666, &random_ops },
     { "tty", DEVICE_NUMBER(5, 0), 0666, &console_ops },
     { "console", DEVICE_NUMBER(5, 1), 0600, &console_ops },
 };

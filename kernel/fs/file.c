@@ -2,6 +2,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/errno.h"
 #include "kernel/fs/inode.h"
+#include "kernel/fs/poll.h"
 #include "kernel/proc/process.h"
 #include "mm/kmalloc.h"
 
@@ -37,6 +38,11 @@ long file_ioctl(struct file *f, unsigned cmd, uint64_t arg)
     return f->ops->ioctl ? f->ops->ioctl(f, cmd, arg) : -ENOTTY;
 }
 
+unsigned file_poll(struct file *f)
+{
+    return f->ops->poll ? f->ops->poll(f) : POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
+}
+
 struct file *file_get(struct file *f)
 {
     __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
@@ -59,7 +65,8 @@ void file_put(struct file *f)
 
 int fd_install(struct process *p, struct file *f, int from)
 {
-    for (int fd = from; fd < MAX_FDS; fd++)
+    int limit = p->limits[RLIMIT_NOFILE].cur < MAX_FDS ? (int)p->limits[RLIMIT_NOFILE].cur : MAX_FDS;
+    for (int fd = from; fd < limit; fd++)
         if (!p->files[fd]) {
             p->files[fd] = f;
             p->close_on_exec &= ~(1ull << fd);

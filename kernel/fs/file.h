@@ -21,6 +21,9 @@ struct file_ops {
     /* lseek(2): the new offset from offset and whence, or a negative errno. A file with it
      * is seekable, so pread and pwrite work on it. */
     long (*seek)(struct file *f, int64_t offset, int whence);
+    /* What the file is ready for now (poll.h's POLL* bits), without waiting. Without it: ready
+     * for reading and writing, as Linux's DEFAULT_POLLMASK says of a regular file. */
+    unsigned (*poll)(struct file *f);
     void (*release)(struct file *f);        /* the last reference is gone */
     uint32_t mode;                  /* fstat's st_mode for a file with no node (a pipe) */
 };
@@ -49,6 +52,7 @@ long file_read(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos);
 long file_write(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos);
 long file_ioctl(struct file *f, unsigned cmd, uint64_t arg);
 long file_seek(struct file *f, int64_t offset, int whence);
+unsigned file_poll(struct file *f);
 
 /* A new file with one reference, open for reading and writing, or NULL. */
 struct file *file_new(const struct file_ops *ops, void *data);
@@ -59,8 +63,8 @@ void file_put(struct file *f);
 
 struct process;
 
-/* The lowest free descriptor of p from `from` on, now holding f (whose reference it takes);
- * -EMFILE if none. */
+/* The lowest free descriptor of p from `from` on (below its RLIMIT_NOFILE), now holding f
+ * (whose reference it takes); -EMFILE if none. */
 int fd_install(struct process *p, struct file *f, int from);
 
 /* The file behind descriptor fd of the current process, or NULL. */

@@ -27,7 +27,7 @@ static int fill(struct inode *file, const uint8_t *data, size_t size)
 static int unpack_entry(const struct cpio_entry *entry)
 {
     struct inode *root = ramfs_root();
-    struct lookup_context ctx = { root, root, 0, 0 };
+    struct lookup_context ctx = { root, root, 0, 0, 0 };
     struct path_last last;
     int error = path_parent(&ctx, entry->name, &last);
     if (error)

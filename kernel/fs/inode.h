@@ -46,6 +46,8 @@ struct dir_entry {
     char name[];                    /* name_len bytes and a NUL */
 };
 
+struct proc_file;                       /* kernel/fs/procfs.c */
+
 struct timestamp {
     int64_t sec;
     int64_t nsec;
@@ -67,8 +69,11 @@ struct inode {
             uint64_t next_position;
         } dir;
         uint64_t page_table;        /* a regular file: frame of 512 frames of 512 data frames */
-        char *target;               /* a link: size bytes and a NUL */
+        char *target;               /* a link: size bytes and a NUL; NULL: /proc/self's, whose
+                                       target is the pid of whoever looks (path.h) */
     };
+    const struct proc_file *proc;   /* a /proc file: its text is made when it is opened */
+    int proc_pid;                   /* whose it is (0: the system's) */
 };
 
 /* The one lock of the file tree (see above). */
@@ -91,6 +96,13 @@ struct dir_entry *ramfs_find(const struct inode *dir, const char *name, size_t l
  * over PATH_MAX - 1). */
 int ramfs_create(struct inode *dir, const char *name, size_t len, uint32_t mode, uint32_t uid,
                  uint32_t gid, uint32_t rdev, const char *target, size_t target_len, struct inode **out);
+
+/* A link's new target (len bytes): 0, -ENAMETOOLONG or -ENOMEM (the old one is kept). */
+int ramfs_set_target(struct inode *link, const char *target, size_t len);
+
+/* A regular file no directory names, with one reference (the caller's): a /proc file's text
+ * while it is open. NULL for want of memory. */
+struct inode *ramfs_new_file(uint32_t mode);
 
 /* Another name, in dir, for node (not a directory). 0, -EEXIST or -ENOMEM. */
 int ramfs_link(struct inode *dir, const char *name, size_t len, struct inode *node);

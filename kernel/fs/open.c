@@ -67,6 +67,8 @@ int fs_open(const struct lookup_context *ctx, const char *path, unsigned flags, 
         return -ENOTDIR;
     if (S_IS_TYPE(node->mode, S_IFDIR) && (writes || (flags & O_TRUNC)))
         return -EISDIR;
+    if (node->proc && writes)
+        return -EACCES;                     /* /proc's files are read-only, even for root */
     const struct file_ops *ops = node_ops(node);
     if (flags & O_PATH)
         ops = &directory_ops;               /* a name only: read and write refuse (EBADF) */

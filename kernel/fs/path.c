@@ -29,6 +29,23 @@ static int step(const struct walk *w, struct inode *dir, const char *name, size_
     return 0;
 }
 
+size_t path_link_target(const struct lookup_context *ctx, const struct inode *link, char self[12],
+                        const char **target)
+{
+    if (link->target) {
+        *target = link->target;
+        return link->size;
+    }
+    char digits[12];
+    size_t n = 0;
+    for (unsigned pid = (unsigned)ctx->pid; n == 0 || pid; pid /= 10)
+        digits[n++] = (char)('0' + pid % 10);
+    for (size_t i = 0; i < n; i++)
+        self[i] = digits[n - 1 - i];
+    *target = self;
+    return n;
+}
+
 /* Walk the len bytes at path from dir (or the root, for an absolute path) to *out,
  * following links as path.h says. */
 static int walk(struct walk *w, struct inode *dir, const char *path, size_t len, bool follow_last,
@@ -69,7 +86,10 @@ static int walk(struct walk *w, struct inode *dir, const char *path, size_t len,
             if (++w->links > LINKS_MAX)
                 return -ELOOP;
             /* The target is read from where the link is (relative to its directory). */
-            error = walk(w, node, next->target, next->size, true, &next);
+            char self[12];
+            const char *target;
+            size_t target_len = path_link_target(w->ctx, next, self, &target);
+            error = walk(w, node, target, target_len, true, &next);
             if (error)
                 return error;
         }

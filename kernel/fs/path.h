@@ -19,7 +19,13 @@ struct lookup_context {
     struct inode *root;             /* what "/" names */
     struct inode *start;            /* where a relative path begins */
     uint32_t uid, gid;              /* whose search permission is checked */
+    int pid;                        /* who looks: what /proc/self names */
 };
+
+/* A link's target as ctx sees it: *target, of the returned length. /proc/self's is ctx's pid,
+ * written into self (12 bytes). */
+size_t path_link_target(const struct lookup_context *ctx, const struct inode *link, char self[12],
+                        const char **target);
 
 /* The node path names (a NUL-terminated kernel string): *out. follow_last: a symbolic link
  * at the end is followed (stat), or is the answer (lstat). 0 or a negative errno; an empty

@@ -4,6 +4,7 @@
 #include "kernel/fs/pipe.h"
 #include "kernel/errno.h"
 #include "kernel/fs/inode.h"
+#include "kernel/fs/poll.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/signal.h"
 #include "kernel/uaccess.h"
@@ -54,6 +55,7 @@ static long pipe_read(struct file *f, uint64_t user_buf, size_t len, uint64_t *p
     if (!ring_copy(p, p->read_count, user_buf, n, true)) {
         p->read_count += n;
         wake_all(&p->writable);
+        poll_notify();
         result = (long)n;
     }
     spin_unlock(&p->lock, flags);
@@ -92,6 +94,7 @@ static long pipe_write(struct file *f, uint64_t user_buf, size_t len, uint64_t *
         p->write_count += n;
         done += n;
         wake_all(&p->readable);
+        poll_notify();
     }
     spin_unlock(&p->lock, flags);
     if (error == -EPIPE && !done)
@@ -105,9 +108,11 @@ static void pipe_end_released(struct pipe *p, bool reader)
     if (reader) {
         p->readers--;
         wake_all(&p->writable);         /* writers must see there is no one to read */
+        poll_notify();
     } else {
         p->writers--;
         wake_all(&p->readable);         /* readers must see end of file */
+        poll_notify();
     }
     bool unused = !p->readers && !p->writers;
     spin_unlock(&p->lock, flags);
@@ -120,12 +125,32 @@ static void pipe_end_released(struct pipe *p, bool reader)
 static void read_end_release(struct file *f) { pipe_end_released(f->data, true); }
 static void write_end_release(struct file *f) { pipe_end_released(f->data, false); }
 
+/* Readable with bytes in it, or at end of file (POLLHUP: no writer is left). */
+static unsigned read_end_poll(struct file *f)
+{
+    struct pipe *p = f->data;
+    uint64_t flags = spin_lock(&p->lock);
+    unsigned ready = (p->write_count != p->read_count ? POLLIN | POLLRDNORM : 0) | (p->writers ? 0 : POLLHUP);
+    spin_unlock(&p->lock, flags);
+    return ready;
+}
+
+/* Writable with room in it; POLLERR once no reader is left (a write would get EPIPE). */
+static unsigned write_end_poll(struct file *f)
+{
+    struct pipe *p = f->data;
+    uint64_t flags = spin_lock(&p->lock);
+    unsigned ready = (p->write_count - p->read_count < CAPACITY ? POLLOUT | POLLWRNORM : 0) | (p->readers ? 0 : POLLERR);
+    spin_unlock(&p->lock, flags);
+    return ready;
+}
+
 /* No ioctl: a pipe is no terminal (-ENOTTY, file.h's default). */
 static const struct file_ops read_end_ops = {
-    .read = pipe_read, .release = read_end_release, .mode = S_IFIFO | 0600,
+    .read = pipe_read, .poll = read_end_poll, .release = read_end_release, .mode = S_IFIFO | 0600,
 };
 static const struct file_ops write_end_ops = {
-    .write = pipe_write, .release = write_end_release, .mode = S_IFIFO | 0600,
+    .write = pipe_write, .poll = write_end_poll, .release = write_end_release, .mode = S_IFIFO | 0600,
 };
 
 int pipe_create(struct file **read_end, struct file **write_end)

@@ -80,12 +80,36 @@ static void target_free(char *target, size_t len)
         frame_free(virt_to_phys(target));
 }
 
+int ramfs_set_target(struct inode *link, const char *target, size_t len)
+{
+    if (len >= PATH_MAX)
+        return -ENAMETOOLONG;
+    char *copy = target_alloc(len + 1);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(copy, target, len);
+    copy[len] = '\0';
+    if (link->target)
+        target_free(link->target, link->size + 1);
+    link->target = copy;
+    link->size = len;
+    return 0;
+}
+
+struct inode *ramfs_new_file(uint32_t mode)
+{
+    struct inode *node = inode_new(S_IFREG | (mode & 07777), 0, 0);
+    if (node)
+        node->refs = 1;
+    return node;
+}
+
 /* Free a node nothing names or holds, with its file frames or link target. */
 static void inode_free(struct inode *node)
 {
     if (S_IS_TYPE(node->mode, S_IFREG))
         ramfs_truncate(node, 0);
-    else if (S_IS_TYPE(node->mode, S_IFLNK))
+    else if (S_IS_TYPE(node->mode, S_IFLNK) && node->target)
         target_free(node->target, node->size + 1);
     kfree(node);
 }
@@ -209,15 +233,12 @@ int ramfs_create(struct inode *dir, const char *name, size_t len, uint32_t mode,
         node->nlink = 1;                    /* its "."; the entry adds the other */
         node->dir.parent = dir;
         node->dir.next_position = 2;
-    } else if (S_IS_TYPE(mode, S_IFLNK)) {
-        node->target = target_alloc(target_len + 1);
-        if (!node->target) {
+    } else if (S_IS_TYPE(mode, S_IFLNK) && target) {    /* (no target: /proc/self) */
+        int error = ramfs_set_target(node, target, target_len);
+        if (error) {
             kfree(node);
-            return -ENOMEM;
+            return error;
         }
-        memcpy(node->target, target, target_len);
-        node->target[target_len] = '\0';
-        node->size = target_len;
     } else if (S_IS_TYPE(mode, S_IFCHR)) {
         node->rdev = rdev;
     }

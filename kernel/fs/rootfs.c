@@ -2,6 +2,7 @@
 #include "kernel/fs/rootfs.h"
 #include "kernel/fs/devices.h"
 #include "kernel/fs/initrd.h"
+#include "kernel/fs/procfs.h"
 #include "kernel/fs/inode.h"
 #include "kernel/panic.h"
 #include "mm/frame.h"
@@ -18,6 +19,9 @@ void rootfs_init(const struct boot_info *info)
     int error = devices_populate();
     if (error)
         panic("cannot make /dev (error %d)", error);
+    error = procfs_init();
+    if (error)
+        panic("cannot make /proc (error %d)", error);
     flags = spin_lock(&fs_lock);
     if (!ramfs_find(root, "tmp", 3))
         error = ramfs_create(root, "tmp", 3, S_IFDIR | S_ISVTX | 0777, 0, 0, 0, NULL, 0, &tmp);

@@ -148,12 +148,13 @@ int format_v(format_sink sink, void *ctx, const char *fmt, va_list ap_in)
             break;
         }
         case 'u':
+        case 'o':
         case 'x':
         case 'X': {
             uint64_t v = size_t_arg ? va_arg(ap, size_t)
                        : longs == 0 ? va_arg(ap, unsigned)
                        : longs == 1 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned long long);
-            emit_integer(&out, &conv, v, false, *p == 'u' ? 10 : 16, *p == 'X', "");
+            emit_integer(&out, &conv, v, false, *p == 'u' ? 10 : *p == 'o' ? 8 : 16, *p == 'X', "");
             break;
         }
         case 'p':

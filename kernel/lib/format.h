@@ -1,6 +1,6 @@
 /* kernel/lib/format.h: printf-style formatting into any sink; the kernel's one formatter.
  *
- * Conversions: %d %i %u %x %X %p %s %c %%. Flags '-' (left-justify) and '0' (zero padding),
+ * Conversions: %d %i %u %o %x %X %p %s %c %%. Flags '-' (left-justify) and '0' (zero padding),
  * a width and a precision (either may be '*'), length modifiers l, ll and z. These follow
  * C's printf exactly, except %p, which always prints "0x" and 16 hex digits.
  * Pure code: built for the host too, and tested there against the C library.

@@ -9,11 +9,13 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/inode.h"
 #include "kernel/fs/path.h"
+#include "kernel/fs/procfs.h"
 #include "kernel/lib/elf.h"
 #include "kernel/printk.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/sched.h"
 #include "kernel/proc/signal.h"
+#include "kernel/random.h"
 #include "kernel/uaccess.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
@@ -170,21 +172,6 @@ static int push_strings(struct stack_builder *b, uint64_t user_array, const char
     return 0;
 }
 
-/* Sixteen bytes for AT_RANDOM (musl seeds its stack protector and pointer guard from them). */
-static void random_bytes(uint64_t out[2])
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    uint64_t x = (uint64_t)hi << 32 | lo;
-    for (int i = 0; i < 2; i++) {       /* splitmix64 */
-        x += 0x9e3779b97f4a7c15ull;
-        uint64_t z = x;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        out[i] = z ^ (z >> 31);
-    }
-}
-
 /* The System V initial stack, from the top down: strings, AT_RANDOM's bytes, then (16-byte
  * aligned) argc, argv[], NULL, envp[], NULL, auxv pairs, AT_NULL. Returns the new RSP. */
 static long build_stack(struct vm *vm, const struct exec_args *args, const struct elf_program *program)
@@ -207,7 +194,7 @@ static long build_stack(struct vm *vm, const struct exec_args *args, const struc
     if (!result)
         result = push_strings(&b, args->envp, NULL, table, &n);
     uint64_t random[2];
-    random_bytes(random);
+    random_get(random, sizeof random);      /* musl seeds its stack protector from them */
     if (!result)
         result = push(&b, random, sizeof random);
     if (result)
@@ -248,7 +235,7 @@ static const char *basename(const char *path)
 static int find_program(const struct process *p, const char *path, struct inode **out)
 {
     uint64_t flags = spin_lock(&fs_lock);
-    struct lookup_context ctx = { ramfs_root(), p->cwd, 0, 0 };      /* everyone is root */
+    struct lookup_context ctx = { ramfs_root(), p->cwd, 0, 0, p->pid };   /* everyone is root */
     struct inode *node;
     int error = path_lookup(&ctx, path, true, &node);
     if (!error && (!S_IS_TYPE(node->mode, S_IFREG) || !inode_permitted(node, 0, 0, MAY_EXEC)))
@@ -257,6 +244,14 @@ static int find_program(const struct process *p, const char *path, struct inode 
         inode_get(*out = node);
     spin_unlock(&fs_lock, flags);
     return error;
+}
+
+/* Let go of the program find_program found. */
+static void put_program(struct inode *file)
+{
+    uint64_t flags = spin_lock(&fs_lock);
+    inode_put(file);
+    spin_unlock(&fs_lock, flags);
 }
 
 /* Check the program in file (its first page copied to head) and load it into a new
@@ -310,11 +305,10 @@ long exec_program(struct process *p, const struct exec_args *args)
     long sp = head_frame ? load_program(args, file, phys_to_virt(head_frame), &program, &vm) : -ENOMEM;
     if (head_frame)
         frame_free(head_frame);
-    uint64_t flags = spin_lock(&fs_lock);
-    inode_put(file);
-    spin_unlock(&fs_lock, flags);
-    if (sp < 0)
+    if (sp < 0) {
+        put_program(file);
         return sp;
+    }
 
     /* The point of no return: the new program replaces the old one. */
     struct vm old = p->vm;
@@ -329,7 +323,9 @@ long exec_program(struct process *p, const struct exec_args *args)
         wrmsr(MSR_KERNEL_GS_BASE, 0);
         fpu_restore(p->fpu_state);
     }
-    if (old.root)
+    if (p->vm_lender)
+        process_vm_give_back(p, &old);      /* a vfork child: the parent's again */
+    else if (old.root)
         vm_destroy(&old);
     for (int fd = 0; fd < MAX_FDS; fd++)
         if (p->close_on_exec & (1ull << fd))
@@ -337,6 +333,12 @@ long exec_program(struct process *p, const struct exec_args *args)
     p->close_on_exec = 0;
     signal_exec(p);
 
+    procfs_set_exe(p, args->path, file);
+    put_program(file);
+    p->argv_user = (uint64_t)sp + 8;        /* argc, then argv */
+    uint64_t argc = 0;
+    vm_copy_out(&p->vm, (uint64_t)sp, &argc, sizeof argc);
+    p->argc = (uint32_t)argc;
     const char *name = basename(args->path);
     size_t len = strlen(name) < sizeof p->name - 1 ? strlen(name) : sizeof p->name - 1;
     memcpy(p->name, name, len);

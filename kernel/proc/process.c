@@ -9,6 +9,7 @@
 #include "kernel/fs/console.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/inode.h"
+#include "kernel/fs/procfs.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/proc/exec.h"
@@ -31,7 +32,8 @@ static struct process *slots[MAX_PROCESSES];
 static int next_pid = 1, live_count;
 static struct spinlock process_lock;
 
-enum { WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8 };
+enum { WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8, WNOTHREAD = 0x20000000, WALL = 0x40000000,
+       WCLONE = (int)0x80000000 };
 
 uint64_t process_lock_take(void)
 {
@@ -77,6 +79,7 @@ static struct process *process_new(const struct process *from, bool *no_slot)
     if (!p)
         return NULL;
     p->syscall_nr = -1;
+    p->start_ns = time_monotonic_ns();
     p->fpu_state = kmalloc(FPU_STATE_SIZE);
     p->kstack_top = kstack_alloc();
     if (!p->fpu_state || !p->kstack_top || signal_state_new(p, from)) {
@@ -109,11 +112,38 @@ static struct process *process_new(const struct process *from, bool *no_slot)
     return p;
 }
 
+struct process *process_find_locked(int pid)
+{
+    return find(pid);
+}
+
+int process_count(void)
+{
+    uint64_t flags = spin_lock(&process_lock);
+    int count = live_count;
+    spin_unlock(&process_lock, flags);
+    return count;
+}
+
+/* The first process's limits, as Linux gives its init; every other inherits its parent's. */
+#define UNLIMITED { RLIM_INFINITY, RLIM_INFINITY }
+static const struct rlimit_k first_limits[RLIMIT_COUNT] = {
+    UNLIMITED, UNLIMITED, UNLIMITED,                    /* CPU, FSIZE, DATA */
+    [RLIMIT_STACK] = { 8 << 20, RLIM_INFINITY }, [RLIMIT_CORE] = { 0, RLIM_INFINITY }, UNLIMITED,
+    [RLIMIT_NPROC] = { MAX_PROCESSES, MAX_PROCESSES }, [RLIMIT_NOFILE] = { MAX_FDS, MAX_FDS },
+    [RLIMIT_MEMLOCK] = { 8 << 20, 8 << 20 }, UNLIMITED, UNLIMITED,     /* AS, LOCKS */
+    { MAX_PROCESSES, MAX_PROCESSES },                   /* SIGPENDING */
+    [RLIMIT_MSGQUEUE] = { 819200, 819200 }, [RLIMIT_NICE] = { 0, 0 }, [RLIMIT_RTPRIO] = { 0, 0 },
+    UNLIMITED,                                          /* RTTIME */
+};
+#undef UNLIMITED
+
 /* Take p out of the table. process_lock held. */
 static void unlist(struct process *p)
 {
     slots[p->pid % MAX_PROCESSES] = NULL;
     live_count--;
+    procfs_remove(p->pid);                  /* before the pid can be given again */
 }
 
 /* Make child one of parent's children. process_lock held. */
@@ -131,7 +161,11 @@ void process_start_init(const char *path, const char *const argv[])
     if (!p)
         panic("no memory for the first process");
     p->pgid = p->sid = p->pid;          /* session 1, whose terminal the console is */
+    if (procfs_add(p, NULL))
+        panic("no memory for /proc/1");
     p->umask = 022;
+    for (int i = 0; i < RLIMIT_COUNT; i++)
+        p->limits[i] = first_limits[i];
     uint64_t flags = spin_lock(&fs_lock);
     inode_get(p->cwd = ramfs_root());
     spin_unlock(&fs_lock, flags);
@@ -151,25 +185,48 @@ void process_start_init(const char *path, const char *const argv[])
     sched_start();
 }
 
-long process_fork(void)
+long process_clone(const struct clone_request *request)
 {
+    uint64_t flags = request->flags;
+    bool share_vm = flags & CLONE_VM;
+    if (flags & ~(CLONE_EXIT_SIGNAL | CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID
+                  | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)
+        || share_vm != !!(flags & CLONE_VFORK))
+        return -EINVAL;                     /* threads (CLONE_VM alone, CLONE_THREAD...): not yet */
     struct process *parent = current_process();
     bool no_slot;
     struct process *child = process_new(parent, &no_slot);
     if (!child)
         return no_slot ? -EAGAIN : -ENOMEM;
-    long error = vm_fork(&child->vm, &parent->vm);
+    long error = 0;
+    if (share_vm)
+        child->vm = parent->vm;             /* lent until the child execs or exits */
+    else
+        error = vm_fork(&child->vm, &parent->vm);
     if (error) {
-        uint64_t flags = spin_lock(&process_lock);
+        uint64_t lock_flags = spin_lock(&process_lock);
         unlist(child);
-        spin_unlock(&process_lock, flags);
+        spin_unlock(&process_lock, lock_flags);
         process_free(child);
         return error;
     }
+    if (procfs_add(child, parent)) {
+        if (!share_vm)
+            vm_destroy(&child->vm);
+        uint64_t lock_flags = spin_lock(&process_lock);
+        unlist(child);
+        spin_unlock(&process_lock, lock_flags);
+        process_free(child);
+        return -ENOMEM;
+    }
+    child->vm_lender = share_vm ? parent : NULL;
+    child->exit_signal = flags & CLONE_EXIT_SIGNAL;
     child->kernel_cr3 = vm_kernel_cr3(&child->vm);
     child->user_cr3 = vm_user_cr3(&child->vm);
     memcpy(child->name, parent->name, sizeof child->name);
-    child->fs_base = rdmsr(MSR_FS_BASE);
+    child->argv_user = parent->argv_user;   /* its copy of the parent's stack holds them */
+    child->argc = parent->argc;
+    child->fs_base = flags & CLONE_SETTLS ? request->tls : rdmsr(MSR_FS_BASE);
     child->gs_base = rdmsr(MSR_KERNEL_GS_BASE);     /* the user's, while the kernel runs */
     fpu_save(child->fpu_state);             /* the parent's registers, as they are now */
     for (int fd = 0; fd < MAX_FDS; fd++)
@@ -177,27 +234,70 @@ long process_fork(void)
             child->files[fd] = file_get(parent->files[fd]);
     child->close_on_exec = parent->close_on_exec;
     child->umask = parent->umask;
+    memcpy(child->limits, parent->limits, sizeof child->limits);
     uint64_t fs_flags = spin_lock(&fs_lock);
     inode_get(child->cwd = parent->cwd);
     spin_unlock(&fs_lock, fs_flags);
     child->root_group_count = parent->root_group_count;
     *process_frame(child) = *process_frame(parent);
     process_frame(child)->rax = 0;          /* fork() returns 0 in the child */
-    uint64_t flags = spin_lock(&process_lock);
+    if (request->stack)
+        process_frame(child)->rsp = request->stack;
+    int pid = child->pid;
+    /* The tid words, as Linux writes them (a fault is ignored, as there): the parent's in its
+     * memory, the child's in the child's (copy on write breaks for it). */
+    if (flags & CLONE_PARENT_SETTID)
+        copy_to_user(request->parent_tid, &pid, sizeof pid);
+    if (flags & CLONE_CHILD_SETTID) {
+        if (share_vm)
+            copy_to_user(request->child_tid, &pid, sizeof pid);
+        else if (user_range_ok(request->child_tid, sizeof pid))
+            vm_copy_in(&child->vm, request->child_tid, &pid, sizeof pid);
+    }
+    if (flags & CLONE_CHILD_CLEARTID)
+        child->clear_child_tid = request->child_tid;
+    uint64_t lock_flags = spin_lock(&process_lock);
     child->pgid = parent->pgid;
     child->sid = parent->sid;
     add_child(parent, child);
-    int pid = child->pid;
-    spin_unlock(&process_lock, flags);
+    if (share_vm)
+        parent->vm_lent = true;
+    spin_unlock(&process_lock, lock_flags);
     sched_enqueue(child);
+    if (share_vm) {
+        /* vfork: wait, whatever signals come, until the child gives the address space back
+         * (vm_give_back); a SIGKILL takes effect after. */
+        lock_flags = spin_lock(&process_lock);
+        while (parent->vm_lent) {
+            sleep_on(&parent->vm_returned, &process_lock, lock_flags);
+            lock_flags = spin_lock(&process_lock);
+        }
+        spin_unlock(&process_lock, lock_flags);
+    }
     return pid;
+}
+
+void process_vm_give_back(struct process *p, struct vm *vm)
+{
+    struct process *lender = p->vm_lender;
+    lender->vm = *vm;                       /* with whatever the child mapped meanwhile */
+    p->vm_lender = NULL;
+    uint64_t flags = spin_lock(&process_lock);
+    lender->vm_lent = false;
+    wake_all(&lender->vm_returned);
+    spin_unlock(&process_lock, flags);
 }
 
 /* SIGCHLD for parent, about child, with code (CLD_*) and status. process_lock held. */
 static void tell_parent(struct process *parent, const struct process *child, int code, int status)
 {
     struct signal_info info = { .code = code, .pid = child->pid, .status = status };
-    signal_send(parent, SIGCHLD, &info);
+    /* An exit is told with the signal clone asked for (none: 0, or a number past the last
+     * signal, which Linux's clone does not refuse either); stops and continues always with
+     * SIGCHLD, as Linux does. */
+    int signal = code == CLD_EXITED || code == CLD_KILLED || code == CLD_DUMPED ? child->exit_signal : SIGCHLD;
+    if (signal > 0 && signal <= SIGNAL_MAX)
+        signal_send(parent, signal, &info);
     wake_all(&parent->child_exited);
 }
 
@@ -248,7 +348,10 @@ void process_exit(int status, int signal)
     struct cpu *cpu = this_cpu();
     self->kernel_cr3 = self->user_cr3 = cpu->entry_cr3 = cpu->exit_cr3 = pt_kernel_root;
     write_cr3(pt_kernel_root);
-    vm_destroy(&self->vm);
+    if (self->vm_lender)
+        process_vm_give_back(self, &self->vm);
+    else
+        vm_destroy(&self->vm);
 
     /* Orphans go to init, which reaps them. */
     uint64_t flags = spin_lock(&process_lock);
@@ -277,16 +380,20 @@ void process_exit(int status, int signal)
     panic("a zombie ran again");
 }
 
-/* Whether child's group or pid is what wait4's pid asks for. */
-static bool wanted(const struct process *self, const struct process *child, int pid)
+/* Whether child's group or pid is what wait4's pid asks for, and its kind what options do:
+ * a child whose exit signal is not SIGCHLD (a "clone" child) only with __WCLONE or __WALL,
+ * the others only without __WCLONE (or with __WALL), as Linux has it. */
+static bool wanted(const struct process *self, const struct process *child, int pid, int options)
 {
+    if (!(options & WALL) && (child->exit_signal != SIGCHLD) != !!(options & WCLONE))
+        return false;
     return pid == -1 || (pid > 0 && child->pid == pid) || (pid == 0 && child->pgid == self->pgid)
         || (pid < -1 && child->pgid == -pid);
 }
 
 long process_wait(int pid, int *status, int options)
 {
-    if (options & ~(WNOHANG | WUNTRACED | WCONTINUED))
+    if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE))
         return -EINVAL;
     struct process *self = current_process();
     for (;;) {
@@ -294,7 +401,7 @@ long process_wait(int pid, int *status, int options)
         uint64_t flags = spin_lock(&process_lock);
         for (struct process **link = &self->first_child; *link; link = &(*link)->next_sibling) {
             struct process *child = *link;
-            if (!wanted(self, child, pid))
+            if (!wanted(self, child, pid, options))
                 continue;
             any = true;
             int report = child->stop_report;
@@ -309,6 +416,9 @@ long process_wait(int pid, int *status, int options)
             *link = child->next_sibling;
             int child_pid = child->pid;
             *status = child->wait_status;
+            self->children.cpu_ns += child->cpu_ns + child->children.cpu_ns;
+            self->children.user_ticks += child->user_ticks + child->children.user_ticks;
+            self->children.system_ticks += child->system_ticks + child->children.system_ticks;
             unlist(child);
             spin_unlock(&process_lock, flags);
             process_free(child);

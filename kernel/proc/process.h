@@ -10,6 +10,15 @@
 
 enum { MAX_PROCESSES = 1024, MAX_FDS = 64 };
 
+/* Resource limits (getrlimit(2)): Linux's numbers; kept and read back, RLIMIT_NOFILE obeyed
+ * (up to MAX_FDS), the others not acted on. */
+enum { RLIMIT_STACK = 3, RLIMIT_CORE = 4, RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7, RLIMIT_MEMLOCK = 8,
+       RLIMIT_MSGQUEUE = 12, RLIMIT_NICE = 13, RLIMIT_RTPRIO = 14, RLIMIT_COUNT = 16 };
+#define RLIM_INFINITY (~0ull)
+struct rlimit_k {
+    uint64_t cur, max;
+};
+
 enum process_state { PROCESS_RUNNABLE, PROCESS_RUNNING, PROCESS_BLOCKED, PROCESS_STOPPED, PROCESS_ZOMBIE };
 
 struct file;
@@ -31,6 +40,10 @@ struct process {
     struct wait_queue *waiting_on;      /* [Q] */
     struct wait_queue child_exited;     /* where this process waits for its children */
     struct wait_queue signal_wait;      /* where it waits for nothing but a signal (pause) */
+    struct wait_queue vm_returned;      /* where a vfork parent waits for its address space */
+    bool vm_lent;                       /* [P] a vfork child runs in this one's address space */
+    struct process *vm_lender;          /* [own] the vfork parent whose address space this runs in */
+    int exit_signal;                    /* [own] what the parent is sent at the exit (clone) */
     int wait_status;                    /* [P] for wait4, once a zombie */
     int pgid, sid;                      /* [P] its process group and session */
     int stop_report;                    /* [P] a stop (its signal) or a continue (-1) that its
@@ -42,7 +55,17 @@ struct process {
     } restart;
     uint64_t alarm_deadline, alarm_interval;    /* ITIMER_REAL, in time.c's alarm list */
     struct process *alarm_next;
+    uint64_t timeout_deadline;          /* while on time.c's timeout list (poll, select) */
+    struct process *timeout_next;
     int slice_left;                     /* [cpu] ticks of its time slice still to run */
+    uint64_t cpu_ns, ran_since;         /* [cpu] CPU time until its last switch away; since when it runs */
+    uint64_t user_ticks, system_ticks;  /* [cpu] ticks that found it in user mode, in the kernel */
+    uint64_t start_ns;                  /* [own] monotonic time it was made */
+    uint64_t argv_user;                 /* [own] its argv array, on its stack (exec) */
+    uint32_t argc;
+    struct cpu_usage {                  /* [P] what its reaped children (and theirs) used */
+        uint64_t cpu_ns, user_ticks, system_ticks;
+    } children;
     uint64_t sleep_deadline;            /* [Q] monotonic ns, while on time.c's sleepers */
 
     /* [own] from here on: the process's own state, which only it changes. */
@@ -59,6 +82,7 @@ struct process {
     uint64_t close_on_exec;             /* a bit per descriptor */
     struct inode *cwd;                  /* the working directory (a reference; fs_lock to use) */
     uint32_t umask;
+    struct rlimit_k limits[RLIMIT_COUNT];
     uint32_t root_group_count;          /* setgroups: its list, all group 0 (sys_identity.c) */
     uint32_t fail_nth;                  /* its nth allocation from now fails; 0: none (mm/fail_alloc.h) */
 };
@@ -82,9 +106,29 @@ __attribute__((noreturn)) void process_start_init(const char *path, const char *
  * tells the parent with SIGCHLD, and never returns. */
 __attribute__((noreturn)) void process_exit(int status, int signal);
 
-/* A copy of the current process, returning from its system call with 0. Its pid, or
- * -EAGAIN (no process slot) or -ENOMEM. */
-long process_fork(void);
+/* clone(2)'s flags that Twofold has: the child's exit signal (its low byte), a vfork
+ * (CLONE_VM | CLONE_VFORK, only together), a TLS base, and the tid words. */
+enum {
+    CLONE_EXIT_SIGNAL = 0xff, CLONE_VM = 0x100, CLONE_VFORK = 0x4000, CLONE_SETTLS = 0x80000,
+    CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_CHILD_SETTID = 0x1000000,
+};
+
+struct clone_request {
+    uint64_t flags;
+    uint64_t stack;                     /* the child's RSP (0: the parent's) */
+    uint64_t parent_tid, child_tid;     /* where CLONE_PARENT_SETTID, CLONE_CHILD_* write */
+    uint64_t tls;                       /* CLONE_SETTLS's FS base */
+};
+
+/* A copy of the current process, returning from its system call with 0 (fork, and clone with
+ * fork's flags), or with CLONE_VM | CLONE_VFORK a child that runs in the caller's address
+ * space while the caller waits until it execs or exits (vfork). The child's pid, or -EINVAL
+ * (flags Twofold lacks: threads are not yet), -EAGAIN (no process slot) or -ENOMEM. */
+long process_clone(const struct clone_request *request);
+
+/* A vfork child p is done with its parent's address space (it execs, or exits): vm, with
+ * what p changed in it, is the parent's again, and the parent goes on. */
+void process_vm_give_back(struct process *p, struct vm *vm);
 
 /* Wait for a child (pid > 0: that one; 0: one in the caller's group; -1: any; < -1: one in
  * group -pid) to end, or (WUNTRACED, WCONTINUED) to stop or continue; see wait4(2). */
@@ -94,6 +138,12 @@ long process_wait(int pid, int *status, int options);
  * -pid (< -1), or to every process but init and the caller (-1). tkill and tgkill name one
  * thread: one process here (only: restricts pid > 0). */
 long process_kill(int pid, int signal, bool only);
+
+/* The process with that pid, or NULL; process_lock held (and it stays valid while held). */
+struct process *process_find_locked(int pid);
+
+/* How many processes there are (zombies too): sysinfo's procs. */
+int process_count(void);
 
 /* Send signal to every process of group pgid (the console does, for Ctrl-C). */
 void process_kill_group(int pgid, int signal);

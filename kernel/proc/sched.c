@@ -7,6 +7,7 @@
 #include "kernel/panic.h"
 #include "kernel/proc/process.h"
 #include "kernel/spinlock.h"
+#include "kernel/time.h"
 
 void context_switch(uint64_t *save_rsp, uint64_t next_rsp);
 
@@ -49,11 +50,22 @@ static struct process *dequeue(void)
     return p;
 }
 
-void sched_tick(void)
+void sched_tick(bool from_user)
 {
     struct process *p = current_process();
-    if (p && p->state == PROCESS_RUNNING && --p->slice_left <= 0 && queue_head)
+    if (!p || p->state != PROCESS_RUNNING)
+        return;                             /* the CPU was idle */
+    if (from_user)
+        p->user_ticks++;
+    else
+        p->system_ticks++;
+    if (--p->slice_left <= 0 && queue_head)
         this_cpu()->need_resched = true;
+}
+
+uint64_t sched_cpu_ns(const struct process *p)
+{
+    return p->cpu_ns + (p == current_process() ? time_monotonic_ns() - p->ran_since : 0);
 }
 
 void sched_preempt_point(void)
@@ -133,9 +145,11 @@ void schedule(void)
     if (this_cpu()->spinlocks_held)
         panic("schedule: %d spinlock(s) held across a switch", this_cpu()->spinlocks_held);
     struct process *prev = current_process();
+    prev->cpu_ns += time_monotonic_ns() - prev->ran_since;     /* not the idle time to come */
     if (prev->state == PROCESS_RUNNING)
         sched_enqueue(prev);
     struct process *next = pick_next();
+    next->ran_since = time_monotonic_ns();
     if (next == prev)
         prev->state = PROCESS_RUNNING;
     else
@@ -145,6 +159,8 @@ void schedule(void)
 void sched_start(void)
 {
     uint64_t boot_rsp;                  /* never resumed */
-    switch_to(NULL, pick_next(), &boot_rsp);
+    struct process *first = pick_next();
+    first->ran_since = time_monotonic_ns();
+    switch_to(NULL, first, &boot_rsp);
     panic("the boot stack was resumed");
 }

@@ -2,6 +2,8 @@
  * add a process and to choose the next. A process runs until it blocks, yields, or uses up
  * its time slice in user mode (the timer preempts it on its way back to user mode). */
 #pragma once
+#include <stdbool.h>
+#include <stdint.h>
 
 struct process;
 
@@ -17,8 +19,12 @@ void schedule(void);
  * load on entry and exit (a PCID pair used before flushes on its first loads). */
 void sched_load_address_space(struct process *p);
 
-/* The tick: count down the running process's time slice. */
-void sched_tick(void);
+/* The tick: count it to the running process (as user or system time: from_user says where
+ * it interrupted) and count down its time slice. */
+void sched_tick(bool from_user);
+
+/* The CPU time p has had, in ns: exact, from the switches (the running one's up to now). */
+uint64_t sched_cpu_ns(const struct process *p);
 
 /* If the running process's time slice is used up and another is runnable, run that one
  * (call only on the way back to user mode: kernel code is not preempted). */

@@ -9,8 +9,10 @@
 #include "kernel/fs/inode.h"
 #include "kernel/fs/open.h"
 #include "kernel/fs/path.h"
+#include "kernel/fs/procfs.h"
 #include "kernel/proc/process.h"
 #include "kernel/syscall/syscall.h"
+#include "kernel/time.h"
 #include "kernel/uaccess.h"
 #include <string.h>
 
@@ -33,7 +35,7 @@ struct path_call {
 static int context_at(int dirfd, const char *path, struct lookup_context *ctx)
 {
     struct process *self = current_process();
-    *ctx = (struct lookup_context){ ramfs_root(), self->cwd, 0, 0 };
+    *ctx = (struct lookup_context){ ramfs_root(), self->cwd, 0, 0, self->pid };
     if (path[0] == '/' || dirfd == AT_FDCWD)
         return 0;
     struct file *f = fd_file(dirfd);
@@ -110,6 +112,10 @@ static long open_at(int dirfd, uint64_t user_path, unsigned flags, uint32_t mode
     error = end(&c, fs_open(&c.ctx, c.path, flags, mode, self->umask, &f));
     if (error)
         return error;
+    if (f->node->proc && (error = procfs_open(f))) {      /* its text, made now */
+        file_put(f);
+        return error;
+    }
     int fd = fd_install(self, f, 0);
     if (fd < 0)
         file_put(f);
@@ -424,8 +430,11 @@ static long readlink_at(int dirfd, uint64_t user_path, uint64_t buf, int size)
         return end(&c, error);
     if (!S_IS_TYPE(node->mode, S_IFLNK))
         return end(&c, -EINVAL);
-    size_t n = node->size < (size_t)size ? node->size : (size_t)size;   /* no NUL is added */
-    return end(&c, copy_to_user(buf, node->target, n) ? -EFAULT : (long)n);
+    char self[12];
+    const char *target;
+    size_t len = path_link_target(&c.ctx, node, self, &target);
+    size_t n = len < (size_t)size ? len : (size_t)size;                 /* no NUL is added */
+    return end(&c, copy_to_user(buf, target, n) ? -EFAULT : (long)n);
 }
 
 SYSCALL_DEFINE3(readlink, uint64_t, path, uint64_t, buf, int, size)
@@ -633,6 +642,44 @@ SYSCALL_DEFINE2(ftruncate, int, fd, uint64_t, size)
     if (f && (f->flags & O_ACCMODE) != O_WRONLY && (f->flags & O_ACCMODE) != O_RDWR)
         return -EINVAL;                     /* not open for writing */
     return on_file(fd, node_truncate, size, 0);
+}
+
+enum { UTIME_NOW = (1 << 30) - 1, UTIME_OMIT = (1 << 30) - 2 };
+
+/* utimensat's change: times (a kernel copy of the two timespecs, or 0 for "both now") set
+ * as atime and mtime; ctime becomes now. */
+static long node_set_times(struct inode *node, uint64_t times, uint64_t unused)
+{
+    (void)unused;
+    const struct timestamp *t = (const struct timestamp *)times;
+    struct timestamp now_stamp;
+    uint64_t now = time_realtime_ns();
+    now_stamp = (struct timestamp){ (int64_t)(now / NS_PER_SECOND), (int64_t)(now % NS_PER_SECOND) };
+    struct timestamp *fields[2] = { &node->atime, &node->mtime };
+    for (int i = 0; i < 2; i++)
+        if (!t || t[i].nsec == UTIME_NOW)
+            *fields[i] = now_stamp;
+        else if (t[i].nsec != UTIME_OMIT)
+            *fields[i] = t[i];
+    node->ctime = now_stamp;
+    return 0;
+}
+
+SYSCALL_DEFINE4(utimensat, int, dirfd, uint64_t, path, uint64_t, user_times, unsigned, flags)
+{
+    struct timestamp times[2];
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    if (user_times && copy_from_user(times, user_times, sizeof times))
+        return -EFAULT;
+    for (int i = 0; user_times && i < 2; i++)
+        if ((times[i].nsec < 0 || times[i].nsec >= (int64_t)NS_PER_SECOND)
+            && times[i].nsec != UTIME_NOW && times[i].nsec != UTIME_OMIT)
+            return -EINVAL;
+    uint64_t set = user_times ? (uint64_t)times : 0;
+    if (!path)                              /* futimens: dirfd's own file */
+        return on_file(dirfd, node_set_times, set, 0);
+    return on_node(dirfd, path, flags & AT_SYMLINK_NOFOLLOW, flags & AT_EMPTY_PATH, node_set_times, set, 0);
 }
 
 SYSCALL_DEFINE1(umask, uint32_t, mask)

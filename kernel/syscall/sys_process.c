@@ -3,8 +3,10 @@
 #include "kernel/proc/exec.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/sched.h"
+#include "kernel/proc/signal.h"
 #include "kernel/syscall/syscall.h"
 #include "kernel/uaccess.h"
+#include <string.h>
 
 enum { RUSAGE_SIZE = 144 };
 
@@ -27,7 +29,20 @@ SYSCALL_DEFINE0(sched_yield)
 
 SYSCALL_DEFINE0(fork)
 {
-    return process_fork();
+    return process_clone(&(struct clone_request){ .flags = SIGCHLD });
+}
+
+SYSCALL_DEFINE0(vfork)
+{
+    return process_clone(&(struct clone_request){ .flags = CLONE_VM | CLONE_VFORK | SIGCHLD });
+}
+
+/* x86-64's argument order: flags, stack, parent_tid, child_tid, tls. */
+SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, stack, uint64_t, parent_tid, uint64_t, child_tid,
+                uint64_t, tls)
+{
+    struct clone_request request = { flags, stack, parent_tid, child_tid, tls };
+    return process_clone(&request);
 }
 
 SYSCALL_DEFINE3(execve, uint64_t, path, uint64_t, argv, uint64_t, envp)
@@ -109,4 +124,27 @@ SYSCALL_DEFINE3(sched_setaffinity, int, pid, uint64_t, size, uint64_t, mask)
     if (copy_from_user(&wanted, mask, size < sizeof wanted ? size : sizeof wanted))
         return -EFAULT;
     return wanted & 1 ? 0 : -EINVAL;    /* it must allow the one CPU there is */
+}
+
+/* prctl(2): the name (comm, as /proc and ps show it: 15 bytes and a NUL) the process goes by,
+ * which busybox sets to the applet it runs. Other options are -EINVAL. */
+SYSCALL_DEFINE2(prctl, int, option, uint64_t, arg)
+{
+    enum { PR_SET_NAME = 15, PR_GET_NAME = 16 };
+    struct process *self = current_process();
+    char name[sizeof self->name];
+    switch (option) {
+    case PR_SET_NAME: {
+        long len = copy_string_from_user(name, arg, sizeof name);
+        if (len == -EFAULT)
+            return -EFAULT;
+        name[sizeof name - 1] = '\0';       /* a longer one is cut, as on Linux */
+        memcpy(self->name, name, sizeof name);
+        return 0;
+    }
+    case PR_GET_NAME:
+        return copy_to_user(arg, self->name, sizeof self->name);
+    default:
+        return -EINVAL;
+    }
 }

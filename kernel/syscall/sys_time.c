@@ -1,12 +1,14 @@
 /* kernel/syscall/sys_time.c: the system calls about time. */
 #include "kernel/errno.h"
 #include "kernel/proc/process.h"
+#include "kernel/proc/sched.h"
 #include "kernel/syscall/syscall.h"
 #include "kernel/time.h"
 #include "kernel/uaccess.h"
 
 enum {
-    CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5,
+    CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3,
+    CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5,
     CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7, TIMER_ABSTIME = 1,
 };
 
@@ -26,6 +28,9 @@ static int64_t clock_now(int clock)
     case CLOCK_MONOTONIC_COARSE:
     case CLOCK_BOOTTIME:                /* nothing suspends */
         return (int64_t)time_monotonic_ns();
+    case CLOCK_PROCESS_CPUTIME_ID:
+    case CLOCK_THREAD_CPUTIME_ID:       /* one thread a process */
+        return (int64_t)sched_cpu_ns(current_process());
     default:
         return -EINVAL;
     }
@@ -84,6 +89,10 @@ SYSCALL_DEFINE4(clock_nanosleep, int, clock, int, flags, uint64_t, req, uint64_t
         return -EFAULT;
     if (t.sec < 0 || t.nsec < 0 || t.nsec >= (int64_t)NS_PER_SECOND || flags & ~TIMER_ABSTIME)
         return -EINVAL;
+    if (clock == CLOCK_THREAD_CPUTIME_ID)
+        return -EOPNOTSUPP;                 /* as on Linux */
+    if (clock == CLOCK_PROCESS_CPUTIME_ID)
+        return -EINVAL;                     /* Linux sleeps on it; Twofold does not yet */
     int64_t now = clock_now(clock);
     if (now < 0)
         return now;

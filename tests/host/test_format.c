@@ -43,7 +43,7 @@ static void test_integers_match_c_library(void)
     static const char *const precisions[] = { "", ".0", ".3", ".22" };
     static const struct { const char *text; char code; } lengths[] = {
         { "", 0 }, { "l", 'l' }, { "ll", 'L' }, { "z", 'z' } };
-    static const char conversions[] = "diuxX";
+    static const char conversions[] = "diuoxX";
     for (size_t f = 0; f < 4; f++)
         for (size_t w = 0; w < 4; w++)
             for (size_t p = 0; p < 4; p++)

@@ -526,6 +526,32 @@ UTEST(modes_umask_and_access)
     leave_scratch();
 }
 
+UTEST(utimensat_sets_and_keeps_times)
+{
+    enter_scratch();
+    put("f", "");
+    struct timespec times[2] = { { 1000, 5 }, { 2000, 6 } };
+    EXPECT_EQ(utimensat(AT_FDCWD, "f", times, 0), 0);
+    struct stat st;
+    EXPECT_EQ(stat("f", &st), 0);
+    EXPECT(st.st_atim.tv_sec == 1000 && st.st_atim.tv_nsec == 5);
+    EXPECT(st.st_mtim.tv_sec == 2000 && st.st_mtim.tv_nsec == 6);
+    times[0].tv_nsec = UTIME_OMIT;
+    times[1].tv_nsec = UTIME_NOW;
+    EXPECT_EQ(utimensat(AT_FDCWD, "f", times, 0), 0);
+    EXPECT_EQ(stat("f", &st), 0);
+    EXPECT(st.st_atim.tv_sec == 1000 && st.st_mtim.tv_sec > 2000);
+    int fd = open("f", O_RDONLY);
+    EXPECT_EQ(futimens(fd, NULL), 0);                   /* both now */
+    EXPECT_EQ(fstat(fd, &st), 0);
+    EXPECT(st.st_atim.tv_sec > 1000);
+    close(fd);
+    times[0].tv_nsec = 1000000000;
+    EXPECT_ERRNO(SYSCALL(SYS_utimensat, AT_FDCWD, "f", times, 0), EINVAL);
+    EXPECT_ERRNO(SYSCALL(SYS_utimensat, AT_FDCWD, "missing", NULL, 0), ENOENT);
+    leave_scratch();
+}
+
 UTEST(dev_null_zero_and_full)
 {
     char buf[8] = "xxxxxxx";

@@ -42,7 +42,7 @@ void irq_dispatch(const struct trap_frame *frame)
                                                   && pic_spurious(vector - IRQ_VECTOR_BASE))
         return;
     if (handlers[vector])
-        handlers[vector]();
+        handlers[vector](frame);
     else
         kprintf("irq: vector %u has no handler\n", vector);
     if (using_apic)

@@ -10,7 +10,9 @@
 
 enum { IRQ_VECTOR_BASE = 0x20, VEC_TIMER = 0x20, VEC_SPURIOUS = 0xff };
 
-typedef void (*irq_handler)(void);
+struct trap_frame;
+/* A handler gets the interrupted context's frame (whether it was user mode, say). */
+typedef void (*irq_handler)(const struct trap_frame *frame);
 
 /* Pick and set up the controllers, and start the tick: on_tick runs hz times a second. */
 void irq_init(const struct boot_info *info, unsigned hz, irq_handler on_tick);

@@ -15,3 +15,7 @@ enum {
 
 /* Stop the machine: QEMU's debug-exit device, then Bochs's shutdown port, then halt forever. */
 __attribute__((noreturn)) void power_off(int status);
+
+/* Reset the machine (reboot(2)'s restart): the chipset's reset control, then the keyboard
+ * controller's reset line. */
+__attribute__((noreturn)) void power_restart(void);

@@ -1,0 +1,409 @@
+/* kernel/fs/procfs.c: /proc (see procfs.h).
+ *
+ * /proc is a directory of the RAM file system whose files are made of text when they are
+ * opened: the node names what to show (struct proc_file) and whose (proc_pid), and open
+ * writes that text into a file of its own that no directory names, which the open file then
+ * reads (a snapshot, as Linux's seq_file gives one a page at a time). /proc/PID is made with
+ * the process and removed when it is reaped; /proc/self is a link whose target is the pid of
+ * whoever looks (path.h).
+ */
+#include "kernel/fs/procfs.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pcid.h"
+#include "kernel/errno.h"
+#include "kernel/fs/inode.h"
+#include "kernel/fs/path.h"
+#include "kernel/lib/format.h"
+#include "kernel/proc/process.h"
+#include "kernel/proc/sched.h"
+#include "kernel/proc/signal.h"
+#include "kernel/time.h"
+#include "kernel/uaccess.h"
+#include "mm/kmalloc.h"
+#include "mm/frame.h"
+#include "mm/layout.h"
+#include "mm/ptdump.h"
+#include "mm/vm.h"
+#include <string.h>
+
+/* Text on its way into a snapshot file, a chunk at a time. */
+struct text {
+    struct inode *file;
+    int error;
+    size_t used;
+    char chunk[256];
+};
+
+/* Append the chunk to the file (fs_lock is taken for it). */
+static void flush_text(struct text *t)
+{
+    uint64_t flags = spin_lock(&fs_lock);
+    for (size_t done = 0; done < t->used && !t->error;) {
+        uint64_t at = t->file->size;
+        int error;
+        uint8_t *page = ramfs_page(t->file, at / PAGE_SIZE, true, &error);
+        if (!page) {
+            t->error = error;
+            break;
+        }
+        size_t n = PAGE_SIZE - at % PAGE_SIZE < t->used - done ? PAGE_SIZE - at % PAGE_SIZE : t->used - done;
+        memcpy(page + at % PAGE_SIZE, t->chunk + done, n);
+        t->file->size += n;
+        done += n;
+    }
+    spin_unlock(&fs_lock, flags);
+    t->used = 0;
+}
+
+static void text_sink(void *ctx, char c)
+{
+    struct text *t = ctx;
+    t->chunk[t->used++] = c;
+    if (t->used == sizeof t->chunk)
+        flush_text(t);
+}
+
+__attribute__((format(printf, 2, 3))) static void out(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    format_v(text_sink, t, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- the system's files ---------------------------------------------------------------- */
+
+static void show_meminfo(struct text *t, struct process *p)
+{
+    (void)p;
+    uint64_t total = frame_managed_count() * 4, free = frame_free_count() * 4;
+    uint64_t cached = ramfs_pages_used() * 4;           /* files in memory, as tmpfs counts */
+    out(t, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
+           "Buffers:        %8lu kB\nCached:         %8lu kB\nSwapCached:     %8lu kB\n"
+           "SwapTotal:      %8lu kB\nSwapFree:       %8lu kB\nShmem:          %8lu kB\n",
+        total, free, free, 0ul, cached, 0ul, 0ul, 0ul, cached);
+}
+
+static void show_uptime(struct text *t, struct process *p)
+{
+    (void)p;
+    uint64_t centi = time_monotonic_ns() / (NS_PER_SECOND / 100);
+    out(t, "%lu.%02lu 0.00\n", centi / 100, centi % 100);
+}
+
+static void show_cpuinfo(struct text *t, struct process *p)
+{
+    (void)p;
+    struct cpuid_regs v = cpuid(0, 0);
+    char vendor[13];
+    memcpy(vendor, &v.ebx, 4), memcpy(vendor + 4, &v.edx, 4), memcpy(vendor + 8, &v.ecx, 4);
+    vendor[12] = '\0';
+    char brand[49] = "unknown";
+    if (cpuid(0x80000000, 0).eax >= 0x80000004) {
+        for (uint32_t leaf = 0; leaf < 3; leaf++) {
+            struct cpuid_regs r = cpuid(0x80000002 + leaf, 0);
+            memcpy(brand + 16 * leaf, &r, 16);
+        }
+        brand[48] = '\0';
+    }
+    struct cpuid_regs one = cpuid(1, 0);
+    out(t, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\n"
+           "flags\t\t: fpu pae%s%s%s%s\n\n",
+        vendor, (one.eax >> 8) & 0xf, (one.eax >> 4) & 0xf, brand, pcid_on ? " pcid" : "",
+        invpcid_on ? " invpcid" : "", one.ecx & (1u << 30) ? " rdrand" : "", " lm nx");
+}
+
+static void show_mounts(struct text *t, struct process *p)
+{
+    (void)p;
+    out(t, "rootfs / rootfs rw 0 0\nproc /proc proc rw,nosuid,nodev,noexec 0 0\n");
+}
+
+static void show_filesystems(struct text *t, struct process *p)
+{
+    (void)p;
+    out(t, "nodev\trootfs\nnodev\tramfs\nnodev\tproc\n");
+}
+
+/* ---- a process's files ------------------------------------------------------------------ */
+
+static char state_letter(const struct process *p)
+{
+    switch (p->state) {
+    case PROCESS_RUNNABLE:
+    case PROCESS_RUNNING: return 'R';
+    case PROCESS_BLOCKED: return 'S';
+    case PROCESS_STOPPED: return 'T';
+    default: return 'Z';
+    }
+}
+
+/* The bytes p's regions span. */
+static uint64_t vm_size(const struct process *p)
+{
+    uint64_t size = 0;
+    for (const struct vma *r = p->vm.regions; r; r = r->next)
+        size += r->end - r->start;
+    return size;
+}
+
+static void show_stat(struct text *t, struct process *p)
+{
+    uint64_t tick = NS_PER_SECOND / HZ;
+    /* Linux's 52 fields; those Twofold does not keep are 0. */
+    out(t, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %lu %lu %lu %lu 20 0 1 0 %lu %lu 0 %lu",
+        p->pid, p->name, state_letter(p), p->parent ? p->parent->pid : 0, p->pgid, p->sid,
+        p->user_ticks, p->system_ticks, p->children.user_ticks, p->children.system_ticks,
+        p->start_ns / tick, vm_size(p), (uint64_t)RLIM_INFINITY);
+    for (int i = 26; i <= 52; i++)
+        out(t, " 0");
+    out(t, "\n");
+}
+
+static void show_status(struct text *t, struct process *p)
+{
+    static const char *const states[] = { "R (running)", "R (running)", "S (sleeping)", "T (stopped)", "Z (zombie)" };
+    const struct signal_state *s = p->signals;
+    uint64_t ignored = 0, caught = 0;
+    for (int sig = 1; s && sig <= SIGNAL_MAX; sig++) {
+        uint64_t handler = s->actions[sig].handler;
+        if (handler == SIG_IGN)
+            ignored |= SIGNAL_BIT(sig);
+        else if (handler != SIG_DFL)
+            caught |= SIGNAL_BIT(sig);
+    }
+    out(t, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
+           "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nVmSize:\t%8lu kB\nThreads:\t1\n"
+           "SigPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
+        p->name, p->umask, states[p->state], p->pid, p->pid, p->parent ? p->parent->pid : 0, MAX_FDS,
+        vm_size(p) / 1024, s ? s->pending : 0, s ? s->blocked : 0, ignored, caught);
+}
+
+static void show_cmdline(struct text *t, struct process *p)
+{
+    /* The strings that argv, on p's stack, points at, read from p's memory as Linux reads
+     * them (a zombie has none). Each ends in its NUL. */
+    for (uint32_t i = 0; p->vm.root && i < p->argc; i++) {
+        uint64_t at;
+        if (vm_copy_out(&p->vm, p->argv_user + 8 * i, &at, sizeof at) != sizeof at)
+            return;
+        char c;
+        for (size_t n = 0; n < PAGE_SIZE && vm_copy_out(&p->vm, at + n, &c, 1) == 1; n++) {
+            text_sink(t, c);
+            if (!c)
+                break;
+        }
+    }
+}
+
+static void show_comm(struct text *t, struct process *p)
+{
+    out(t, "%s\n", p->name);
+}
+
+static void show_maps(struct text *t, struct process *p)
+{
+    for (const struct vma *r = p->vm.regions; r; r = r->next)
+        out(t, "%08lx-%08lx %c%c%cp 00000000 00:00 0\n", r->start, r->end, r->prot & VM_READ ? 'r' : '-',
+            r->prot & VM_WRITE ? 'w' : '-', r->prot & VM_EXEC ? 'x' : '-');
+}
+
+/* A CR3 value decoded: the top-level table and the PCID (its low 12 bits). */
+static void show_one_cr3(struct text *t, const char *which, uint64_t cr3)
+{
+    out(t, "%s CR3 0x%016lx: table 0x%lx, PCID %lu\n", which, cr3, (uint64_t)(cr3 & ~0xfffull & ~CR3_NOFLUSH),
+        cr3 & 0xfff);
+}
+
+static void show_cr3(struct text *t, struct process *p)
+{
+    show_one_cr3(t, "kernel", p->kernel_cr3);
+    show_one_cr3(t, "user", p->user_cr3);
+}
+
+static void show_ptdump(struct text *t, struct process *p)
+{
+    if (p->vm.root)
+        ptdump(p->vm.root, text_sink, t);
+}
+
+static void show_ptdump_user(struct text *t, struct process *p)
+{
+    if (p->vm.root)
+        ptdump(p->vm.user_root, text_sink, t);
+}
+
+struct proc_file {
+    const char *name;
+    void (*show)(struct text *t, struct process *p);    /* p: NULL for the system's files */
+};
+
+static const struct proc_file system_files[] = {
+    { "meminfo", show_meminfo }, { "uptime", show_uptime }, { "cpuinfo", show_cpuinfo },
+    { "mounts", show_mounts }, { "filesystems", show_filesystems },
+};
+
+static const struct proc_file process_files[] = {
+    { "stat", show_stat }, { "status", show_status }, { "cmdline", show_cmdline },
+    { "comm", show_comm }, { "maps", show_maps }, { "cr3", show_cr3 }, { "ptdump", show_ptdump },
+    { "ptdump-user", show_ptdump_user },
+};
+
+#define COUNT(array) (sizeof(array) / sizeof *(array))
+
+/* /proc, made by procfs_init; fs_lock guards what it holds. */
+static struct inode *proc_dir;
+
+/* Make the file f of pid in dir. fs_lock held. */
+static int add_file(struct inode *dir, const struct proc_file *f, int pid)
+{
+    struct inode *node;
+    int error = ramfs_create(dir, f->name, strlen(f->name), S_IFREG | 0444, 0, 0, 0, NULL, 0, &node);
+    if (!error) {
+        node->proc = f;
+        node->proc_pid = pid;
+    }
+    return error;
+}
+
+int procfs_init(void)
+{
+    uint64_t flags = spin_lock(&fs_lock);
+    struct inode *root = ramfs_root(), *self;
+    int error = ramfs_find(root, "proc", 4) ? -EEXIST
+              : ramfs_create(root, "proc", 4, S_IFDIR | 0555, 0, 0, 0, NULL, 0, &proc_dir);
+    if (!error)
+        error = ramfs_create(proc_dir, "self", 4, S_IFLNK | 0777, 0, 0, 0, NULL, 0, &self);
+    for (size_t i = 0; !error && i < COUNT(system_files); i++)
+        error = add_file(proc_dir, &system_files[i], 0);
+    spin_unlock(&fs_lock, flags);
+    return error;
+}
+
+/* "/proc/PID"'s name. */
+static size_t pid_name(int pid, char name[12])
+{
+    return (size_t)ksnprintf(name, 12, "%d", pid);
+}
+
+/* /proc/PID/exe of pid, or NULL. fs_lock held. */
+static struct inode *exe_link(int pid)
+{
+    char name[12];
+    size_t len = pid_name(pid, name);
+    struct dir_entry *dir = proc_dir ? ramfs_find(proc_dir, name, len) : NULL;
+    struct dir_entry *exe = dir ? ramfs_find(dir->node, "exe", 3) : NULL;
+    return exe ? exe->node : NULL;
+}
+
+int procfs_add(struct process *p, const struct process *parent)
+{
+    char name[12];
+    size_t len = pid_name(p->pid, name);
+    uint64_t flags = spin_lock(&fs_lock);
+    struct inode *dir, *exe;
+    int error = proc_dir ? ramfs_create(proc_dir, name, len, S_IFDIR | 0555, 0, 0, 0, NULL, 0, &dir) : 0;
+    /* A child runs its parent's program until it execs: the same exe. */
+    const struct inode *parent_exe = parent ? exe_link(parent->pid) : NULL;
+    if (proc_dir && !error)
+        error = ramfs_create(dir, "exe", 3, S_IFLNK | 0777, 0, 0, 0, parent_exe ? parent_exe->target : "/",
+                             parent_exe ? parent_exe->size : 1, &exe);
+    for (size_t i = 0; proc_dir && !error && i < COUNT(process_files); i++)
+        error = add_file(dir, &process_files[i], p->pid);
+    spin_unlock(&fs_lock, flags);
+    if (error)
+        procfs_remove(p->pid);
+    return error;
+}
+
+void procfs_remove(int pid)
+{
+    char name[12];
+    size_t len = pid_name(pid, name);
+    uint64_t flags = spin_lock(&fs_lock);
+    struct dir_entry *e = proc_dir ? ramfs_find(proc_dir, name, len) : NULL;
+    if (e) {
+        struct inode *dir = e->node;
+        while (dir->dir.entries)
+            ramfs_unlink(dir, dir->dir.entries->name, dir->dir.entries->name_len, false);
+        ramfs_unlink(proc_dir, name, len, true);
+    }
+    spin_unlock(&fs_lock, flags);
+}
+
+void procfs_set_exe(struct process *p, const char *path, const struct inode *program)
+{
+    char *target = path_buffer_alloc();
+    if (!target)
+        return;                             /* kept as it was, for want of memory */
+    uint64_t flags = spin_lock(&fs_lock);
+    struct lookup_context ctx = { .root = ramfs_root(), .start = p->cwd, .pid = p->pid };
+    struct inode *exe = exe_link(p->pid), *now;
+    if (!exe || (!path_lookup(&ctx, exe->target, true, &now) && now == program)) {
+        /* The same program again (busybox running an applet through /proc/self/exe): the
+         * link stays, rather than become a link to itself. */
+        spin_unlock(&fs_lock, flags);
+        path_buffer_free(target);
+        return;
+    }
+    /* A relative path is made absolute from the working directory. */
+    long at = path[0] == '/' ? 0 : path_of(&ctx, p->cwd, target, PATH_MAX);
+    if (at > 0) {
+        at--;                               /* over the NUL */
+        if (at > 1)
+            target[at++] = '/';
+        else
+            at = 1;                         /* the root: "/" then the name */
+    }
+    size_t target_len = at < 0 ? 0 : (size_t)at + (size_t)ksnprintf(target + at, PATH_MAX - (size_t)at, "%s", path);
+    if (at >= 0 && target_len < PATH_MAX)
+        ramfs_set_target(exe, target, target_len);
+    spin_unlock(&fs_lock, flags);
+    path_buffer_free(target);
+}
+
+
+/* The text of /proc file node, now, in a file of its own (one reference, the caller's);
+ * NULL with *error -ENOMEM, -ENOSPC or -ESRCH (its process is gone). */
+static struct inode *procfs_snapshot(const struct inode *node, int *error)
+{
+    struct text *t = kmalloc(sizeof *t);
+    struct inode *file = t ? ramfs_new_file(0444) : NULL;
+    if (!file) {
+        kfree(t);
+        *error = -ENOMEM;
+        return NULL;
+    }
+    *t = (struct text){ .file = file };
+    const struct proc_file *f = node->proc;
+    int pid = node->proc_pid;
+    /* What it shows is read under process_lock: the process cannot end meanwhile. */
+    uint64_t flags = process_lock_take();
+    struct process *p = pid ? process_find_locked(pid) : NULL;
+    if (!pid || p)
+        f->show(t, p);
+    process_lock_drop(flags);
+    flush_text(t);
+    *error = pid && !p ? -ESRCH : t->error;
+    kfree(t);
+    if (*error) {
+        flags = spin_lock(&fs_lock);
+        inode_put(file);
+        spin_unlock(&fs_lock, flags);
+        return NULL;
+    }
+    return file;
+}
+
+int procfs_open(struct file *f)
+{
+    int error;
+    struct inode *snapshot = procfs_snapshot(f->node, &error);
+    if (!snapshot)
+        return error;
+    uint64_t flags = spin_lock(&fs_lock);
+    inode_put(f->node);
+    f->node = snapshot;                     /* its reference passes to the file */
+    spin_unlock(&fs_lock, flags);
+    return 0;
+}
