@@ -85,6 +85,7 @@ struct inode *ramfs_root(void);
 /* Limit the RAM file system to max_pages pages of file data: a write or truncate past it
  * gets -ENOSPC. ramfs_pages_used() is what files hold now. */
 void ramfs_set_limit(uint64_t max_pages);
+uint64_t ramfs_pages_limit(void);
 uint64_t ramfs_pages_used(void);
 
 /* The entry of dir named name (len bytes, not "." or ".."), or NULL. */

@@ -116,13 +116,15 @@ static void show_cpuinfo(struct text *t, struct process *p)
 static void show_mounts(struct text *t, struct process *p)
 {
     (void)p;
-    out(t, "rootfs / rootfs rw 0 0\nproc /proc proc rw,nosuid,nodev,noexec 0 0\n");
+    /* Linux calls the first RAM file system rootfs, and busybox's df skips that name (Linux
+     * mounts over it); here it is the root itself, so it goes by its type. */
+    out(t, "ramfs / ramfs rw 0 0\nproc /proc proc rw,nosuid,nodev,noexec 0 0\n");
 }
 
 static void show_filesystems(struct text *t, struct process *p)
 {
     (void)p;
-    out(t, "nodev\trootfs\nnodev\tramfs\nnodev\tproc\n");
+    out(t, "nodev\tramfs\nnodev\tproc\n");
 }
 
 /* ---- a process's files ------------------------------------------------------------------ */
@@ -264,6 +266,18 @@ static int add_file(struct inode *dir, const struct proc_file *f, int pid)
         node->proc_pid = pid;
     }
     return error;
+}
+
+bool procfs_holds(const struct inode *node)
+{
+    if (!proc_dir)
+        return false;
+    for (const struct inode *n = node; ; n = n->dir.parent) {
+        if (n == proc_dir)
+            return true;
+        if (!S_IS_TYPE(n->mode, S_IFDIR) || n == n->dir.parent)
+            return false;
+    }
 }
 
 int procfs_init(void)

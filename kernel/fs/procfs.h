@@ -5,8 +5,12 @@
  * each process's: stat, status, cmdline, comm, maps, cr3, ptdump, ptdump-user, exe. */
 #pragma once
 #include "kernel/fs/file.h"
+#include <stdbool.h>
 
 struct process;
+
+/* Whether node is /proc or a directory under it. fs_lock held. */
+bool procfs_holds(const struct inode *node);
 
 /* Make /proc and the system's files (at boot, after the root is filled). */
 int procfs_init(void);

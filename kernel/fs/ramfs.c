@@ -22,6 +22,11 @@ void ramfs_set_limit(uint64_t max_pages)
     pages_limit = max_pages;
 }
 
+uint64_t ramfs_pages_limit(void)
+{
+    return pages_limit;
+}
+
 uint64_t ramfs_pages_used(void)
 {
     return pages_used;

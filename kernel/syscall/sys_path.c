@@ -151,12 +151,12 @@ struct linux_stat {
     int64_t unused[3];
 };
 
-enum { RAMFS_DEVICE = 1 };                  /* st_dev of every node of the tree */
+enum { RAMFS_DEVICE = 1, PROC_DEVICE = 4 };     /* st_dev of the tree's nodes, and of /proc's */
 
 static void fill_stat(const struct inode *node, struct linux_stat *st)
 {
     *st = (struct linux_stat){
-        .dev = RAMFS_DEVICE, .ino = node->ino, .nlink = node->nlink, .mode = node->mode,
+        .dev = node->proc || procfs_holds(node) ? PROC_DEVICE : RAMFS_DEVICE, .ino = node->ino, .nlink = node->nlink, .mode = node->mode,
         .uid = node->uid, .gid = node->gid, .rdev = node->rdev, .size = (int64_t)node->size,
         .block_size = 4096, .blocks = (int64_t)((node->size + 4095) / 4096 * 8),
         .atime = node->atime, .mtime = node->mtime, .ctime = node->ctime,
@@ -225,6 +225,60 @@ SYSCALL_DEFINE2(lstat, uint64_t, path, uint64_t, buf)
 SYSCALL_DEFINE4(newfstatat, int, dirfd, uint64_t, path, uint64_t, buf, unsigned, flags)
 {
     return stat_at(dirfd, path, buf, flags);
+}
+
+/* ---- the file system ---------------------------------------------------------------------- */
+
+/* Linux's x86-64 struct statfs for node's file system: the RAM file system (its limit as the
+ * blocks, what files hold as used), or /proc. Its fifteen words: type, block size, blocks,
+ * free, available, files, free files, fsid, name length, fragment size, flags, four spare. */
+static void fill_statfs(const struct inode *node, int64_t out[15])
+{
+    enum { RAMFS_MAGIC = 0x858458f6, PROC_SUPER_MAGIC = 0x9fa0 };
+    uint64_t limit = ramfs_pages_limit(), used = ramfs_pages_used();
+    bool proc = node->proc || procfs_holds(node);
+    for (int i = 0; i < 15; i++)
+        out[i] = 0;
+    out[0] = proc ? PROC_SUPER_MAGIC : RAMFS_MAGIC;             /* f_type */
+    out[1] = 4096;                                              /* f_bsize */
+    out[2] = proc ? 0 : (int64_t)limit;                         /* f_blocks */
+    out[3] = out[4] = proc ? 0 : (int64_t)(limit - used);       /* f_bfree, f_bavail */
+    out[8] = NAME_MAX;                                          /* f_namelen (after f_fsid) */
+    out[9] = 4096;                                              /* f_frsize */
+}
+
+SYSCALL_DEFINE2(statfs, uint64_t, path, uint64_t, buf)
+{
+    struct path_call c;
+    long error = begin(&c, AT_FDCWD, path, false);
+    if (error)
+        return error;
+    struct inode *node;
+    int64_t st[15];
+    if ((error = path_lookup(&c.ctx, c.path, true, &node)))
+        return end(&c, error);
+    fill_statfs(node, st);
+    end(&c, 0);
+    return copy_to_user(buf, st, sizeof st);
+}
+
+SYSCALL_DEFINE2(fstatfs, int, fd, uint64_t, buf)
+{
+    struct file *f = fd_file(fd);
+    if (!f)
+        return -EBADF;
+    int64_t st[15] = { 0 };
+    uint64_t flags = spin_lock(&fs_lock);
+    if (f->node) {
+        fill_statfs(f->node, st);
+    } else {                                /* a pipe, or the first process's console */
+        enum { PIPEFS_MAGIC = 0x50495045, TMPFS_MAGIC = 0x01021994 };
+        st[0] = S_IS_TYPE(f->ops->mode, S_IFIFO) ? PIPEFS_MAGIC : TMPFS_MAGIC;   /* as Linux's */
+        st[1] = st[9] = 4096;
+        st[8] = NAME_MAX;
+    }
+    spin_unlock(&fs_lock, flags);
+    return copy_to_user(buf, st, sizeof st);
 }
 
 /* ---- making and removing names -------------------------------------------------------- */

@@ -7,3 +7,5 @@ ps -o pid,comm | head -n 1
 sh -c 'ps -o pid,comm | grep -c "^ *$$ "'
 test "$(readlink /proc/self)" -gt 0 && echo self-is-a-pid
 grep -q ' /proc proc ' /proc/mounts && echo proc-is-mounted
+df / | tail -n 1 | awk '{ print $NF }'
+df /proc | tail -n 1 | awk '{ print $1, $NF }'

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/sysmacros.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 
 #include "remove_tree.h"
@@ -550,6 +551,28 @@ UTEST(utimensat_sets_and_keeps_times)
     EXPECT_ERRNO(SYSCALL(SYS_utimensat, AT_FDCWD, "f", times, 0), EINVAL);
     EXPECT_ERRNO(SYSCALL(SYS_utimensat, AT_FDCWD, "missing", NULL, 0), ENOENT);
     leave_scratch();
+}
+
+UTEST(statfs_describes_the_file_system)
+{
+    struct statfs fs;
+    EXPECT_EQ(statfs("/tmp", &fs), 0);
+    EXPECT(fs.f_bsize > 0 && fs.f_blocks > 0 && fs.f_bfree <= fs.f_blocks && fs.f_namelen == 255);
+    int fd = open("/tmp", O_RDONLY | O_DIRECTORY);
+    struct statfs again;
+    EXPECT_EQ(fstatfs(fd, &again), 0);
+    EXPECT_EQ(again.f_type, fs.f_type);
+    close(fd);
+    EXPECT_EQ(statfs("/proc", &fs), 0);
+    EXPECT_EQ(fs.f_type, 0x9fa0);                      /* PROC_SUPER_MAGIC */
+    int p[2];
+    EXPECT_EQ(pipe(p), 0);
+    EXPECT_EQ(fstatfs(p[0], &fs), 0);
+    EXPECT_EQ(fs.f_type, 0x50495045);                  /* PIPEFS_MAGIC */
+    close(p[0]);
+    close(p[1]);
+    EXPECT_ERRNO(SYSCALL(SYS_statfs, "/missing", &fs), ENOENT);
+    EXPECT_ERRNO(SYSCALL(SYS_statfs, "/tmp", 8), EFAULT);
 }
 
 UTEST(dev_null_zero_and_full)
