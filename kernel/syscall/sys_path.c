@@ -185,31 +185,75 @@ SYSCALL_DEFINE2(fstat, int, fd, uint64_t, buf)
     return copy_to_user(buf, &st, sizeof st);
 }
 
-static long stat_at(int dirfd, uint64_t user_path, uint64_t buf, unsigned flags)
+/* The stat of what user_path names from dirfd (flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH and
+ * those in ignored), into *st. */
+static long stat_of(int dirfd, uint64_t user_path, unsigned flags, unsigned ignored, struct linux_stat *st)
 {
-    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | ignored))
         return -EINVAL;
     struct path_call c;
     long error = begin(&c, dirfd, user_path, flags & AT_EMPTY_PATH);
     if (error)
         return error;
-    struct linux_stat st;
     struct inode *node;
     if (!c.path[0]) {                       /* AT_EMPTY_PATH: dirfd itself, of any kind */
         struct file *f = fd_file(dirfd);
         if (!f && dirfd != AT_FDCWD)
             return end(&c, -EBADF);
         if (f)
-            fill_file_stat(f, &st);
+            fill_file_stat(f, st);
         else
-            fill_stat(c.ctx.start, &st);
+            fill_stat(c.ctx.start, st);
     } else if ((error = path_lookup(&c.ctx, c.path, !(flags & AT_SYMLINK_NOFOLLOW), &node))) {
         return end(&c, error);
     } else {
-        fill_stat(node, &st);
+        fill_stat(node, st);
     }
-    end(&c, 0);
-    return copy_to_user(buf, &st, sizeof st);
+    return end(&c, 0);
+}
+
+static long stat_at(int dirfd, uint64_t user_path, uint64_t buf, unsigned flags)
+{
+    struct linux_stat st;
+    long error = stat_of(dirfd, user_path, flags, 0, &st);
+    return error ? error : copy_to_user(buf, &st, sizeof st);
+}
+
+/* statx(2): the same as a struct statx, with the basic fields (STATX_BASIC_STATS) whatever
+ * mask asks; no birth time. AT_STATX_* say how fresh it must be: it always is. */
+SYSCALL_DEFINE5(statx, int, dirfd, uint64_t, path, unsigned, flags, unsigned, mask, uint64_t, buf)
+{
+    enum { AT_STATX_SYNC_TYPE = 0x6000, STATX_BASIC_STATS = 0x7ff, STATX_RESERVED = 0x80000000u };
+    if (mask & STATX_RESERVED)
+        return -EINVAL;
+    struct linux_stat st;
+    long error = stat_of(dirfd, path, flags, AT_STATX_SYNC_TYPE, &st);
+    if (error)
+        return error;
+    struct statx_timestamp {
+        int64_t sec;
+        uint32_t nsec, pad;
+    };
+    struct {
+        uint32_t mask, block_size;
+        uint64_t attributes;
+        uint32_t nlink, uid, gid;
+        uint16_t mode, pad;
+        uint64_t ino, size, blocks, attributes_mask;
+        struct statx_timestamp atime, btime, ctime, mtime;
+        uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+        uint64_t spare[14];
+    } x = {
+        .mask = STATX_BASIC_STATS, .block_size = (uint32_t)st.block_size, .nlink = (uint32_t)st.nlink,
+        .uid = st.uid, .gid = st.gid, .mode = (uint16_t)st.mode, .ino = st.ino, .size = (uint64_t)st.size,
+        .blocks = (uint64_t)st.blocks,
+        .atime = { st.atime.sec, (uint32_t)st.atime.nsec, 0 }, .ctime = { st.ctime.sec, (uint32_t)st.ctime.nsec, 0 },
+        .mtime = { st.mtime.sec, (uint32_t)st.mtime.nsec, 0 },
+        .rdev_major = (uint32_t)(st.rdev >> 8), .rdev_minor = (uint32_t)(st.rdev & 0xff),
+        .dev_major = (uint32_t)(st.dev >> 8), .dev_minor = (uint32_t)(st.dev & 0xff),
+    };
+    _Static_assert(sizeof x == 256, "struct statx is 256 bytes");
+    return copy_to_user(buf, &x, sizeof x);
 }
 
 SYSCALL_DEFINE2(stat, uint64_t, path, uint64_t, buf)

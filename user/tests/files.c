@@ -553,6 +553,38 @@ UTEST(utimensat_sets_and_keeps_times)
     leave_scratch();
 }
 
+/* Linux's struct statx (musl 1.2.3 has no statx of its own). */
+struct statx_k {
+    uint32_t mask, block_size;
+    uint64_t attributes;
+    uint32_t nlink, uid, gid;
+    uint16_t mode, pad;
+    uint64_t ino, size, blocks, attributes_mask;
+    struct { int64_t sec; uint32_t nsec, pad; } atime, btime, ctime, mtime;
+    uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+    uint64_t spare[14];
+};
+enum { STATX_BASIC = 0x7ff };
+
+UTEST(statx_agrees_with_stat)
+{
+    enter_scratch();
+    put("f", "twelve bytes");
+    EXPECT_EQ(symlink("f", "l"), 0);
+    struct stat st;
+    struct statx_k x;
+    EXPECT_EQ(stat("f", &st), 0);
+    EXPECT_EQ(SYSCALL(SYS_statx, AT_FDCWD, "f", 0, STATX_BASIC, &x), 0);
+    EXPECT((x.mask & STATX_BASIC) == STATX_BASIC);
+    EXPECT(x.size == 12 && x.ino == st.st_ino && x.mode == st.st_mode && x.nlink == 1);
+    EXPECT(x.mtime.sec == st.st_mtim.tv_sec && x.mtime.nsec == (uint32_t)st.st_mtim.tv_nsec);
+    EXPECT_EQ(SYSCALL(SYS_statx, AT_FDCWD, "l", AT_SYMLINK_NOFOLLOW, STATX_BASIC, &x), 0);
+    EXPECT(S_ISLNK(x.mode) && x.size == 1);
+    EXPECT_ERRNO(SYSCALL(SYS_statx, AT_FDCWD, "f", 0, 0x80000000u, &x), EINVAL);
+    EXPECT_ERRNO(SYSCALL(SYS_statx, AT_FDCWD, "missing", 0, STATX_BASIC, &x), ENOENT);
+    leave_scratch();
+}
+
 UTEST(statfs_describes_the_file_system)
 {
     struct statfs fs;
