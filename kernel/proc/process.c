@@ -198,10 +198,12 @@ long process_clone(const struct clone_request *request)
     struct process *child = process_new(parent, &no_slot);
     if (!child)
         return no_slot ? -EAGAIN : -ENOMEM;
-    long error = 0;
-    if (share_vm)
+    /* /proc/PID first (a failure leaves none; unlist takes it away), so that one way back
+     * serves every failure. */
+    long error = procfs_add(child, parent) ? -ENOMEM : 0;
+    if (!error && share_vm)
         child->vm = parent->vm;             /* lent until the child execs or exits */
-    else
+    else if (!error)
         error = vm_fork(&child->vm, &parent->vm);
     if (error) {
         uint64_t lock_flags = spin_lock(&process_lock);
@@ -209,15 +211,6 @@ long process_clone(const struct clone_request *request)
         spin_unlock(&process_lock, lock_flags);
         process_free(child);
         return error;
-    }
-    if (procfs_add(child, parent)) {
-        if (!share_vm)
-            vm_destroy(&child->vm);
-        uint64_t lock_flags = spin_lock(&process_lock);
-        unlist(child);
-        spin_unlock(&process_lock, lock_flags);
-        process_free(child);
-        return -ENOMEM;
     }
     child->vm_lender = share_vm ? parent : NULL;
     child->exit_signal = flags & CLONE_EXIT_SIGNAL;
