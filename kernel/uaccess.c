@@ -2,9 +2,8 @@
 #include "kernel/uaccess.h"
 #include "arch/x86_64/trap.h"
 #include "kernel/errno.h"
+#include "kernel/fs/path.h"
 #include "kernel/proc/process.h"
-#include "mm/frame.h"
-#include "mm/phys.h"
 #include "mm/vm.h"
 #include <string.h>
 
@@ -60,12 +59,6 @@ long copy_string_from_user(char *dst, uint64_t user_src, size_t max)
     return -ENAMETOOLONG;
 }
 
-char *path_buffer_alloc(void)
-{
-    uint64_t frame = frame_alloc();
-    return frame ? phys_to_virt(frame) : NULL;
-}
-
 char *copy_path_from_user(uint64_t user_path, long *error)
 {
     char *path = path_buffer_alloc();
@@ -76,12 +69,6 @@ char *copy_path_from_user(uint64_t user_path, long *error)
         return NULL;
     }
     return path;
-}
-
-void path_buffer_free(char *path)
-{
-    if (path)
-        frame_free(virt_to_phys(path));
 }
 
 int uaccess_fault(struct trap_frame *frame, uint64_t address)

@@ -30,14 +30,10 @@ int clear_user(uint64_t user_dst, size_t len);
 long copy_string_from_user(char *dst, uint64_t user_src, size_t max);
 
 /* A user path name (at most 4095 bytes: PATH_MAX with its NUL) copied into a buffer of its
- * own, a page, which path_buffer_free gives back; NULL with *error -EFAULT, -ENAMETOOLONG or
- * -ENOMEM. An empty path is copied: what it means is the caller's to say. */
+ * own, from path_buffer_alloc (kernel/fs/path.h), which path_buffer_free gives back; NULL with
+ * *error -EFAULT, -ENAMETOOLONG or -ENOMEM. An empty path is copied: what it means is the
+ * caller's to say. */
 char *copy_path_from_user(uint64_t user_path, long *error);
-
-/* Such a buffer (PATH_MAX bytes), empty, or NULL for want of memory; and its release (NULL
- * is ignored). */
-char *path_buffer_alloc(void);
-void path_buffer_free(char *path);
 
 /* Turn on stac/clac around user access (where the CPU has SMAP). */
 void uaccess_init(int use_stac);

@@ -20,12 +20,15 @@
  * Calls that would reach beyond the child are never made: fork and its kind (a fork bomb),
  * execve, kill and its kind, exit (it only ends the child early), reboot; nor pause and
  * rt_sigsuspend, which only wait for a signal (the watchdog's, a second later). Children work
- * in SANDBOX, so the names they make land there, and it is removed after. The fuzzer checks
+ * in SANDBOX, so the names they make land there, and it is removed after, with any name they
+ * made in / (note_root_names). The fuzzer checks
  * in KTAP afterwards that the calls were made, that every frame came back, and that a program
  * still runs. It is for Twofold: on Linux it would fuzz the host.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -228,15 +231,66 @@ static long run_child(uint64_t seed, long index, long *killed)
     return made;
 }
 
-/* Remove SANDBOX and what the children left in it, in a child of its own: the memory
- * readdir takes is then not this process's, and comes back before frames are counted. */
+/* The names in / before the run. A child can reach outside SANDBOX: an absolute path that a
+ * random pointer finds among the program's own bytes ("/u", say), or a chdir to "/". What it
+ * makes there is taken away with SANDBOX. */
+enum { ROOT_NAMES = 128 };
+static char root_names[ROOT_NAMES][NAME_MAX + 1];
+static int root_count;
+
+static void note_root_names(void)
+{
+    DIR *root = opendir("/");
+    for (struct dirent *e; root && (e = readdir(root)) && root_count < ROOT_NAMES;)
+        snprintf(root_names[root_count++], sizeof root_names[0], "%s", e->d_name);
+    if (root)
+        closedir(root);
+}
+
+static int was_in_root(const char *name)
+{
+    for (int i = 0; i < root_count; i++)
+        if (strcmp(root_names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Remove SANDBOX and the names children made in /: 0, or -1. */
+static int remove_what_children_made(void)
+{
+    int result = remove_tree(SANDBOX), strays = 0;
+    DIR *root = opendir("/");
+    for (struct dirent *e; root && (e = readdir(root));) {
+        char path[NAME_MAX + 2];
+        if (was_in_root(e->d_name))
+            continue;
+        snprintf(path, sizeof path, "/%s", e->d_name);
+        result |= remove_tree(path);
+        strays++;
+    }
+    if (root)
+        closedir(root);
+    if (strays)
+        printf("# %d names the children made in / removed\n", strays);
+    fflush(stdout);
+    return result;
+}
+
+/* Remove what the children made, in a child of its own: the memory readdir takes is then not
+ * this process's, and comes back before frames are counted. A remover that could not start or
+ * was killed for want of memory (with failalloc=) is tried again, a few times; one that ran and
+ * could not remove something is a failure. */
 static int sandbox_removed(void)
 {
-    pid_t pid = fork();
-    if (pid == 0)
-        _exit(remove_tree(SANDBOX) == 0 ? 0 : 1);
-    int status;
-    return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    for (int attempt = 0; attempt < 8; attempt++) {
+        pid_t pid = fork();
+        if (pid == 0)
+            _exit(remove_what_children_made() == 0 ? 0 : 1);
+        int status;
+        if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+            return WEXITSTATUS(status) == 0;
+    }
+    return 0;
 }
 
 /* Whether the program beside this one named `name` runs and exits 0. */
@@ -279,6 +333,7 @@ int main(int argc, char **argv)
     }
     printf("KTAP version 1\n1..3\n# seed=%llu %s=%ld\n", (unsigned long long)seed,
            seconds ? "seconds" : "calls", seconds ? seconds : target);
+    note_root_names();
     long frames_before = free_frames(), made = 0, children = 0, killed = 0, unstarted = 0, in_a_row = 0;
     long deadline = now_ns() + seconds * 1000000000L;
     if (mkdir(SANDBOX, 0777) != 0)

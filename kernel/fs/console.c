@@ -82,14 +82,14 @@ static struct {
     struct spinlock lock;
 } input;
 
-static long console_write(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
+static long console_write(struct file *f, struct write_source src, size_t len, uint64_t *pos)
 {
     (void)f, (void)pos;                     /* a stream: no offset */
     char chunk[CHUNK];
     bool crlf = (input.termios.oflag & (OPOST | ONLCR)) == (OPOST | ONLCR);
     for (size_t done = 0; done < len;) {
         size_t n = len - done < CHUNK ? len - done : CHUNK;
-        if (copy_from_user(chunk, user_buf + done, n))
+        if (write_source_copy(chunk, src, done, n))
             return done ? (long)done : -EFAULT;
         for (size_t i = 0; i < n; i++)
             crlf ? console_sink(NULL, chunk[i]) : serial_putc(chunk[i]);
@@ -286,7 +286,7 @@ static unsigned take_ready(char *out, unsigned n)
 
 static long console_read(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
 {
-    (void)f, (void)pos;                     /* a stream: no offset */
+    (void)pos;                              /* a stream: no offset */
     if (!len)
         return 0;
     struct process *self = current_process();
@@ -302,9 +302,9 @@ static long console_read(struct file *f, uint64_t user_buf, size_t len, uint64_t
     unsigned seen = ready_bytes();
     bool expired = false;
     while (!read_may_return(len, expired)) {
-        if (signal_pending(self)) {
+        if (signal_pending(self) || (f->flags & O_NONBLOCK)) {
             spin_unlock(&input.lock, flags);
-            return -ERESTARTSYS;
+            return f->flags & O_NONBLOCK ? -EAGAIN : -ERESTARTSYS;
         }
         if (tenths && (input.termios.cc[VMIN] == 0 || ready_bytes())) {
             if (deadline == UINT64_MAX || ready_bytes() != seen)

@@ -5,6 +5,7 @@
 #include "kernel/errno.h"
 #include "kernel/fs/console.h"
 #include "kernel/fs/inode.h"
+#include "kernel/fs/mount.h"
 #include "kernel/random.h"
 #include "kernel/uaccess.h"
 #include <string.h>
@@ -23,15 +24,15 @@ static long read_zeros(struct file *f, uint64_t user_buf, size_t len, uint64_t *
     return clear_user(user_buf, len) ? -EFAULT : (long)len;
 }
 
-static long write_anything(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
+static long write_anything(struct file *f, struct write_source src, size_t len, uint64_t *pos)
 {
-    (void)f, (void)user_buf, (void)pos;
+    (void)f, (void)src, (void)pos;
     return (long)len;
 }
 
-static long write_no_room(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
+static long write_no_room(struct file *f, struct write_source src, size_t len, uint64_t *pos)
 {
-    (void)f, (void)user_buf, (void)len, (void)pos;
+    (void)f, (void)src, (void)len, (void)pos;
     return -ENOSPC;
 }
 
@@ -81,20 +82,13 @@ const struct file_ops *device_ops(uint32_t rdev)
 int devices_populate(void)
 {
     uint64_t flags = spin_lock(&fs_lock);
-    struct inode *root = ramfs_root(), *dev;
-    struct dir_entry *existing = ramfs_find(root, "dev", 3);
-    int error = 0;
-    if (existing && !S_IS_TYPE(existing->node->mode, S_IFDIR))
-        error = -ENOTDIR;
-    else if (existing)
-        dev = existing->node;               /* the initrd may bring its own /dev */
-    else
-        error = ramfs_create(root, "dev", 3, S_IFDIR | 0755, 0, 0, 0, NULL, 0, &dev);
-    for (size_t i = 0; !error && i < sizeof devices / sizeof *devices; i++) {
+    int error;
+    struct mount *fs = mount_new("devtmpfs", &error);
+    for (size_t i = 0; fs && i < sizeof devices / sizeof *devices; i++) {
         struct inode *node;
         const struct device *d = &devices[i];
-        if (!ramfs_find(dev, d->name, strlen(d->name)))
-            error = ramfs_create(dev, d->name, strlen(d->name), S_IFCHR | d->mode, 0, 0, d->rdev, NULL, 0, &node);
+        if ((error = ramfs_create(fs->root, d->name, strlen(d->name), S_IFCHR | d->mode, 0, 0, d->rdev, NULL, 0, &node)))
+            break;
     }
     spin_unlock(&fs_lock, flags);
     return error;

@@ -8,6 +8,6 @@
 /* The operations of the device numbered rdev, or NULL if Twofold has no such device. */
 const struct file_ops *device_ops(uint32_t rdev);
 
-/* Make /dev and its nodes (console, tty, null, zero, full, random, urandom) in the tree: 0, or a negative
- * errno. */
+/* Make the devtmpfs file system with its nodes (console, tty, null, zero, full, random,
+ * urandom), at boot; rootfs mounts it on /dev. 0, or a negative errno. */
 int devices_populate(void);

@@ -4,7 +4,9 @@
 #include "kernel/fs/inode.h"
 #include "kernel/fs/poll.h"
 #include "kernel/proc/process.h"
+#include "kernel/uaccess.h"
 #include "mm/kmalloc.h"
+#include <string.h>
 
 struct file *file_new(const struct file_ops *ops, void *data)
 {
@@ -21,11 +23,19 @@ long file_read(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
     return f->ops->read ? f->ops->read(f, user_buf, len, pos) : -EINVAL;
 }
 
-long file_write(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
+long file_write(struct file *f, struct write_source src, size_t len, uint64_t *pos)
 {
     if ((f->flags & O_ACCMODE) != O_WRONLY && (f->flags & O_ACCMODE) != O_RDWR)
         return -EBADF;
-    return f->ops->write ? f->ops->write(f, user_buf, len, pos) : -EINVAL;
+    return f->ops->write ? f->ops->write(f, src, len, pos) : -EINVAL;
+}
+
+int write_source_copy(void *dst, struct write_source src, size_t at, size_t n)
+{
+    if (!src.kernel)
+        return copy_from_user(dst, src.user + at, n);
+    memcpy(dst, (const uint8_t *)src.kernel + at, n);
+    return 0;
 }
 
 long file_seek(struct file *f, int64_t offset, int whence)
@@ -84,7 +94,9 @@ int fd_close(struct process *p, int fd)
 {
     if (fd < 0 || fd >= MAX_FDS || !p->files[fd])
         return -EBADF;
-    file_put(p->files[fd]);
+    /* Out of the table before it can go: /proc/PID/fd reads the table of another process. */
+    struct file *f = p->files[fd];
     p->files[fd] = NULL;
+    file_put(f);
     return 0;
 }

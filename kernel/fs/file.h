@@ -7,16 +7,26 @@
 
 struct file;
 
+/* Where a write's bytes come from: a user buffer (write(2)'s, its range checked), or, with
+ * kernel set, kernel memory (sendfile's copy of a file's page). */
+struct write_source {
+    uint64_t user;
+    const void *kernel;
+};
+
+/* Copy n bytes from offset at of src into dst: 0, or non-zero if a user buffer faults. */
+int write_source_copy(void *dst, struct write_source src, size_t at, size_t n);
+
 /* What a kind of file does. Every operation is optional: one left NULL gets Linux's answer
  * for a file that cannot do it (file_read and file_write: -EINVAL; file_ioctl: -ENOTTY;
  * file_seek: -ESPIPE; release: nothing), so no caller ever calls through NULL. Call them
  * through the file_* functions below, never through the pointers. */
 struct file_ops {
-    /* Both take a user buffer (its range already checked) and the offset to use and advance
-     * (the file's own, or pread's and pwrite's; streams ignore it), and return a byte count
-     * or a negative errno. */
+    /* Both take a buffer (read a user one, its range already checked; write a source) and
+     * the offset to use and advance (the file's own, or pread's and pwrite's; streams ignore
+     * it), and return a byte count or a negative errno. */
     long (*read)(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos);
-    long (*write)(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos);
+    long (*write)(struct file *f, struct write_source src, size_t len, uint64_t *pos);
     long (*ioctl)(struct file *f, unsigned cmd, uint64_t arg);
     /* lseek(2): the new offset from offset and whence, or a negative errno. A file with it
      * is seekable, so pread and pwrite work on it. */
@@ -43,13 +53,14 @@ struct file {
     unsigned refs;                  /* atomic: descriptors of any process may hold the file */
     void *data;
     struct inode *node;             /* what it was opened from (a reference), or NULL */
+    uint64_t ino;                   /* with no node (a pipe): fstat's st_ino */
     unsigned flags;                 /* O_ACCMODE, O_APPEND, O_NONBLOCK... (fs_lock for node files) */
     uint64_t offset;                /* fs_lock, for node files */
 };
 
 /* read and write: -EBADF for a file not open that way. */
 long file_read(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos);
-long file_write(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos);
+long file_write(struct file *f, struct write_source src, size_t len, uint64_t *pos);
 long file_ioctl(struct file *f, unsigned cmd, uint64_t arg);
 long file_seek(struct file *f, int64_t offset, int whence);
 unsigned file_poll(struct file *f);

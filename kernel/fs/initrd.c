@@ -2,6 +2,7 @@
 #include "kernel/fs/initrd.h"
 #include "kernel/errno.h"
 #include "kernel/fs/inode.h"
+#include "kernel/fs/mount.h"
 #include "kernel/fs/path.h"
 #include "kernel/lib/cpio.h"
 #include "kernel/printk.h"
@@ -26,7 +27,7 @@ static int fill(struct inode *file, const uint8_t *data, size_t size)
 /* Make what entry describes; fs_lock held. 0 or a negative errno. */
 static int unpack_entry(const struct cpio_entry *entry)
 {
-    struct inode *root = ramfs_root();
+    struct inode *root = fs_root();
     struct lookup_context ctx = { root, root, 0, 0, 0 };
     struct path_last last;
     int error = path_parent(&ctx, entry->name, &last);

@@ -46,7 +46,9 @@ struct dir_entry {
     char name[];                    /* name_len bytes and a NUL */
 };
 
-struct proc_file;                       /* kernel/fs/procfs.c */
+struct proc_file;                       /* kernel/fs/procfs.h */
+struct mount;                           /* kernel/fs/mount.h */
+struct process;
 
 struct timestamp {
     int64_t sec;
@@ -62,25 +64,44 @@ struct inode {
     uint64_t size;                  /* bytes: a file's, a link's target's; a directory: 0 */
     uint32_t rdev;                  /* a device: (major << 8) | minor */
     struct timestamp atime, mtime, ctime;
+    struct mount *mount;            /* the file system it is in */
+    struct mount *covered_by;       /* a directory: what is mounted on it, or NULL */
+    /* A directory: what ".." names (a file system's root: itself; a removed directory:
+     * itself). Any other node: the directory of its newest name, for /proc/PID/fd's links;
+     * NULL once that name is gone. */
+    struct inode *parent;
     union {
         struct {                    /* a directory */
-            struct inode *parent;   /* what ".." names; the root's is itself */
             struct dir_entry *entries;
             uint64_t next_position;
         } dir;
         uint64_t page_table;        /* a regular file: frame of 512 frames of 512 data frames */
-        char *target;               /* a link: size bytes and a NUL; NULL: /proc/self's, whose
-                                       target is the pid of whoever looks (path.h) */
+        char *target;               /* a link: size bytes and a NUL; NULL: made when it is
+                                       read (proc below) */
     };
-    const struct proc_file *proc;   /* a /proc file: its text is made when it is opened */
-    int proc_pid;                   /* whose it is (0: the system's) */
+    /* A /proc node: what makes its text when it is opened, its target when it is read, or
+     * its entries when it is looked in (procfs.h), and whose it is (pid 0: the system's). The
+     * owner, and fd, for what shows a process's working directory and descriptors: valid while
+     * the node is in /proc (nlink > 0), which it leaves before the process is freed. */
+    const struct proc_file *proc;
+    int proc_pid;
+    struct process *proc_owner;
+    int proc_fd;
 };
 
 /* The one lock of the file tree (see above). */
 extern struct spinlock fs_lock;
 
-/* The root directory, made at the first call. NULL only for want of memory at boot. */
-struct inode *ramfs_root(void);
+/* A new file system's root directory, in fs (not named by anything; one reference, fs's).
+ * NULL for want of memory. */
+struct inode *ramfs_new_root(struct mount *fs);
+
+/* Remove everything under dir (nothing in it is mounted on). */
+void ramfs_empty(struct inode *dir);
+
+/* Empty the tree under root (a file system nothing uses any more) and free it with root,
+ * whose reference was the caller's. */
+void ramfs_free_tree(struct inode *root);
 
 /* Limit the RAM file system to max_pages pages of file data: a write or truncate past it
  * gets -ENOSPC. ramfs_pages_used() is what files hold now. */
@@ -101,23 +122,29 @@ int ramfs_create(struct inode *dir, const char *name, size_t len, uint32_t mode,
 /* A link's new target (len bytes): 0, -ENAMETOOLONG or -ENOMEM (the old one is kept). */
 int ramfs_set_target(struct inode *link, const char *target, size_t len);
 
-/* A regular file no directory names, with one reference (the caller's): a /proc file's text
- * while it is open. NULL for want of memory. */
-struct inode *ramfs_new_file(uint32_t mode);
+/* A regular file in fs that no directory names, with one reference (the caller's): a /proc
+ * file's text while it is open. NULL for want of memory. */
+struct inode *ramfs_new_file(struct mount *fs, uint32_t mode);
 
-/* Another name, in dir, for node (not a directory). 0, -EEXIST or -ENOMEM. */
+/* Another name, in dir, for node (not a directory). 0, -EEXIST, -EXDEV (dir is in another
+ * file system) or -ENOMEM. */
 int ramfs_link(struct inode *dir, const char *name, size_t len, struct inode *node);
 
-/* Remove the entry name from dir. A directory must be empty (else -ENOTEMPTY); want_dir says
- * which kind the caller removes (unlink: -EISDIR for a directory; rmdir: -ENOTDIR for anything
- * else). 0, or -ENOENT. */
+/* Remove the entry name from dir. A directory must be empty (else -ENOTEMPTY) and have
+ * nothing mounted on it (else -EBUSY); want_dir says which kind the caller removes (unlink:
+ * -EISDIR for a directory; rmdir: -ENOTDIR for anything else). 0, or -ENOENT. */
 int ramfs_unlink(struct inode *dir, const char *name, size_t len, bool want_dir);
 
-/* rename(2) within the tree: from_dir's entry from_name becomes to_dir's to_name, replacing
- * what that names (a directory only by an empty directory, a non-directory only by a
- * non-directory). A directory cannot move under itself (-EINVAL). 0 or a negative errno. */
+/* rename(2) within one file system: from_dir's entry from_name becomes to_dir's to_name,
+ * replacing what that names (a directory only by an empty directory, a non-directory only by
+ * a non-directory); with exchange (RENAME_EXCHANGE), the two entries, both there, trade
+ * nodes. A directory cannot move under itself (-EINVAL), nor one with a mount on it, nor
+ * across file systems (-EXDEV). 0 or a negative errno. */
 int ramfs_rename(struct inode *from_dir, const char *from_name, size_t from_len,
-                 struct inode *to_dir, const char *to_name, size_t to_len);
+                 struct inode *to_dir, const char *to_name, size_t to_len, bool exchange);
+
+/* The entry of dir that names node, or NULL. */
+struct dir_entry *ramfs_entry_of(const struct inode *dir, const struct inode *node);
 
 /* The first entry of dir at position or after, or NULL at the end. */
 struct dir_entry *ramfs_entry_from(const struct inode *dir, uint64_t position);

@@ -3,13 +3,15 @@
  * file's offset. */
 #include "kernel/fs/node_file.h"
 #include "kernel/errno.h"
+#include "kernel/fs/procfs.h"
 #include "kernel/uaccess.h"
 #include "mm/layout.h"
 #include <string.h>
 
 enum { SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2 };
 
-static long regular_read(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
+/* Read into user memory at user_buf, or with kernel_buf set into that. */
+static long read_into(struct file *f, uint64_t user_buf, uint8_t *kernel_buf, size_t len, uint64_t *pos)
 {
     uint64_t flags = spin_lock(&fs_lock);
     struct inode *node = f->node;
@@ -21,8 +23,12 @@ static long regular_read(struct file *f, uint64_t user_buf, size_t len, uint64_t
         n = n < node->size - *pos ? n : node->size - *pos;
         int error;
         const uint8_t *page = ramfs_page(node, *pos / PAGE_SIZE, false, &error);
-        if (page ? copy_to_user(user_buf + (uint64_t)done, page + in_page, n)
-                 : clear_user(user_buf + (uint64_t)done, n)) {          /* a hole reads as zeros */
+        if (kernel_buf && page)
+            memcpy(kernel_buf + done, page + in_page, n);
+        else if (kernel_buf)
+            memset(kernel_buf + done, 0, n);                            /* a hole reads as zeros */
+        else if (page ? copy_to_user(user_buf + (uint64_t)done, page + in_page, n)
+                      : clear_user(user_buf + (uint64_t)done, n)) {
             if (!done)
                 done = -EFAULT;
             break;
@@ -34,7 +40,17 @@ static long regular_read(struct file *f, uint64_t user_buf, size_t len, uint64_t
     return done;
 }
 
-static long regular_write(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
+static long regular_read(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
+{
+    return read_into(f, user_buf, NULL, len, pos);
+}
+
+long regular_read_kernel(struct file *f, void *buf, size_t len, uint64_t *pos)
+{
+    return read_into(f, 0, buf, len, pos);
+}
+
+static long regular_write(struct file *f, struct write_source src, size_t len, uint64_t *pos)
 {
     uint64_t flags = spin_lock(&fs_lock);
     struct inode *node = f->node;
@@ -52,7 +68,7 @@ static long regular_write(struct file *f, uint64_t user_buf, size_t len, uint64_
         uint8_t *page = ramfs_page(node, *pos / PAGE_SIZE, true, &page_error);
         if (!page)
             error = page_error;
-        else if (copy_from_user(page + in_page, user_buf + (uint64_t)done, n))
+        else if (write_source_copy(page + in_page, src, (size_t)done, n))
             error = -EFAULT;
         if (error)
             break;
@@ -124,16 +140,16 @@ long directory_read_entries(struct file *f, uint64_t user_buf, size_t len)
     } __attribute__((packed)) record;
     enum { HEAD = 19 };                     /* the bytes before the name */
     uint64_t flags = spin_lock(&fs_lock);
-    const struct inode *dir = f->node;
-    long done = 0;
-    for (;;) {
+    struct inode *dir = f->node;
+    long done = procfs_refresh(dir);
+    while (done >= 0) {
         uint64_t at = f->offset, next;
         const struct inode *node;
         const char *name;
         size_t name_len;
         const struct dir_entry *e = NULL;
         if (at < 2) {                       /* "." and ".." come first */
-            node = at == 0 ? dir : dir->dir.parent;
+            node = at == 0 ? dir : dir->parent;
             name = "..";
             name_len = at + 1;
             next = at + 1;

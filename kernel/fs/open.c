@@ -2,6 +2,7 @@
 #include "kernel/fs/open.h"
 #include "kernel/errno.h"
 #include "kernel/fs/devices.h"
+#include "kernel/fs/mount.h"
 #include "kernel/fs/node_file.h"
 
 /* The flags a file keeps after open (F_GETFL shows them; F_SETFL may change some). */
@@ -46,6 +47,8 @@ static int find_or_create(const struct lookup_context *ctx, const char *path, un
     }
     if (last.trailing_slash)
         return -EISDIR;
+    if (last.dir->mount->type->fixed)
+        return -EPERM;
     if (!inode_permitted(last.dir, ctx->uid, ctx->gid, MAY_WRITE | MAY_EXEC))
         return -EACCES;
     *created = true;

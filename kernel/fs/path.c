@@ -1,6 +1,10 @@
 /* kernel/fs/path.c: path lookup (see path.h). */
 #include "kernel/fs/path.h"
 #include "kernel/errno.h"
+#include "kernel/fs/mount.h"
+#include "kernel/fs/procfs.h"
+#include "mm/frame.h"
+#include "mm/phys.h"
 #include <string.h>
 
 struct walk {
@@ -8,8 +12,22 @@ struct walk {
     unsigned links;                 /* symbolic links followed so far */
 };
 
+char *path_buffer_alloc(void)
+{
+    uint64_t frame = frame_alloc();
+    return frame ? phys_to_virt(frame) : NULL;
+}
+
+void path_buffer_free(char *path)
+{
+    if (path)
+        frame_free(virt_to_phys(path));
+}
+
 /* The node name (len bytes) names in dir, which the caller checked is a searchable
- * directory; -ENOENT if none. A removed directory holds nothing but itself. */
+ * directory; -ENOENT if none. A removed directory holds nothing but itself. ".." climbs out
+ * of the file systems whose root dir is first; what is mounted on the answer is the caller's
+ * to cross. */
 static int step(const struct walk *w, struct inode *dir, const char *name, size_t len, struct inode **out)
 {
     if (len == 1 && name[0] == '.') {
@@ -19,9 +37,14 @@ static int step(const struct walk *w, struct inode *dir, const char *name, size_
     if (dir->nlink == 0)
         return -ENOENT;
     if (len == 2 && name[0] == '.' && name[1] == '.') {
-        *out = dir == w->ctx->root ? dir : dir->dir.parent;
+        while (dir != w->ctx->root && mount_is_covering_root(dir))
+            dir = dir->mount->point;
+        *out = dir == w->ctx->root ? dir : dir->parent;
         return 0;
     }
+    int error = procfs_refresh(dir);
+    if (error)
+        return error;
     struct dir_entry *e = ramfs_find(dir, name, len);
     if (!e)
         return -ENOENT;
@@ -29,21 +52,18 @@ static int step(const struct walk *w, struct inode *dir, const char *name, size_
     return 0;
 }
 
-size_t path_link_target(const struct lookup_context *ctx, const struct inode *link, char self[12],
-                        const char **target)
+long path_link_target(const struct lookup_context *ctx, const struct inode *link, const char **target,
+                      char **made)
 {
+    *made = NULL;
     if (link->target) {
         *target = link->target;
-        return link->size;
+        return (long)link->size;
     }
-    char digits[12];
-    size_t n = 0;
-    for (unsigned pid = (unsigned)ctx->pid; n == 0 || pid; pid /= 10)
-        digits[n++] = (char)('0' + pid % 10);
-    for (size_t i = 0; i < n; i++)
-        self[i] = digits[n - 1 - i];
-    *target = self;
-    return n;
+    if (!(*made = path_buffer_alloc()))
+        return -ENOMEM;
+    *target = *made;
+    return link->proc->link(ctx, link, *made);
 }
 
 /* Walk the len bytes at path from dir (or the root, for an absolute path) to *out,
@@ -86,14 +106,15 @@ static int walk(struct walk *w, struct inode *dir, const char *path, size_t len,
             if (++w->links > LINKS_MAX)
                 return -ELOOP;
             /* The target is read from where the link is (relative to its directory). */
-            char self[12];
             const char *target;
-            size_t target_len = path_link_target(w->ctx, next, self, &target);
-            error = walk(w, node, target, target_len, true, &next);
+            char *made;
+            long target_len = path_link_target(w->ctx, next, &target, &made);
+            error = target_len < 0 ? (int)target_len : walk(w, node, target, (size_t)target_len, true, &next);
+            path_buffer_free(made);
             if (error)
                 return error;
         }
-        node = next;
+        node = mount_cross(next);
     }
 }
 
@@ -139,20 +160,23 @@ int path_parent(const struct lookup_context *ctx, const char *path, struct path_
     return 0;
 }
 
-long path_of(const struct lookup_context *ctx, const struct inode *dir, char *buf, size_t size)
+long path_of(const struct lookup_context *ctx, const struct inode *node, char *buf, size_t size)
 {
-    if (dir->nlink == 0)
+    if (node->nlink == 0)
         return -ENOENT;
-    /* Build it backwards from the end of buf, a name at a time, then move it to the front. */
+    /* Build it backwards from the end of buf, a name at a time, then move it to the front. A
+     * file system's root adds no name: its point's name is next. */
     size_t at = size;
     if (at < 1)
         return -ERANGE;
     buf[--at] = '\0';
-    for (const struct inode *node = dir; node != ctx->root && node != node->dir.parent; ) {
-        const struct inode *parent = node->dir.parent;
-        const struct dir_entry *e = parent->dir.entries;
-        while (e && e->node != node)
-            e = e->next;
+    while (node != ctx->root) {
+        if (mount_is_covering_root(node)) {
+            node = node->mount->point;
+            continue;
+        }
+        const struct inode *parent = node->parent;
+        const struct dir_entry *e = parent && parent != node ? ramfs_entry_of(parent, node) : NULL;
         if (!e)
             return -ENOENT;
         if (at < e->name_len + 1u)

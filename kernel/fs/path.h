@@ -8,7 +8,9 @@
  * or when a slash follows; at most LINKS_MAX of them in one lookup (-ELOOP). Each directory
  * walked through must be searchable (-EACCES), each component at most NAME_MAX bytes
  * (-ENAMETOOLONG), each non-final component a directory (-ENOTDIR), and a path ending in a
- * slash must name a directory (-ENOTDIR). Callers hold fs_lock; no reference is taken.
+ * slash must name a directory (-ENOTDIR). A directory something is mounted on is passed
+ * through to the root of what is mounted (mount.h). Callers hold fs_lock; no reference is
+ * taken.
  */
 #pragma once
 #include "kernel/fs/inode.h"
@@ -22,10 +24,16 @@ struct lookup_context {
     int pid;                        /* who looks: what /proc/self names */
 };
 
-/* A link's target as ctx sees it: *target, of the returned length. /proc/self's is ctx's pid,
- * written into self (12 bytes). */
-size_t path_link_target(const struct lookup_context *ctx, const struct inode *link, char self[12],
-                        const char **target);
+/* A buffer of PATH_MAX bytes (a page), empty, or NULL for want of memory; and its release
+ * (NULL is ignored). */
+char *path_buffer_alloc(void);
+void path_buffer_free(char *path);
+
+/* A link's target as ctx sees it: *target, of the returned length, or -ENOENT, -ENOMEM. A
+ * link of /proc whose target is made as it is read (/proc/self is ctx's pid) has it made in
+ * a path buffer, *made, for the caller to free (else *made is NULL). */
+long path_link_target(const struct lookup_context *ctx, const struct inode *link, const char **target,
+                      char **made);
 
 /* The node path names (a NUL-terminated kernel string): *out. follow_last: a symbolic link
  * at the end is followed (stat), or is the answer (lstat). 0 or a negative errno; an empty
@@ -53,6 +61,7 @@ struct path_last {
  * component over NAME_MAX). */
 int path_parent(const struct lookup_context *ctx, const char *path, struct path_last *last);
 
-/* The absolute path of directory dir from ctx's root, NUL-terminated in buf (size bytes).
- * Its length with the NUL, or -ERANGE (too small), or -ENOENT (dir was removed). */
-long path_of(const struct lookup_context *ctx, const struct inode *dir, char *buf, size_t size);
+/* The absolute path of node from ctx's root, NUL-terminated in buf (size bytes): a
+ * directory's, or a name of another node in the directory of its newest name. Its length
+ * with the NUL, or -ERANGE (too small), or -ENOENT (node was removed, or that name was). */
+long path_of(const struct lookup_context *ctx, const struct inode *node, char *buf, size_t size);

@@ -1,6 +1,7 @@
 /* kernel/fs/pipe.c: pipes (see pipe.h), with Linux's semantics: a read waits for data and
  * returns 0 once no writer is left; a write waits for room, a write of up to PIPE_BUF bytes
- * is never split, and writing with no reader left gives SIGPIPE (and -EPIPE). */
+ * is never split, and writing with no reader left gives SIGPIPE (and -EPIPE). An end with
+ * O_NONBLOCK never waits: -EAGAIN where it would (a long write first puts in what fits). */
 #include "kernel/fs/pipe.h"
 #include "kernel/errno.h"
 #include "kernel/fs/inode.h"
@@ -24,16 +25,16 @@ struct pipe {
     struct wait_queue readable, writable;
 };
 
-/* Copy between the ring and user memory: len bytes at ring position `at` (may wrap). */
-static int ring_copy(struct pipe *p, uint64_t at, uint64_t user_buf, size_t len, bool to_user)
+/* The ring's bytes [at, at + len) in the buffer: first from offset to at most its end, then
+ * (wrapped) second from its start. */
+struct ring_runs {
+    size_t offset, first, second;
+};
+
+static struct ring_runs ring_runs(uint64_t at, size_t len)
 {
     size_t offset = at % CAPACITY, first = CAPACITY - offset < len ? CAPACITY - offset : len;
-    int error = to_user ? copy_to_user(user_buf, p->buffer + offset, first)
-                        : copy_from_user(p->buffer + offset, user_buf, first);
-    if (!error && len > first)
-        error = to_user ? copy_to_user(user_buf + first, p->buffer, len - first)
-                        : copy_from_user(p->buffer, user_buf + first, len - first);
-    return error;
+    return (struct ring_runs){ offset, first, len - first };
 }
 
 static long pipe_read(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
@@ -42,7 +43,8 @@ static long pipe_read(struct file *f, uint64_t user_buf, size_t len, uint64_t *p
     struct pipe *p = f->data;
     uint64_t flags = spin_lock(&p->lock);
     while (p->write_count == p->read_count) {
-        long early = !p->writers || !len ? 0 : signal_pending(current_process()) ? -ERESTARTSYS : 1;
+        long early = !p->writers || !len ? 0 : f->flags & O_NONBLOCK ? -EAGAIN
+                   : signal_pending(current_process()) ? -ERESTARTSYS : 1;
         if (early != 1) {
             spin_unlock(&p->lock, flags);
             return early;
@@ -52,7 +54,9 @@ static long pipe_read(struct file *f, uint64_t user_buf, size_t len, uint64_t *p
     }
     size_t used = p->write_count - p->read_count, n = len < used ? len : used;
     long result = -EFAULT;
-    if (!ring_copy(p, p->read_count, user_buf, n, true)) {
+    struct ring_runs r = ring_runs(p->read_count, n);
+    if (!copy_to_user(user_buf, p->buffer + r.offset, r.first)
+        && !(r.second && copy_to_user(user_buf + r.first, p->buffer, r.second))) {
         p->read_count += n;
         wake_all(&p->writable);
         poll_notify();
@@ -62,7 +66,7 @@ static long pipe_read(struct file *f, uint64_t user_buf, size_t len, uint64_t *p
     return result;
 }
 
-static long pipe_write(struct file *f, uint64_t user_buf, size_t len, uint64_t *pos)
+static long pipe_write(struct file *f, struct write_source src, size_t len, uint64_t *pos)
 {
     (void)pos;                              /* a stream: no offset */
     struct pipe *p = f->data;
@@ -78,8 +82,8 @@ static long pipe_write(struct file *f, uint64_t user_buf, size_t len, uint64_t *
         /* All at once if it is small enough to be atomic, else whatever fits. */
         size_t need = left <= PIPE_BUF ? left : 1;
         if (room < need) {
-            if (signal_pending(current_process())) {
-                error = -ERESTARTSYS;
+            if ((f->flags & O_NONBLOCK) || signal_pending(current_process())) {
+                error = f->flags & O_NONBLOCK ? -EAGAIN : -ERESTARTSYS;
                 break;
             }
             sleep_on(&p->writable, &p->lock, flags);
@@ -87,7 +91,9 @@ static long pipe_write(struct file *f, uint64_t user_buf, size_t len, uint64_t *
             continue;
         }
         size_t n = left < room ? left : room;
-        if (ring_copy(p, p->write_count, user_buf + done, n, false)) {
+        struct ring_runs r = ring_runs(p->write_count, n);
+        if (write_source_copy(p->buffer + r.offset, src, done, r.first)
+            || (r.second && write_source_copy(p->buffer, src, done + r.first, r.second))) {
             error = -EFAULT;
             break;
         }
@@ -174,5 +180,8 @@ int pipe_create(struct file **read_end, struct file **write_end)
     }
     (*read_end)->flags = O_RDONLY;
     (*write_end)->flags = O_WRONLY;
+    /* Its number, as Linux's pipe file system has one for each: both ends show it. */
+    static uint64_t next_ino = 1;
+    (*read_end)->ino = (*write_end)->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
     return 0;
 }

@@ -1,17 +1,18 @@
-/* kernel/fs/procfs.c: /proc (see procfs.h).
+/* kernel/fs/procfs.c: the proc file system (see procfs.h).
  *
- * /proc is a directory of the RAM file system whose files are made of text when they are
+ * Its tree is made of the RAM file system's nodes whose files are made of text when they are
  * opened: the node names what to show (struct proc_file) and whose (proc_pid), and open
  * writes that text into a file of its own that no directory names, which the open file then
  * reads (a snapshot, as Linux's seq_file gives one a page at a time). /proc/PID is made with
- * the process and removed when it is reaped; /proc/self is a link whose target is the pid of
- * whoever looks (path.h).
+ * the process and removed when it is reaped. The links self, cwd and fd/N get their targets
+ * as they are read, and fd/ its entries as it is looked in.
  */
 #include "kernel/fs/procfs.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/pcid.h"
 #include "kernel/errno.h"
 #include "kernel/fs/inode.h"
+#include "kernel/fs/mount.h"
 #include "kernel/fs/path.h"
 #include "kernel/lib/format.h"
 #include "kernel/proc/process.h"
@@ -30,14 +31,15 @@
 struct text {
     struct inode *file;
     int error;
+    bool fs_locked;                 /* what shows it holds fs_lock (else flushing takes it) */
     size_t used;
     char chunk[256];
 };
 
-/* Append the chunk to the file (fs_lock is taken for it). */
+/* Append the chunk to the file. */
 static void flush_text(struct text *t)
 {
-    uint64_t flags = spin_lock(&fs_lock);
+    uint64_t flags = t->fs_locked ? 0 : spin_lock(&fs_lock);
     for (size_t done = 0; done < t->used && !t->error;) {
         uint64_t at = t->file->size;
         int error;
@@ -51,7 +53,8 @@ static void flush_text(struct text *t)
         t->file->size += n;
         done += n;
     }
-    spin_unlock(&fs_lock, flags);
+    if (!t->fs_locked)
+        spin_unlock(&fs_lock, flags);
     t->used = 0;
 }
 
@@ -116,15 +119,30 @@ static void show_cpuinfo(struct text *t, struct process *p)
 static void show_mounts(struct text *t, struct process *p)
 {
     (void)p;
-    /* Linux calls the first RAM file system rootfs, and busybox's df skips that name (Linux
-     * mounts over it); here it is the root itself, so it goes by its type. */
-    out(t, "ramfs / ramfs rw 0 0\nproc /proc proc rw,nosuid,nodev,noexec 0 0\n");
+    char *path = path_buffer_alloc();
+    if (!path) {
+        t->error = -ENOMEM;
+        return;
+    }
+    uint64_t flags = spin_lock(&fs_lock);
+    t->fs_locked = true;
+    struct lookup_context ctx = { .root = fs_root() };
+    for (const struct mount *m = mount_table(); m; m = m->next) {
+        long len = m->point ? path_of(&ctx, m->point, path, PATH_MAX) : 0;
+        if (len >= 0)
+            out(t, "%s %s %s rw 0 0\n", m->source, m->point ? path : "/", m->type->name);
+    }
+    flush_text(t);
+    t->fs_locked = false;
+    spin_unlock(&fs_lock, flags);
+    path_buffer_free(path);
 }
 
 static void show_filesystems(struct text *t, struct process *p)
 {
     (void)p;
-    out(t, "nodev\tramfs\nnodev\tproc\n");
+    for (size_t i = 0; i < fs_type_count; i++)
+        out(t, "nodev\t%s\n", fs_types[i].name);
 }
 
 /* ---- a process's files ------------------------------------------------------------------ */
@@ -235,76 +253,135 @@ static void show_ptdump_user(struct text *t, struct process *p)
         ptdump(p->vm.user_root, text_sink, t);
 }
 
-struct proc_file {
-    const char *name;
-    void (*show)(struct text *t, struct process *p);    /* p: NULL for the system's files */
-};
+
+/* ---- links and a directory made as they are read ----------------------------------------- */
+
+/* What the link to node shows: its path, or "(deleted)" once the name it had is gone. */
+static long node_target(const struct lookup_context *ctx, const struct inode *node, char *buf)
+{
+    long len = path_of(ctx, node, buf, PATH_MAX);
+    return len > 0 ? len - 1 : ksnprintf(buf, PATH_MAX, "(deleted)");
+}
+
+/* /proc/self: the pid of whoever looks. */
+static long self_target(const struct lookup_context *ctx, const struct inode *node, char *buf)
+{
+    (void)node;
+    return ksnprintf(buf, PATH_MAX, "%d", ctx->pid);
+}
+
+/* /proc/PID/cwd: the working directory (none once the process has exited). */
+static long cwd_target(const struct lookup_context *ctx, const struct inode *node, char *buf)
+{
+    const struct inode *cwd = node->proc_owner->cwd;
+    return cwd ? node_target(ctx, cwd, buf) : -ENOENT;
+}
+
+/* /proc/PID/fd/N: what descriptor N is open on; a file with no node is a pipe. */
+static long fd_target(const struct lookup_context *ctx, const struct inode *node, char *buf)
+{
+    const struct file *f = node->proc_owner->files[node->proc_fd];
+    if (!f)
+        return -ENOENT;
+    return f->node ? node_target(ctx, f->node, buf) : ksnprintf(buf, PATH_MAX, "pipe:[%lu]", f->ino);
+}
+
+static const struct proc_file self_link = { "self", .link = self_target };
+static const struct proc_file cwd_link = { "cwd", .link = cwd_target };
+static const struct proc_file fd_link = { "fd/N", .link = fd_target };
+
+/* "/proc/PID"'s name, or fd/N's. */
+static size_t number_name(int n, char name[12])
+{
+    return (size_t)ksnprintf(name, 12, "%d", n);
+}
+
+/* /proc/PID/fd: a link named N for each descriptor N its owner has open, whose mode says how
+ * (Linux's: r-x reading, -wx writing, rwx both). */
+static int fd_refresh(struct inode *dir)
+{
+    static const uint32_t modes[4] = { 0500, 0300, 0700, 0 };      /* by O_ACCMODE */
+    struct process *p = dir->proc_owner;
+    for (struct dir_entry *e = dir->dir.entries, *next; e; e = next) {
+        next = e->next;
+        if (!p->files[e->node->proc_fd])
+            ramfs_unlink(dir, e->name, e->name_len, false);
+    }
+    for (int fd = 0; fd < MAX_FDS; fd++) {
+        if (!p->files[fd])
+            continue;
+        char name[12];
+        size_t len = number_name(fd, name);
+        struct dir_entry *e = ramfs_find(dir, name, len);
+        struct inode *link = e ? e->node : NULL;
+        int error = link ? 0 : ramfs_create(dir, name, len, S_IFLNK, 0, 0, 0, NULL, 0, &link);
+        if (error)
+            return error;
+        link->mode = S_IFLNK | modes[p->files[fd]->flags & O_ACCMODE];
+        link->proc = &fd_link;
+        link->proc_pid = dir->proc_pid;
+        link->proc_owner = p;
+        link->proc_fd = fd;
+    }
+    return 0;
+}
+
+static const struct proc_file fd_dir = { "fd", .refresh = fd_refresh };
+
+/* ---- the tree ---------------------------------------------------------------------------- */
 
 static const struct proc_file system_files[] = {
-    { "meminfo", show_meminfo }, { "uptime", show_uptime }, { "cpuinfo", show_cpuinfo },
-    { "mounts", show_mounts }, { "filesystems", show_filesystems },
+    { "meminfo", .show = show_meminfo }, { "uptime", .show = show_uptime },
+    { "cpuinfo", .show = show_cpuinfo }, { "mounts", .show = show_mounts },
+    { "filesystems", .show = show_filesystems },
 };
 
 static const struct proc_file process_files[] = {
-    { "stat", show_stat }, { "status", show_status }, { "cmdline", show_cmdline },
-    { "comm", show_comm }, { "maps", show_maps }, { "cr3", show_cr3 }, { "ptdump", show_ptdump },
-    { "ptdump-user", show_ptdump_user },
+    { "stat", .show = show_stat }, { "status", .show = show_status }, { "cmdline", .show = show_cmdline },
+    { "comm", .show = show_comm }, { "maps", .show = show_maps }, { "cr3", .show = show_cr3 },
+    { "ptdump", .show = show_ptdump }, { "ptdump-user", .show = show_ptdump_user },
 };
 
 #define COUNT(array) (sizeof(array) / sizeof *(array))
 
-/* /proc, made by procfs_init; fs_lock guards what it holds. */
+/* The proc file system, and its root, made by procfs_init; fs_lock guards what they hold. */
+static struct mount *proc_fs;
 static struct inode *proc_dir;
 
-/* Make the file f of pid in dir. fs_lock held. */
-static int add_file(struct inode *dir, const struct proc_file *f, int pid)
+/* Make what f describes, of p (NULL: the system's), in dir: a file of mode, a link or a
+ * directory. fs_lock held. */
+static int add_node(struct inode *dir, const struct proc_file *f, uint32_t mode, struct process *p)
 {
     struct inode *node;
-    int error = ramfs_create(dir, f->name, strlen(f->name), S_IFREG | 0444, 0, 0, 0, NULL, 0, &node);
+    int error = ramfs_create(dir, f->name, strlen(f->name), mode, 0, 0, 0, NULL, 0, &node);
     if (!error) {
         node->proc = f;
-        node->proc_pid = pid;
+        node->proc_pid = p ? p->pid : 0;
+        node->proc_owner = p;
     }
     return error;
-}
-
-bool procfs_holds(const struct inode *node)
-{
-    if (!proc_dir)
-        return false;
-    for (const struct inode *n = node; ; n = n->dir.parent) {
-        if (n == proc_dir)
-            return true;
-        if (!S_IS_TYPE(n->mode, S_IFDIR) || n == n->dir.parent)
-            return false;
-    }
 }
 
 int procfs_init(void)
 {
     uint64_t flags = spin_lock(&fs_lock);
-    struct inode *root = ramfs_root(), *self;
-    int error = ramfs_find(root, "proc", 4) ? -EEXIST
-              : ramfs_create(root, "proc", 4, S_IFDIR | 0555, 0, 0, 0, NULL, 0, &proc_dir);
-    if (!error)
-        error = ramfs_create(proc_dir, "self", 4, S_IFLNK | 0777, 0, 0, 0, NULL, 0, &self);
+    int error;
+    if ((proc_fs = mount_new("proc", &error))) {
+        proc_dir = proc_fs->root;
+        proc_dir->mode = S_IFDIR | 0555;
+        error = add_node(proc_dir, &self_link, S_IFLNK | 0777, NULL);
+    }
     for (size_t i = 0; !error && i < COUNT(system_files); i++)
-        error = add_file(proc_dir, &system_files[i], 0);
+        error = add_node(proc_dir, &system_files[i], S_IFREG | 0444, NULL);
     spin_unlock(&fs_lock, flags);
     return error;
-}
-
-/* "/proc/PID"'s name. */
-static size_t pid_name(int pid, char name[12])
-{
-    return (size_t)ksnprintf(name, 12, "%d", pid);
 }
 
 /* /proc/PID/exe of pid, or NULL. fs_lock held. */
 static struct inode *exe_link(int pid)
 {
     char name[12];
-    size_t len = pid_name(pid, name);
+    size_t len = number_name(pid, name);
     struct dir_entry *dir = proc_dir ? ramfs_find(proc_dir, name, len) : NULL;
     struct dir_entry *exe = dir ? ramfs_find(dir->node, "exe", 3) : NULL;
     return exe ? exe->node : NULL;
@@ -313,7 +390,7 @@ static struct inode *exe_link(int pid)
 int procfs_add(struct process *p, const struct process *parent)
 {
     char name[12];
-    size_t len = pid_name(p->pid, name);
+    size_t len = number_name(p->pid, name);
     uint64_t flags = spin_lock(&fs_lock);
     struct inode *dir, *exe;
     int error = proc_dir ? ramfs_create(proc_dir, name, len, S_IFDIR | 0555, 0, 0, 0, NULL, 0, &dir) : 0;
@@ -322,8 +399,12 @@ int procfs_add(struct process *p, const struct process *parent)
     if (proc_dir && !error)
         error = ramfs_create(dir, "exe", 3, S_IFLNK | 0777, 0, 0, 0, parent_exe ? parent_exe->target : "/",
                              parent_exe ? parent_exe->size : 1, &exe);
+    if (proc_dir && !error)
+        error = add_node(dir, &cwd_link, S_IFLNK | 0777, p);
+    if (proc_dir && !error)
+        error = add_node(dir, &fd_dir, S_IFDIR | 0500, p);
     for (size_t i = 0; proc_dir && !error && i < COUNT(process_files); i++)
-        error = add_file(dir, &process_files[i], p->pid);
+        error = add_node(dir, &process_files[i], S_IFREG | 0444, p);
     spin_unlock(&fs_lock, flags);
     if (error)
         procfs_remove(p->pid);
@@ -333,13 +414,11 @@ int procfs_add(struct process *p, const struct process *parent)
 void procfs_remove(int pid)
 {
     char name[12];
-    size_t len = pid_name(pid, name);
+    size_t len = number_name(pid, name);
     uint64_t flags = spin_lock(&fs_lock);
     struct dir_entry *e = proc_dir ? ramfs_find(proc_dir, name, len) : NULL;
     if (e) {
-        struct inode *dir = e->node;
-        while (dir->dir.entries)
-            ramfs_unlink(dir, dir->dir.entries->name, dir->dir.entries->name_len, false);
+        ramfs_empty(e->node);
         ramfs_unlink(proc_dir, name, len, true);
     }
     spin_unlock(&fs_lock, flags);
@@ -351,7 +430,7 @@ void procfs_set_exe(struct process *p, const char *path, const struct inode *pro
     if (!target)
         return;                             /* kept as it was, for want of memory */
     uint64_t flags = spin_lock(&fs_lock);
-    struct lookup_context ctx = { .root = ramfs_root(), .start = p->cwd, .pid = p->pid };
+    struct lookup_context ctx = { .root = fs_root(), .start = p->cwd, .pid = p->pid };
     struct inode *exe = exe_link(p->pid), *now;
     if (!exe || (!path_lookup(&ctx, exe->target, true, &now) && now == program)) {
         /* The same program again (busybox running an applet through /proc/self/exe): the
@@ -382,7 +461,7 @@ void procfs_set_exe(struct process *p, const char *path, const struct inode *pro
 static struct inode *procfs_snapshot(const struct inode *node, int *error)
 {
     struct text *t = kmalloc(sizeof *t);
-    struct inode *file = t ? ramfs_new_file(0444) : NULL;
+    struct inode *file = t ? ramfs_new_file(proc_fs, 0444) : NULL;
     if (!file) {
         kfree(t);
         *error = -ENOMEM;
@@ -411,6 +490,8 @@ static struct inode *procfs_snapshot(const struct inode *node, int *error)
 
 int procfs_open(struct file *f)
 {
+    if (!f->node->proc->show)
+        return 0;                           /* a directory, read as it is */
     int error;
     struct inode *snapshot = procfs_snapshot(f->node, &error);
     if (!snapshot)

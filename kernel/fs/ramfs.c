@@ -1,6 +1,7 @@
 /* kernel/fs/ramfs.c: the RAM file system's nodes, directories and file pages (see inode.h). */
 #include "kernel/fs/inode.h"
 #include "kernel/errno.h"
+#include "kernel/fs/mount.h"
 #include "kernel/time.h"
 #include "mm/frame.h"
 #include "mm/kmalloc.h"
@@ -13,7 +14,6 @@ enum { TABLE_ENTRIES = PAGE_SIZE / sizeof(uint64_t) };
 struct spinlock fs_lock;
 
 /* [fs_lock] all of these. */
-static struct inode *root;
 static uint64_t next_ino = 1;
 static uint64_t pages_used, pages_limit = UINT64_MAX;
 
@@ -44,12 +44,13 @@ void inode_touch(struct inode *node, unsigned mask)
         node->ctime = t;
 }
 
-static struct inode *inode_new(uint32_t mode, uint32_t uid, uint32_t gid)
+static struct inode *inode_new(struct mount *fs, uint32_t mode, uint32_t uid, uint32_t gid)
 {
     struct inode *node = kzalloc(sizeof *node);
     if (!node)
         return NULL;
     node->ino = next_ino++;
+    node->mount = fs;
     node->mode = mode;
     node->uid = uid;
     node->gid = gid;
@@ -57,11 +58,13 @@ static struct inode *inode_new(uint32_t mode, uint32_t uid, uint32_t gid)
     return node;
 }
 
-struct inode *ramfs_root(void)
+struct inode *ramfs_new_root(struct mount *fs)
 {
-    if (!root && (root = inode_new(S_IFDIR | 0755, 0, 0))) {
+    struct inode *root = inode_new(fs, S_IFDIR | 0755, 0, 0);
+    if (root) {
         root->nlink = 2;
-        root->dir.parent = root;
+        root->refs = 1;
+        root->parent = root;
         root->dir.next_position = 2;
     }
     return root;
@@ -101,9 +104,9 @@ int ramfs_set_target(struct inode *link, const char *target, size_t len)
     return 0;
 }
 
-struct inode *ramfs_new_file(uint32_t mode)
+struct inode *ramfs_new_file(struct mount *fs, uint32_t mode)
 {
-    struct inode *node = inode_new(S_IFREG | (mode & 07777), 0, 0);
+    struct inode *node = inode_new(fs, S_IFREG | (mode & 07777), 0, 0);
     if (node)
         node->refs = 1;
     return node;
@@ -156,6 +159,14 @@ struct dir_entry *ramfs_find(const struct inode *dir, const char *name, size_t l
     return NULL;
 }
 
+struct dir_entry *ramfs_entry_of(const struct inode *dir, const struct inode *node)
+{
+    struct dir_entry *e = dir->dir.entries;
+    while (e && e->node != node)
+        e = e->next;
+    return e;
+}
+
 struct dir_entry *ramfs_entry_from(const struct inode *dir, uint64_t position)
 {
     struct dir_entry *e = dir->dir.entries;
@@ -195,6 +206,7 @@ static int add_entry(struct inode *dir, const char *name, size_t len, struct ino
         tail = &(*tail)->next;
     *tail = e;
     count_entry(dir, node, 1);
+    node->parent = dir;
     return 0;
 }
 
@@ -208,14 +220,17 @@ static void detach_entry(struct inode *dir, struct dir_entry *e)
     kfree(e);
 }
 
-/* node has lost its last entry, in dir: a directory loses its "." too; then it goes if
- * nothing holds it. */
+/* node has lost an entry, in dir: a directory (its only one) its "." too, then it is its
+ * own parent, as dir may go while node is still held; another node forgets dir as its parent
+ * if no name there is left. Then it goes if nothing names or holds it. */
 static void forget(struct inode *dir, struct inode *node)
 {
     count_entry(dir, node, -1);
     if (S_IS_TYPE(node->mode, S_IFDIR)) {
         node->nlink--;
-        node->dir.parent = node;            /* dir may go while node is still held */
+        node->parent = node;
+    } else if (node->parent == dir && !ramfs_entry_of(dir, node)) {
+        node->parent = NULL;
     }
     free_if_unused(node);
 }
@@ -231,12 +246,11 @@ int ramfs_create(struct inode *dir, const char *name, size_t len, uint32_t mode,
         return -EEXIST;
     if (target_len >= PATH_MAX)
         return -ENAMETOOLONG;
-    struct inode *node = inode_new(mode, uid, gid);
+    struct inode *node = inode_new(dir->mount, mode, uid, gid);
     if (!node)
         return -ENOMEM;
     if (S_IS_TYPE(mode, S_IFDIR)) {
         node->nlink = 1;                    /* its "."; the entry adds the other */
-        node->dir.parent = dir;
         node->dir.next_position = 2;
     } else if (S_IS_TYPE(mode, S_IFLNK) && target) {    /* (no target: /proc/self) */
         int error = ramfs_set_target(node, target, target_len);
@@ -259,6 +273,8 @@ int ramfs_create(struct inode *dir, const char *name, size_t len, uint32_t mode,
 
 int ramfs_link(struct inode *dir, const char *name, size_t len, struct inode *node)
 {
+    if (dir->mount != node->mount)
+        return -EXDEV;
     return add_entry(dir, name, len, node);
 }
 
@@ -276,6 +292,8 @@ int ramfs_unlink(struct inode *dir, const char *name, size_t len, bool want_dir)
     bool is_dir = S_IS_TYPE(e->node->mode, S_IFDIR);
     if (is_dir != want_dir)
         return is_dir ? -EISDIR : -ENOTDIR;
+    if (e->node->covered_by)
+        return -EBUSY;
     if (is_dir && !dir_is_empty(e->node))
         return -ENOTEMPTY;
     struct inode *node = e->node;
@@ -290,27 +308,52 @@ static bool is_under(const struct inode *node, const struct inode *ancestor)
     for (;;) {
         if (node == ancestor)
             return true;
-        if (node == node->dir.parent)
+        if (node == node->parent)
             return false;
-        node = node->dir.parent;
+        node = node->parent;
     }
 }
 
+/* rename's exchange: entries from (in from_dir) and to (in to_dir) trade nodes. */
+static int exchange(struct inode *from_dir, struct dir_entry *from, struct inode *to_dir, struct dir_entry *to)
+{
+    struct inode *a = from->node, *b = to->node;
+    if ((S_IS_TYPE(a->mode, S_IFDIR) && is_under(to_dir, a)) || (S_IS_TYPE(b->mode, S_IFDIR) && is_under(from_dir, b)))
+        return -EINVAL;
+    from->node = b;
+    to->node = a;
+    count_entry(to_dir, a, 1);
+    count_entry(from_dir, a, -1);
+    count_entry(from_dir, b, 1);
+    count_entry(to_dir, b, -1);
+    a->parent = to_dir;
+    b->parent = from_dir;
+    return 0;
+}
+
 int ramfs_rename(struct inode *from_dir, const char *from_name, size_t from_len,
-                 struct inode *to_dir, const char *to_name, size_t to_len)
+                 struct inode *to_dir, const char *to_name, size_t to_len, bool exchange_them)
 {
     struct dir_entry *from = ramfs_find(from_dir, from_name, from_len);
     if (!from)
         return -ENOENT;
     if (to_len > NAME_MAX)
         return -ENAMETOOLONG;
+    if (from_dir->mount != to_dir->mount)
+        return -EXDEV;
     struct inode *node = from->node;
+    struct dir_entry *to = ramfs_find(to_dir, to_name, to_len);
+    if (exchange_them && !to)
+        return -ENOENT;
+    if (node->covered_by || (to && to->node->covered_by))
+        return -EBUSY;
+    if (to == from || (to && to->node == node))
+        return 0;                           /* two names of one node: nothing happens */
+    if (exchange_them)
+        return exchange(from_dir, from, to_dir, to);
     bool is_dir = S_IS_TYPE(node->mode, S_IFDIR);
     if (is_dir && is_under(to_dir, node))
         return -EINVAL;
-    struct dir_entry *to = ramfs_find(to_dir, to_name, to_len);
-    if (to == from || (to && to->node == node))
-        return 0;                           /* two names of one node: nothing happens */
     if (to) {
         bool to_is_dir = S_IS_TYPE(to->node->mode, S_IFDIR);
         if (is_dir && !to_is_dir)
@@ -333,11 +376,32 @@ int ramfs_rename(struct inode *from_dir, const char *from_name, size_t from_len,
     }
     detach_entry(from_dir, from);
     count_entry(from_dir, node, -1);
-    if (is_dir)
-        node->dir.parent = to_dir;
+    node->parent = to_dir;
     if (replaced)
         forget(to_dir, replaced);
     return 0;
+}
+
+void ramfs_empty(struct inode *top)
+{
+    /* Remove the first entry of the deepest directory reached, going down into a directory
+     * that still holds something and back up when one is empty. */
+    for (struct inode *dir = top; dir != top || dir->dir.entries;) {
+        struct dir_entry *e = dir->dir.entries;
+        if (!e)
+            dir = dir->parent;
+        else if (S_IS_TYPE(e->node->mode, S_IFDIR) && e->node->dir.entries)
+            dir = e->node;
+        else
+            ramfs_unlink(dir, e->name, e->name_len, S_IS_TYPE(e->node->mode, S_IFDIR));
+    }
+}
+
+void ramfs_free_tree(struct inode *root)
+{
+    ramfs_empty(root);
+    root->nlink = 0;
+    inode_put(root);
 }
 
 /* ---- file pages ------------------------------------------------------------------------ */

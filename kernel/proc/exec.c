@@ -8,6 +8,7 @@
 #include "kernel/errno.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/inode.h"
+#include "kernel/fs/mount.h"
 #include "kernel/fs/path.h"
 #include "kernel/fs/procfs.h"
 #include "kernel/lib/elf.h"
@@ -235,7 +236,7 @@ static const char *basename(const char *path)
 static int find_program(const struct process *p, const char *path, struct inode **out)
 {
     uint64_t flags = spin_lock(&fs_lock);
-    struct lookup_context ctx = { ramfs_root(), p->cwd, 0, 0, p->pid };   /* everyone is root */
+    struct lookup_context ctx = { fs_root(), p->cwd, 0, 0, p->pid };   /* everyone is root */
     struct inode *node;
     int error = path_lookup(&ctx, path, true, &node);
     if (!error && (!S_IS_TYPE(node->mode, S_IFREG) || !inode_permitted(node, 0, 0, MAY_EXEC)))

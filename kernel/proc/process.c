@@ -9,6 +9,8 @@
 #include "kernel/fs/console.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/inode.h"
+#include "kernel/fs/mount.h"
+#include "kernel/fs/open.h"
 #include "kernel/fs/procfs.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -167,16 +169,20 @@ void process_start_init(const char *path, const char *const argv[])
     for (int i = 0; i < RLIMIT_COUNT; i++)
         p->limits[i] = first_limits[i];
     uint64_t flags = spin_lock(&fs_lock);
-    inode_get(p->cwd = ramfs_root());
+    inode_get(p->cwd = fs_root());
     spin_unlock(&fs_lock, flags);
     memcpy(p->fpu_state, fpu_clean_state, FPU_STATE_SIZE);
     struct exec_args args = { .path = path, .kernel_argv = argv };
     long error = exec_program(p, &args);
     if (error)
         panic("cannot start %s as the first process (error %ld)", path, error);
-    struct file *console = file_new(&console_ops, NULL);
-    if (!console)
-        panic("no memory for the console");
+    struct file *console;
+    flags = spin_lock(&fs_lock);
+    struct lookup_context ctx = { .root = fs_root(), .start = fs_root() };
+    error = fs_open(&ctx, "/dev/console", O_RDWR, 0, 0, &console);
+    spin_unlock(&fs_lock, flags);
+    if (error)
+        panic("cannot open /dev/console for the first process (error %ld)", error);
     for (int fd = 0; fd < 3; fd++)
         fd_install(p, fd ? file_get(console) : console, fd);
     console_set_session(p->sid, p->pgid);

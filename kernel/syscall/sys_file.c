@@ -7,6 +7,8 @@
 #include "kernel/proc/process.h"
 #include "kernel/syscall/syscall.h"
 #include "kernel/uaccess.h"
+#include "mm/frame.h"
+#include "mm/phys.h"
 #include <stdbool.h>
 
 enum {
@@ -31,7 +33,7 @@ static long transfer(int fd, uint64_t buf, uint64_t len, bool writing, int64_t *
     if (at && *at < 0)
         return -EINVAL;
     uint64_t *pos = at ? (uint64_t *)at : &f->offset;
-    return writing ? file_write(f, buf, len, pos) : file_read(f, buf, len, pos);
+    return writing ? file_write(f, (struct write_source){ .user = buf }, len, pos) : file_read(f, buf, len, pos);
 }
 
 SYSCALL_DEFINE3(read, int, fd, uint64_t, buf, uint64_t, len)
@@ -80,7 +82,8 @@ static long transfer_vector(int fd, uint64_t iov, uint64_t count, bool writing)
             return total ? total : -EFAULT;
         if (!v.len)
             continue;
-        long n = writing ? file_write(f, v.base, v.len, &f->offset) : file_read(f, v.base, v.len, &f->offset);
+        long n = writing ? file_write(f, (struct write_source){ .user = v.base }, v.len, &f->offset)
+                         : file_read(f, v.base, v.len, &f->offset);
         if (n < 0)
             return total ? total : n;
         total += n;
@@ -98,6 +101,52 @@ SYSCALL_DEFINE3(readv, int, fd, uint64_t, iov, uint64_t, count)
 SYSCALL_DEFINE3(writev, int, fd, uint64_t, iov, uint64_t, count)
 {
     return transfer_vector(fd, iov, count, true);
+}
+
+/* sendfile(2): up to count bytes of in_fd (a regular file, as Linux's reads from what it can
+ * map) from its offset (or *user_offset, left as it is) written to out_fd, a page at a time
+ * through a kernel buffer; a short write ends it. */
+SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, uint64_t, user_offset, uint64_t, count)
+{
+    enum { MAX_RW_COUNT = 0x7ffff000 };     /* Linux's most for one call */
+    struct file *in = fd_file(in_fd), *out = fd_file(out_fd);
+    if (!in || !out || (in->flags & O_ACCMODE) == O_WRONLY || (in->flags & O_PATH)
+        || ((out->flags & O_ACCMODE) != O_WRONLY && (out->flags & O_ACCMODE) != O_RDWR))
+        return -EBADF;
+    if (in->ops != &regular_file_ops || (out->flags & O_APPEND))
+        return -EINVAL;
+    int64_t offset;
+    if (user_offset && copy_from_user(&offset, user_offset, sizeof offset))
+        return -EFAULT;
+    if (user_offset && offset < 0)
+        return -EINVAL;
+    uint64_t *pos = user_offset ? (uint64_t *)&offset : &in->offset;
+    uint64_t frame = frame_alloc();
+    if (!frame)
+        return -ENOMEM;
+    uint8_t *buffer = phys_to_virt(frame);
+    long total = 0, error = 0;
+    count = count < MAX_RW_COUNT ? count : MAX_RW_COUNT;
+    while ((uint64_t)total < count) {
+        uint64_t at = *pos;
+        size_t want = count - (uint64_t)total < PAGE_SIZE ? count - (uint64_t)total : PAGE_SIZE;
+        long got = regular_read_kernel(in, buffer, want, &at);
+        long put = got > 0 ? file_write(out, (struct write_source){ .kernel = buffer }, (size_t)got, &out->offset) : got;
+        if (put <= 0) {
+            error = put;
+            break;
+        }
+        uint64_t flags = spin_lock(&fs_lock);          /* the file's offset is fs_lock's */
+        *pos += (uint64_t)put;
+        spin_unlock(&fs_lock, flags);
+        total += put;
+        if (put < got)
+            break;
+    }
+    frame_free(frame);
+    if (user_offset && copy_to_user(user_offset, &offset, sizeof offset))
+        return -EFAULT;
+    return total ? total : error;
 }
 
 SYSCALL_DEFINE3(lseek, int, fd, int64_t, offset, int, whence)
@@ -133,13 +182,15 @@ SYSCALL_DEFINE3(ioctl, int, fd, unsigned, cmd, uint64_t, arg)
 
 SYSCALL_DEFINE2(pipe2, uint64_t, fds, int, flags)
 {
-    if (flags & ~O_CLOEXEC)
-        return -EINVAL;                     /* O_NONBLOCK and O_DIRECT are not supported */
+    if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+        return -EINVAL;                     /* O_DIRECT (packet mode): not here */
     struct process *self = current_process();
     struct file *ends[2];
     int error = pipe_create(&ends[0], &ends[1]);
     if (error)
         return error;
+    ends[0]->flags |= (unsigned)flags & O_NONBLOCK;
+    ends[1]->flags |= (unsigned)flags & O_NONBLOCK;
     int numbers[2] = { fd_install(self, ends[0], 0), -1 };
     if (numbers[0] >= 0)
         numbers[1] = fd_install(self, ends[1], 0);

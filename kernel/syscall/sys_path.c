@@ -7,6 +7,7 @@
 #include "kernel/errno.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/inode.h"
+#include "kernel/fs/mount.h"
 #include "kernel/fs/open.h"
 #include "kernel/fs/path.h"
 #include "kernel/fs/procfs.h"
@@ -19,7 +20,7 @@
 enum {
     AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EACCESS = 0x200,
     AT_SYMLINK_FOLLOW = 0x400, AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000,
-    RENAME_NOREPLACE = 1,
+    RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2,
 };
 #define NO_ID 0xffffffffu
 
@@ -35,7 +36,7 @@ struct path_call {
 static int context_at(int dirfd, const char *path, struct lookup_context *ctx)
 {
     struct process *self = current_process();
-    *ctx = (struct lookup_context){ ramfs_root(), self->cwd, 0, 0, self->pid };
+    *ctx = (struct lookup_context){ fs_root(), self->cwd, 0, 0, self->pid };
     if (path[0] == '/' || dirfd == AT_FDCWD)
         return 0;
     struct file *f = fd_file(dirfd);
@@ -151,26 +152,24 @@ struct linux_stat {
     int64_t unused[3];
 };
 
-enum { RAMFS_DEVICE = 1, PROC_DEVICE = 4 };     /* st_dev of the tree's nodes, and of /proc's */
-
 static void fill_stat(const struct inode *node, struct linux_stat *st)
 {
     *st = (struct linux_stat){
-        .dev = node->proc || procfs_holds(node) ? PROC_DEVICE : RAMFS_DEVICE, .ino = node->ino, .nlink = node->nlink, .mode = node->mode,
+        .dev = node->mount->dev, .ino = node->ino, .nlink = node->nlink, .mode = node->mode,
         .uid = node->uid, .gid = node->gid, .rdev = node->rdev, .size = (int64_t)node->size,
         .block_size = 4096, .blocks = (int64_t)((node->size + 4095) / 4096 * 8),
         .atime = node->atime, .mtime = node->mtime, .ctime = node->ctime,
     };
 }
 
-/* fstat of an open file; fs_lock held. A file with no node (a pipe, the console of the first
- * process) shows only its type and mode. */
+/* fstat of an open file; fs_lock held. A file with no node (a pipe) shows only its type, mode
+ * and number. */
 static void fill_file_stat(const struct file *f, struct linux_stat *st)
 {
     if (f->node)
         fill_stat(f->node, st);
     else
-        *st = (struct linux_stat){ .mode = f->ops->mode, .nlink = 1, .block_size = 4096 };
+        *st = (struct linux_stat){ .ino = f->ino, .mode = f->ops->mode, .nlink = 1, .block_size = 4096 };
 }
 
 SYSCALL_DEFINE2(fstat, int, fd, uint64_t, buf)
@@ -273,20 +272,20 @@ SYSCALL_DEFINE4(newfstatat, int, dirfd, uint64_t, path, uint64_t, buf, unsigned,
 
 /* ---- the file system ---------------------------------------------------------------------- */
 
-/* Linux's x86-64 struct statfs for node's file system: the RAM file system (its limit as the
- * blocks, what files hold as used), or /proc. Its fifteen words: type, block size, blocks,
- * free, available, files, free files, fsid, name length, fragment size, flags, four spare. */
+/* Linux's x86-64 struct statfs for node's file system: a RAM one's blocks are the RAM file
+ * system's limit, with what files hold as used (every RAM file system counts together); the
+ * others have none. Its fifteen words: type, block size, blocks, free, available, files,
+ * free files, fsid, name length, fragment size, flags, four spare. */
 static void fill_statfs(const struct inode *node, int64_t out[15])
 {
-    enum { RAMFS_MAGIC = 0x858458f6, PROC_SUPER_MAGIC = 0x9fa0 };
+    const struct fs_type *type = node->mount->type;
     uint64_t limit = ramfs_pages_limit(), used = ramfs_pages_used();
-    bool proc = node->proc || procfs_holds(node);
     for (int i = 0; i < 15; i++)
         out[i] = 0;
-    out[0] = proc ? PROC_SUPER_MAGIC : RAMFS_MAGIC;             /* f_type */
+    out[0] = type->magic;                                       /* f_type */
     out[1] = 4096;                                              /* f_bsize */
-    out[2] = proc ? 0 : (int64_t)limit;                         /* f_blocks */
-    out[3] = out[4] = proc ? 0 : (int64_t)(limit - used);       /* f_bfree, f_bavail */
+    out[2] = type->ram ? (int64_t)limit : 0;                    /* f_blocks */
+    out[3] = out[4] = type->ram ? (int64_t)(limit - used) : 0;  /* f_bfree, f_bavail */
     out[8] = NAME_MAX;                                          /* f_namelen (after f_fsid) */
     out[9] = 4096;                                              /* f_frsize */
 }
@@ -315,7 +314,7 @@ SYSCALL_DEFINE2(fstatfs, int, fd, uint64_t, buf)
     uint64_t flags = spin_lock(&fs_lock);
     if (f->node) {
         fill_statfs(f->node, st);
-    } else {                                /* a pipe, or the first process's console */
+    } else {                                /* a pipe */
         enum { PIPEFS_MAGIC = 0x50495045, TMPFS_MAGIC = 0x01021994 };
         st[0] = S_IS_TYPE(f->ops->mode, S_IFIFO) ? PIPEFS_MAGIC : TMPFS_MAGIC;   /* as Linux's */
         st[1] = st[9] = 4096;
@@ -336,6 +335,8 @@ static long new_name(struct path_call *c, struct path_last *last)
         return error;
     if (last->kind != LAST_NAME || ramfs_find(last->dir, last->name, last->len))
         return -EEXIST;
+    if (last->dir->mount->type->fixed)
+        return -EPERM;
     if (!inode_permitted(last->dir, c->ctx.uid, c->ctx.gid, MAY_WRITE | MAY_EXEC))
         return -EACCES;
     return 0;
@@ -386,6 +387,8 @@ static long unlink_at(int dirfd, uint64_t user_path, bool dir)
         return end(&c, -ENOENT);
     if (!dir && last.trailing_slash)
         return end(&c, S_IS_TYPE(e->node->mode, S_IFDIR) ? -EISDIR : -ENOTDIR);
+    if (last.dir->mount->type->fixed)
+        return end(&c, -EPERM);
     if (!inode_permitted(last.dir, 0, 0, MAY_WRITE | MAY_EXEC))
         return end(&c, -EACCES);
     return end(&c, ramfs_unlink(last.dir, last.name, last.len, dir));
@@ -410,8 +413,8 @@ SYSCALL_DEFINE3(unlinkat, int, dirfd, uint64_t, path, unsigned, flags)
 
 static long rename_at(int old_dirfd, uint64_t old_path, int new_dirfd, uint64_t new_path, unsigned flags)
 {
-    if (flags & ~RENAME_NOREPLACE)
-        return -EINVAL;                     /* RENAME_EXCHANGE and RENAME_WHITEOUT: not here */
+    if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) || flags == (RENAME_NOREPLACE | RENAME_EXCHANGE))
+        return -EINVAL;                     /* RENAME_WHITEOUT (overlay file systems): not here */
     struct path_call c, second;
     long error = begin_two(&c, old_dirfd, old_path, &second, new_dirfd, new_path);
     if (error)
@@ -428,11 +431,15 @@ static long rename_at(int old_dirfd, uint64_t old_path, int new_dirfd, uint64_t 
             error = -ENOTDIR;
         else if (target && (flags & RENAME_NOREPLACE))
             error = -EEXIST;
+        else if (!target && (flags & RENAME_EXCHANGE))
+            error = -ENOENT;
+        else if (from.dir->mount->type->fixed || to.dir->mount->type->fixed)
+            error = -EPERM;
         else if (!inode_permitted(from.dir, 0, 0, MAY_WRITE | MAY_EXEC)
                  || !inode_permitted(to.dir, 0, 0, MAY_WRITE | MAY_EXEC))
             error = -EACCES;
         else
-            error = ramfs_rename(from.dir, from.name, from.len, to.dir, to.name, to.len);
+            error = ramfs_rename(from.dir, from.name, from.len, to.dir, to.name, to.len, flags & RENAME_EXCHANGE);
     }
     return end_two(&c, &second, error);
 }
@@ -528,11 +535,13 @@ static long readlink_at(int dirfd, uint64_t user_path, uint64_t buf, int size)
         return end(&c, error);
     if (!S_IS_TYPE(node->mode, S_IFLNK))
         return end(&c, -EINVAL);
-    char self[12];
     const char *target;
-    size_t len = path_link_target(&c.ctx, node, self, &target);
-    size_t n = len < (size_t)size ? len : (size_t)size;                 /* no NUL is added */
-    return end(&c, copy_to_user(buf, target, n) ? -EFAULT : (long)n);
+    char *made;
+    long len = path_link_target(&c.ctx, node, &target, &made);
+    size_t n = len < 0 ? 0 : (size_t)len < (size_t)size ? (size_t)len : (size_t)size;  /* no NUL is added */
+    error = len < 0 ? len : copy_to_user(buf, target, n) ? -EFAULT : (long)n;
+    path_buffer_free(made);
+    return end(&c, error);
 }
 
 SYSCALL_DEFINE3(readlink, uint64_t, path, uint64_t, buf, int, size)
@@ -590,7 +599,7 @@ SYSCALL_DEFINE2(getcwd, uint64_t, buf, uint64_t, size)
     if (!path)
         return -ENOMEM;
     uint64_t flags = spin_lock(&fs_lock);
-    struct lookup_context ctx = { .root = ramfs_root() };
+    struct lookup_context ctx = { .root = fs_root() };
     long len = path_of(&ctx, current_process()->cwd, path, size < PATH_MAX ? size : PATH_MAX);
     spin_unlock(&fs_lock, flags);
     if (len > 0 && copy_to_user(buf, path, (size_t)len))
@@ -786,6 +795,62 @@ SYSCALL_DEFINE1(umask, uint32_t, mask)
     uint32_t old = self->umask;
     self->umask = mask & 0777;
     return old;
+}
+
+/* ---- mounts -------------------------------------------------------------------------- */
+
+/* on_node's change for mount: a file system of type (a kernel string) on node, with source. */
+static long mount_on(struct inode *node, uint64_t type, uint64_t source)
+{
+    int error;
+    struct mount *fs = mount_new((const char *)type, &error);
+    if (fs && (error = mount_attach(fs, node, (const char *)source)))
+        mount_discard(fs);
+    return error;
+}
+
+SYSCALL_DEFINE5(mount, uint64_t, user_source, uint64_t, path, uint64_t, user_type, uint64_t, flags,
+                uint64_t, data)
+{
+    enum { MS_SILENT = 0x8000, MS_MGC_MASK = 0xffff0000u, MS_MGC_VAL = 0xc0ed0000u };
+    /* The old magic number in the high half means nothing; MS_SILENT only quiets Linux's log.
+     * Every other flag (read-only, bind, move, remount, propagation...) asks for a mount
+     * Twofold does not have, and so does any option in data. */
+    if ((flags & MS_MGC_MASK) == MS_MGC_VAL)
+        flags &= ~(uint64_t)MS_MGC_MASK;
+    char type[16], source[32] = "none", option = 0;
+    if (flags & ~(uint64_t)MS_SILENT)
+        return -EINVAL;
+    if (data && copy_from_user(&option, data, 1))
+        return -EFAULT;
+    if (option)
+        return -EINVAL;
+    long n = copy_string_from_user(type, user_type, sizeof type);
+    if (n < 0)
+        return n == -ENAMETOOLONG ? -ENODEV : n;
+    /* The source names nothing here (the types have no device): kept for /proc/mounts, its
+     * first 31 bytes. */
+    if (user_source && (n = copy_string_from_user(source, user_source, sizeof source)) == -EFAULT)
+        return n;
+    source[sizeof source - 1] = '\0';
+    return on_node(AT_FDCWD, path, false, false, mount_on, (uint64_t)type, (uint64_t)source);
+}
+
+/* on_node's change for umount2: unmount the file system whose root node is. */
+static long unmount(struct inode *node, uint64_t unused, uint64_t unused_too)
+{
+    (void)unused, (void)unused_too;
+    return mount_detach(node);
+}
+
+SYSCALL_DEFINE2(umount2, uint64_t, path, unsigned, flags)
+{
+    enum { MNT_FORCE = 1, MNT_DETACH = 2, MNT_EXPIRE = 4, UMOUNT_NOFOLLOW = 8 };
+    /* MNT_FORCE asks a network file system to give up waiting; nothing here waits. A lazy
+     * unmount (MNT_DETACH) or an expiry: not here. */
+    if (flags & ~(unsigned)(MNT_FORCE | UMOUNT_NOFOLLOW))
+        return -EINVAL;
+    return on_node(AT_FDCWD, path, flags & UMOUNT_NOFOLLOW, false, unmount, 0, 0);
 }
 
 SYSCALL_DEFINE0(sync)

@@ -1,5 +1,6 @@
 /* kernel/syscall/sys_process.c: system calls about processes. */
 #include "kernel/errno.h"
+#include "kernel/fs/path.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/sched.h"

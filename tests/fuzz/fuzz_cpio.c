@@ -8,6 +8,7 @@
 #include "kernel/errno.h"
 #include "kernel/fs/initrd.h"
 #include "kernel/fs/inode.h"
+#include "kernel/fs/mount.h"
 #include "mm/frame.h"
 #include <stdlib.h>
 #include <string.h>
@@ -24,19 +25,6 @@ int kprintf(const char *format, ...)
     (void)format;
     return 0;
 }
-
-/* Remove everything dir holds. */
-static void empty(struct inode *dir)
-{
-    while (dir->dir.entries) {
-        struct dir_entry *e = dir->dir.entries;
-        bool is_dir = S_IS_TYPE(e->node->mode, S_IFDIR);
-        if (is_dir)
-            empty(e->node);
-        REQUIRE(ramfs_unlink(dir, e->name, e->name_len, is_dir) == 0);
-    }
-}
-
 
 /* [p, p + len) lies inside [base, base + size). */
 static int inside(const uint8_t *base, size_t size, const void *p, size_t len)
@@ -63,12 +51,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
     static size_t frames;
     if (!frames) {
         sim_memory_init(32 << 20);
-        ramfs_root();
+        fs_root();
         frames = frame_free_count();
     }
     int unpacked = initrd_unpack_archive(bytes, size);
     REQUIRE(status < 0 ? unpacked == -EINVAL : unpacked >= 0);
-    empty(ramfs_root());
+    ramfs_empty(fs_root());
     REQUIRE(frame_free_count() == frames);
     return 0;
 }

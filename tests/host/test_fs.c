@@ -7,6 +7,7 @@
 #include "kernel/errno.h"
 #include "kernel/fs/initrd.h"
 #include "kernel/fs/inode.h"
+#include "kernel/fs/mount.h"
 #include "kernel/fs/path.h"
 #include "mm/frame.h"
 #include "sim_memory.h"
@@ -158,19 +159,19 @@ static void test_rename(void)
     CHECK(make("/a/f", S_IFREG | 0644, NULL) == 0);
     CHECK(make("/b", S_IFDIR | 0755, NULL) == 0);
     struct inode *a = find("/a", true), *b = find("/b", true), *f = find("/a/f", true);
-    CHECK(ramfs_rename(ctx.root, "a", 1, a, "x", 1) == -EINVAL);         /* under itself */
-    CHECK(ramfs_rename(a, "f", 1, b, "g", 1) == 0 && find("/b/g", true) == f && !find("/a/f", true));
+    CHECK(ramfs_rename(ctx.root, "a", 1, a, "x", 1, false) == -EINVAL);         /* under itself */
+    CHECK(ramfs_rename(a, "f", 1, b, "g", 1, false) == 0 && find("/b/g", true) == f && !find("/a/f", true));
     CHECK(f->nlink == 1);
-    CHECK(ramfs_rename(ctx.root, "a", 1, ctx.root, "b", 1) == -ENOTEMPTY);   /* b holds g */
+    CHECK(ramfs_rename(ctx.root, "a", 1, ctx.root, "b", 1, false) == -ENOTEMPTY);   /* b holds g */
     uint32_t links = ctx.root->nlink;
-    CHECK(ramfs_rename(ctx.root, "a", 1, b, "a", 1) == 0 && find("/b/a", true) == a);
-    CHECK(a->dir.parent == b && ctx.root->nlink == links - 1 && b->nlink == 3);
+    CHECK(ramfs_rename(ctx.root, "a", 1, b, "a", 1, false) == 0 && find("/b/a", true) == a);
+    CHECK(a->parent == b && ctx.root->nlink == links - 1 && b->nlink == 3);
     CHECK(find("/b/a/..", true) == b);
-    CHECK(ramfs_rename(b, "g", 1, b, "a", 1) == -EISDIR);
+    CHECK(ramfs_rename(b, "g", 1, b, "a", 1, false) == -EISDIR);
     CHECK(make("/b/h", S_IFREG | 0644, NULL) == 0);
-    CHECK(ramfs_rename(b, "h", 1, b, "g", 1) == 0 && find("/b/g", true) != f);  /* f replaced */
+    CHECK(ramfs_rename(b, "h", 1, b, "g", 1, false) == 0 && find("/b/g", true) != f);  /* f replaced */
     CHECK(ramfs_link(b, "g2", 2, find("/b/g", true)) == 0 && find("/b/g", true)->nlink == 2);
-    CHECK(ramfs_rename(b, "g", 1, b, "g2", 2) == 0 && find("/b/g", true));    /* one node: no-op */
+    CHECK(ramfs_rename(b, "g", 1, b, "g2", 2, false) == 0 && find("/b/g", true));    /* one node: no-op */
     CHECK(remove_name("/b/g", false) == 0 && remove_name("/b/g2", false) == 0);
     CHECK(remove_name("/b/a", true) == 0 && remove_name("/b", true) == 0);
 }
@@ -245,18 +246,51 @@ static void test_initrd_unpack(void)
     CHECK(frame_free_count() == frames);
 }
 
+/* A RAM file system mounted on /m: walks cross into it and ".." out of it, path_of goes up
+ * through its point, a reference inside keeps it mounted, and its umount frees it all. */
+static void test_mounts(void)
+{
+    size_t frames = frame_free_count();
+    CHECK(make("/m", S_IFDIR | 0755, NULL) == 0 && make("/m/covered", S_IFREG | 0644, NULL) == 0);
+    struct inode *point = find("/m", true);
+    int error;
+    struct mount *fs = mount_new("tmpfs", &error);
+    CHECK(fs && !error && mount_attach(fs, point, "none") == 0);
+    CHECK(mount_attach(fs, point, "none") == -EBUSY);                 /* mounted already */
+    CHECK(find("/m", true) == fs->root && lookup_error("/m/covered") == -ENOENT);
+    CHECK(make("/m/d", S_IFDIR | 0755, NULL) == 0 && make("/m/d/f", S_IFREG | 0644, NULL) == 0);
+    struct inode *d = find("/m/d", true), *f = find("/m/d/f", true);
+    CHECK(d->mount == fs && f->mount == fs && find("/m/d/../..", true) == ctx.root);
+    CHECK(find("/m/..", true) == ctx.root);
+    char buf[64];
+    CHECK(path_of(&ctx, f, buf, sizeof buf) == 7 && strcmp(buf, "/m/d/f") == 0);
+    CHECK(path_of(&ctx, fs->root, buf, sizeof buf) == 3 && strcmp(buf, "/m") == 0);
+    CHECK(remove_name("/m", true) == -EBUSY);                         /* its point */
+    CHECK(ramfs_rename(fs->root, "d", 1, ctx.root, "d", 1, false) == -EXDEV);
+    CHECK(ramfs_link(ctx.root, "f", 1, f) == -EXDEV);
+    inode_get(d);                                                       /* a working directory */
+    CHECK(mount_detach(fs->root) == -EBUSY);
+    inode_put(d);
+    CHECK(mount_detach(ctx.root) == -EINVAL && mount_detach(d) == -EINVAL);
+    CHECK(mount_detach(fs->root) == 0 && find("/m/covered", true) != NULL);
+    CHECK(mount_new("nosuchfs", &error) == NULL && error == -ENODEV);
+    CHECK(remove_name("/m/covered", false) == 0 && remove_name("/m", true) == 0);
+    CHECK(frame_free_count() == frames);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
     sim_memory_init(16 << 20);
     size_t frames = frame_free_count();
-    ctx.root = ctx.start = ramfs_root();
+    ctx.root = ctx.start = fs_root();
     test_lookup();
     test_parent_and_remove_name();
     test_path_of();
     test_rename();
     test_pages_and_space();
     test_initrd_unpack();
+    test_mounts();
     const char *made[] = { "/bin/ls", "/bin/sh", "/sbin", "/loop", "/locked/f" };
     for (size_t i = 0; i < sizeof made / sizeof *made; i++)
         CHECK(remove_name(made[i], false) == 0);

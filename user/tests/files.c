@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <sys/sendfile.h>
 #include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -461,6 +462,102 @@ UTEST(descriptors_and_forks_share_an_offset)
     close(copy);
     close(fd);
     leave_scratch();
+}
+
+UTEST(rename_exchange_swaps_two_names)
+{
+    enter_scratch();
+    put("a", "A");
+    EXPECT_EQ(mkdir("d", 0755), 0);
+    put("d/b", "B");
+    struct stat top, d;
+    EXPECT_EQ(stat(".", &top), 0);
+    EXPECT_EQ(SYSCALL(SYS_renameat2, AT_FDCWD, "a", AT_FDCWD, "d/b", 2), 0);    /* RENAME_EXCHANGE */
+    expect_contents("a", "B");
+    expect_contents("d/b", "A");
+    EXPECT_EQ(SYSCALL(SYS_renameat2, AT_FDCWD, "a", AT_FDCWD, "d", 2), 0);      /* a file and a directory */
+    expect_contents("d", "B");
+    expect_contents("a/b", "A");
+    struct stat after;
+    EXPECT_EQ(stat(".", &after), 0);
+    EXPECT_EQ(after.st_nlink, top.st_nlink);            /* the directory is still here */
+    EXPECT_EQ(stat("a", &d), 0);
+    EXPECT(S_ISDIR(d.st_mode));
+    EXPECT_EQ(chdir("a/.."), 0);                        /* ".." of the moved directory */
+    EXPECT_EQ(stat(".", &after), 0);
+    EXPECT(after.st_ino == top.st_ino);
+    EXPECT_ERRNO(SYSCALL(SYS_renameat2, AT_FDCWD, "d", AT_FDCWD, "missing", 2), ENOENT);
+    EXPECT_ERRNO(SYSCALL(SYS_renameat2, AT_FDCWD, "d", AT_FDCWD, "a", 3), EINVAL);    /* with NOREPLACE */
+    EXPECT_ERRNO(SYSCALL(SYS_renameat2, AT_FDCWD, ".", AT_FDCWD, "a/x", 2), EBUSY);
+    put("a/x", "X");
+    EXPECT_ERRNO(SYSCALL(SYS_renameat2, AT_FDCWD, "a", AT_FDCWD, "a/x", 2), EINVAL);  /* under itself */
+    leave_scratch();
+}
+
+UTEST(sendfile_copies_a_file_to_any_descriptor)
+{
+    enter_scratch();
+    static char text[6000];
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = (char)('a' + i % 26);
+    int in = open("in", O_RDWR | O_CREAT, 0644);
+    EXPECT_EQ(write(in, text, sizeof text), (ssize_t)sizeof text);
+    int out = open("out", O_WRONLY | O_CREAT, 0644);
+    off_t offset = 10;
+    EXPECT_EQ(sendfile(out, in, &offset, 5000), 5000);  /* from offset, which moves */
+    EXPECT_EQ(offset, 5010);
+    EXPECT_EQ(lseek(in, 0, SEEK_CUR), (off_t)sizeof text);  /* the file's own stays */
+    EXPECT_EQ(lseek(in, 5990, SEEK_SET), 5990);
+    EXPECT_EQ(sendfile(out, in, NULL, 100), 10);        /* from the file's offset, to the end */
+    EXPECT_EQ(lseek(in, 0, SEEK_CUR), (off_t)sizeof text);
+    EXPECT_EQ(sendfile(out, in, NULL, 100), 0);
+    close(out);
+    static char back[6000];
+    int check = open("out", O_RDONLY);
+    EXPECT_EQ(read(check, back, sizeof back), 5010);
+    EXPECT(memcmp(back, text + 10, 5000) == 0 && memcmp(back + 5000, text + 5990, 10) == 0);
+    close(check);
+
+    int ends[2];
+    EXPECT_EQ(pipe(ends), 0);
+    offset = 0;
+    EXPECT_EQ(sendfile(ends[1], in, &offset, 26), 26);  /* into a pipe */
+    EXPECT_EQ(read(ends[0], back, sizeof back), 26);
+    EXPECT(memcmp(back, text, 26) == 0);
+    EXPECT_ERRNO(SYSCALL(SYS_sendfile, in, ends[0], NULL, 1), EINVAL);        /* from a pipe */
+    int append = open("out", O_WRONLY | O_APPEND);
+    EXPECT_ERRNO(SYSCALL(SYS_sendfile, append, in, NULL, 1), EINVAL);
+    EXPECT_ERRNO(SYSCALL(SYS_sendfile, ends[0], in, NULL, 1), EBADF);         /* not open for writing */
+    EXPECT_ERRNO(SYSCALL(SYS_sendfile, ends[1], in, (void *)8, 1), EFAULT);
+    close(append);
+    close(ends[0]);
+    close(ends[1]);
+    close(in);
+    leave_scratch();
+}
+
+UTEST(a_nonblocking_pipe_never_waits)
+{
+    int ends[2];
+    EXPECT_EQ(pipe2(ends, O_NONBLOCK), 0);
+    EXPECT(fcntl(ends[0], F_GETFL) & O_NONBLOCK);
+    char byte = 'x';
+    EXPECT_ERRNO(SYSCALL(SYS_read, ends[0], &byte, 1), EAGAIN);     /* empty */
+    static char chunk[1 << 16];
+    long n, total = 0;
+    while ((n = SYSCALL(SYS_write, ends[1], chunk, sizeof chunk)) > 0)
+        total += n;                                     /* what fits goes in */
+    EXPECT_EQ(n, -EAGAIN);
+    EXPECT(total > 0);
+    EXPECT_EQ(SYSCALL(SYS_read, ends[0], chunk, 100), 100);
+    EXPECT_ERRNO(SYSCALL(SYS_write, ends[1], chunk, 4096), EAGAIN);   /* atomic: all or nothing */
+    EXPECT_EQ(fcntl(ends[0], F_SETFL, 0), 0);           /* blocking again, with data: it reads */
+    EXPECT_EQ(SYSCALL(SYS_read, ends[0], chunk, sizeof chunk), total - 100);
+    EXPECT_EQ(fcntl(ends[0], F_SETFL, O_NONBLOCK), 0);
+    EXPECT_ERRNO(SYSCALL(SYS_read, ends[0], chunk, 1), EAGAIN);
+    close(ends[1]);
+    EXPECT_EQ(SYSCALL(SYS_read, ends[0], chunk, 1), 0); /* no writer: the end, not EAGAIN */
+    close(ends[0]);
 }
 
 UTEST(fcntl_and_dup3_flags)

@@ -1,9 +1,13 @@
-/* user/tests/proc.c: /proc: self, a process's stat, status, cmdline, comm, maps and exe, the
- * system's meminfo, uptime, cpuinfo and mounts, a directory that goes with its process, and
- * Twofold's own cr3, ptdump and ptdump-user. */
+/* user/tests/proc.c: /proc: self, a process's stat, status, cmdline, comm, maps and exe, its
+ * cwd and fd/ links, the system's meminfo, uptime, cpuinfo and mounts, a directory that goes
+ * with its process, and Twofold's own cr3, ptdump and ptdump-user. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "utest.h"
@@ -68,6 +72,73 @@ UTEST(exe_names_the_program)
     exe[n > 0 ? n : 0] = '\0';
     EXPECT(strlen(exe) >= 5 && strcmp(exe + strlen(exe) - 5, "/proc") == 0);
     EXPECT(exe[0] == '/');
+}
+
+/* The target of link path, in buf (size bytes, NUL-terminated); "" if it has none. */
+static const char *link_target(const char *path, char *buf, size_t size)
+{
+    ssize_t n = readlink(path, buf, size - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    return buf;
+}
+
+/* Whether directory path lists name. */
+static bool lists(const char *path, const char *name)
+{
+    DIR *dir = opendir(path);
+    bool found = false;
+    for (struct dirent *e; dir && (e = readdir(dir));)
+        found |= strcmp(e->d_name, name) == 0;
+    if (dir)
+        closedir(dir);
+    return found;
+}
+
+UTEST(cwd_and_fd_links_show_the_working_directory_and_descriptors)
+{
+    char dir[] = "/tmp/proc-XXXXXX", file[64], got[PATH_MAX], cwd[PATH_MAX], link[64], again[64];
+    EXPECT(mkdtemp(dir) != NULL);
+    EXPECT_EQ(chdir(dir), 0);
+    EXPECT(getcwd(cwd, sizeof cwd) != NULL);
+    EXPECT_STREQ(link_target("/proc/self/cwd", got, sizeof got), cwd);
+
+    snprintf(file, sizeof file, "%s/f", dir);
+    int fd = open("f", O_RDONLY | O_CREAT, 0644);
+    EXPECT(fd >= 0);
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    EXPECT_STREQ(link_target(link, got, sizeof got), file);
+    struct stat st;
+    EXPECT_EQ(lstat(link, &st), 0);
+    EXPECT(S_ISLNK(st.st_mode) && (st.st_mode & 0777) == 0500);     /* r-x: open for reading */
+    EXPECT(lists("/proc/self/fd", strrchr(link, '/') + 1));
+    int same = open(link, O_RDONLY);                    /* opening the link opens the file */
+    struct stat direct;
+    EXPECT_EQ(fstat(same, &st), 0);
+    EXPECT_EQ(stat("f", &direct), 0);
+    EXPECT(st.st_ino == direct.st_ino);
+    close(same);
+    EXPECT_EQ(unlink("f"), 0);
+    link_target(link, got, sizeof got);
+    EXPECT(strlen(got) >= 9 && strcmp(got + strlen(got) - 9, "(deleted)") == 0);
+    close(fd);
+    EXPECT_EQ(readlink(link, got, sizeof got), -1);
+    EXPECT_EQ(errno, ENOENT);
+
+    int ends[2];
+    EXPECT_EQ(pipe(ends), 0);
+    snprintf(link, sizeof link, "/proc/self/fd/%d", ends[0]);
+    snprintf(again, sizeof again, "/proc/self/fd/%d", ends[1]);
+    EXPECT(strncmp(link_target(link, got, sizeof got), "pipe:[", 6) == 0);
+    EXPECT_STREQ(link_target(again, cwd, sizeof cwd), got);     /* both ends: one pipe */
+    EXPECT_EQ(fstat(ends[0], &st), 0);
+    snprintf(cwd, sizeof cwd, "pipe:[%lu]", (unsigned long)st.st_ino);
+    EXPECT_STREQ(got, cwd);
+    EXPECT_EQ(lstat(again, &st), 0);
+    EXPECT((st.st_mode & 0777) == 0300);                /* -wx: open for writing */
+    close(ends[0]);
+    close(ends[1]);
+    EXPECT_EQ(chdir("/"), 0);
+    EXPECT_EQ(rmdir(dir), 0);
 }
 
 UTEST(the_systems_files)
