@@ -9,6 +9,8 @@ CMDLINE  ?=
 QEMU_CPU ?= max
 # QEMU_MEM: guest memory.
 QEMU_MEM ?= 256M
+# SMP: QEMU's number of CPUs for `make run` (the others start and park: arch/x86_64/smp.h).
+SMP ?= 1
 # BUILD: all output goes under here.
 BUILD    ?= build
 # PYTHON: Debian's python3, the one python3-pytest installs into.
@@ -163,7 +165,7 @@ deps:
 # busybox's sh, whose exit powers off.
 RUN_CMDLINE = $(if $(strip $(CMDLINE)),$(CMDLINE),init=/init sh)
 run: deps $(OBJDIR)/run.iso
-	$(PYTHON) tools/twofold_qemu.py --iso $(OBJDIR)/run.iso --cpu $(QEMU_CPU) --mem $(QEMU_MEM)
+	$(PYTHON) tools/twofold_qemu.py --iso $(OBJDIR)/run.iso --cpu $(QEMU_CPU) --mem $(QEMU_MEM) --smp $(SMP)
 
 # Every test: both compilers must build the kernel; then pytest runs the host tests and boots
 # the kernel in QEMU in each configuration (tests/README.md).
@@ -184,7 +186,7 @@ help-main:
 	@echo "  clean       remove $(BUILD)/"
 	@echo "  help        this list"
 	@echo "Variables (make VAR=value):"
-	@echo "  CC=$(CC)  CMDLINE='$(CMDLINE)'  QEMU_CPU=$(QEMU_CPU)  QEMU_MEM=$(QEMU_MEM)"
+	@echo "  CC=$(CC)  CMDLINE='$(CMDLINE)'  QEMU_CPU=$(QEMU_CPU)  QEMU_MEM=$(QEMU_MEM)  SMP=$(SMP)"
 	@echo "  BUILD=$(BUILD)  PYTHON=$(PYTHON)  TESTS=$(TESTS)"
 
 FORCE:

@@ -23,13 +23,6 @@ PTE_W           equ 1 << 1
 PTE_PS          equ 1 << 7          ; 2 MiB page in a page directory entry
 PTE_NX_HIGH     equ 1 << 31         ; bit 63, as seen in the entry's upper dword
 
-CR0_WP          equ 1 << 16
-CR0_PG          equ 1 << 31
-CR4_PAE         equ 1 << 5
-MSR_EFER        equ 0xc0000080
-EFER_LME        equ 1 << 8
-EFER_NXE        equ 1 << 11
-
 COM1            equ 0x3f8
 DEBUG_EXIT_PORT equ 0xf4            ; QEMU isa-debug-exit (tests attach it)
 

@@ -12,6 +12,7 @@
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/pcid.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
 #include "kernel/fault_cases.h"
 #include "kernel/fs/console.h"
 #include "kernel/fs/rootfs.h"
@@ -89,10 +90,32 @@ static void print_banner(void)
                                                                     "for the next exit to user mode")
                                   : cpu_features.pcid ? "off (pcid=off)" : "off (the CPU has none)");
     kprintf("interrupts: %s, %d Hz\n", irq_controllers(), HZ);
+    kprintf("cpus: %u up%s\n", smp_cpu_count(),
+            smp_cpu_count() > 1 ? " (the others parked: processes run on the boot CPU)" : "");
     kprintf("modules: %zu\n", boot_info.module_count);
     for (size_t i = 0; i < boot_info.module_count; i++)
         kprintf("  %08x-%08x \"%s\"\n", boot_info.modules[i].start, boot_info.modules[i].end,
                 boot_info.modules[i].cmdline);
+}
+
+/* How many CPUs to run, this one counted: nosmp is 1, maxcpus=N is N (0 as 1, as Linux has
+ * it), else as many as Twofold takes. */
+static unsigned cpus_wanted(void)
+{
+    const char *n = kernel_options.maxcpus;
+    if (kernel_options.nosmp)
+        return 1;
+    if (!n)
+        return MAX_CPUS;
+    unsigned value = 0;
+    for (const char *c = n; *c; c++) {
+        if (*c < '0' || *c > '9' || value > MAX_CPUS) {
+            kprintf("command line: ignoring \"maxcpus=%s\": not a number of CPUs\n", n);
+            return MAX_CPUS;
+        }
+        value = value * 10 + (unsigned)(*c - '0');
+    }
+    return !*n ? MAX_CPUS : value ? value : 1;
 }
 
 /* /init, or init=PATH with the arguments after it, as process 1. */
@@ -131,6 +154,8 @@ __attribute__((noreturn)) void kmain(uint32_t mb2_info_phys)
     random_init();
     rootfs_init(&boot_info);
     irq_init(&boot_info, HZ, time_tick);
+    if (irq_madt())
+        smp_start_cpus(irq_madt(), cpus_wanted());
     console_init();
 
     if (!kernel_options.quiet)

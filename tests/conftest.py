@@ -31,21 +31,21 @@ def ktest_names(kernel=KERNEL):
 
 class Booter:
     """Boots a kernel (KERNEL unless told) with a command line on a CPU model, with an
-    initrd (INITRD unless told), once per distinct combination."""
+    initrd (INITRD unless told) and smp CPUs (1 unless told), once per distinct combination."""
 
     def __init__(self, workdir):
         self.workdir = workdir
         self.cache = {}
 
-    def __call__(self, cmdline, cpu="max", kernel=KERNEL, initrd=INITRD, timeout=BOOT_TIMEOUT):
-        key = (cmdline, cpu, kernel, initrd)
+    def __call__(self, cmdline, cpu="max", kernel=KERNEL, initrd=INITRD, timeout=BOOT_TIMEOUT, smp=1):
+        key = (cmdline, cpu, kernel, initrd, smp)
         if key not in self.cache:
             for needed in (kernel, initrd):
                 if not needed.exists():
                     pytest.fail(f"{needed} is missing: run the tests through `make test`")
             iso = self.workdir / f"boot{len(self.cache)}.iso"
             mkiso.make_iso(kernel, iso, cmdline, initrd)
-            self.cache[key] = twofold_qemu.boot(iso, cpu=cpu, timeout=timeout)
+            self.cache[key] = twofold_qemu.boot(iso, cpu=cpu, timeout=timeout, smp=smp)
         return self.cache[key]
 
 

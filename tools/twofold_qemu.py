@@ -24,8 +24,8 @@ STATUS_UNSUPPORTED_CPU = 125
 STATUS_PANIC = 126
 
 
-def qemu_command(iso, cpu="max", mem="256M", serial="stdio", gdb=None):
-    """QEMU's command line for iso. gdb: a chardev for QEMU's GDB stub (e.g. "tcp:localhost:25000",
+def qemu_command(iso, cpu="max", mem="256M", serial="stdio", gdb=None, smp=1):
+    """QEMU's command line for iso, with smp CPUs. gdb: a chardev for QEMU's GDB stub (e.g. "tcp:localhost:25000",
     "unix:PATH,server=on,wait=off"); the guest then waits, stopped before its first
     instruction, for GDB to let it run."""
     command = [
@@ -33,7 +33,7 @@ def qemu_command(iso, cpu="max", mem="256M", serial="stdio", gdb=None):
         "-accel", "tcg",
         "-cpu", cpu,
         "-m", mem,
-        "-smp", "1",
+        "-smp", str(smp),
         "-no-reboot",           # a triple fault ends QEMU (exit 0) instead of looping
         "-display", "none",
         "-serial", serial,
@@ -79,7 +79,7 @@ class Boot:
         return "\n".join(self.serial.splitlines()[-lines:])
 
 
-def boot(iso, cpu="max", mem="256M", timeout=120, script=()):
+def boot(iso, cpu="max", mem="256M", timeout=120, script=(), smp=1):
     """Run iso to its end; a guest still running after timeout seconds is killed.
 
     script: (text, keys) steps for a guest that reads its console. Once text has appeared on
@@ -87,7 +87,7 @@ def boot(iso, cpu="max", mem="256M", timeout=120, script=()):
     control characters included) go to the guest's serial input. The text is looked for in
     the raw output, whose line ends may be "\\r\\n". Without a script the guest's input is empty."""
     steps = list(script)
-    proc = subprocess.Popen(qemu_command(iso, cpu, mem),
+    proc = subprocess.Popen(qemu_command(iso, cpu, mem, smp=smp),
                             stdin=subprocess.PIPE if steps else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err, timed_out = _converse(proc, steps, time.monotonic() + timeout)
@@ -141,9 +141,10 @@ def main():
     parser.add_argument("--iso", required=True)
     parser.add_argument("--cpu", default="max")
     parser.add_argument("--mem", default="256M")
+    parser.add_argument("--smp", type=int, default=1)
     args = parser.parse_args()
     # mon:stdio: the serial port on this terminal, with QEMU's monitor behind Ctrl-A C.
-    returncode = subprocess.call(qemu_command(args.iso, args.cpu, args.mem, serial="mon:stdio"))
+    returncode = subprocess.call(qemu_command(args.iso, args.cpu, args.mem, serial="mon:stdio", smp=args.smp))
     status = kernel_status(returncode)
     sys.exit(returncode if status is None else status)
 

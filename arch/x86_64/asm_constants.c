@@ -5,6 +5,7 @@
 #include "arch/x86_64/drivers/power.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/trap.h"
 #include "kernel/errno.h"
 #include "mm/layout.h"
@@ -57,6 +58,14 @@ void asm_constants(void)
     CONSTANT(RFLAGS_RF, RFLAGS_RF);
     CONSTANT(USER_RIP_LIMIT, USER_LIMIT);       /* SYSRET only below the never-mapped page */
     CONSTANT(ENOSYS, ENOSYS);
+
+    /* the trampoline a started CPU begins in (smp.c) */
+    CONSTANT(TRAMPOLINE_PHYS, TRAMPOLINE_PHYS);
+    CONSTANT(TRAMPOLINE_BOOT_CR3, offsetof(struct trampoline_params, boot_cr3));
+    CONSTANT(TRAMPOLINE_STACK, offsetof(struct trampoline_params, stack));
+    CONSTANT(TRAMPOLINE_ENTRY, offsetof(struct trampoline_params, entry));
+    CONSTANT(TRAMPOLINE_CPU, offsetof(struct trampoline_params, cpu));
+    CONSTANT(TRAMPOLINE_PARAMS_SIZE, sizeof(struct trampoline_params));
 
     /* the boot code */
     CONSTANT(KERNEL_VMA, KERNEL_VMA);

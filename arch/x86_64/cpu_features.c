@@ -2,6 +2,7 @@
  * features left off on purpose). */
 #include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/cpu.h"
+#include <stddef.h>
 
 struct cpu_features cpu_features;      /* filled at boot; read-only after */
 
@@ -21,14 +22,15 @@ enum {
     CR4_SMAP = 1u << 21,
 };
 
-void cpu_features_init(void)
+/* What the CPU this runs on has. */
+static struct cpu_features this_cpus_features(void)
 {
     uint32_t max_leaf = cpuid(0, 0).eax;
     struct cpuid_regs leaf1 = cpuid(1, 0);
     struct cpuid_regs leaf7 = max_leaf >= 7 ? cpuid(7, 0) : (struct cpuid_regs){ 0 };
     struct cpuid_regs ext1 = cpuid(0x80000001, 0);      /* boot/start.asm checked it exists */
 
-    cpu_features = (struct cpu_features){
+    return (struct cpu_features){
         .page_1g = ext1.edx & CPUIDX1_EDX_PAGE1G,
         .smep = leaf7.ebx & CPUID7_EBX_SMEP,
         .smap = leaf7.ebx & CPUID7_EBX_SMAP,
@@ -39,6 +41,27 @@ void cpu_features_init(void)
         .rdrand = leaf1.ecx & CPUID1_ECX_RDRAND,
         .rdseed = leaf7.ebx & CPUID7_EBX_RDSEED,
     };
+}
+
+const char *cpu_features_missing(void)
+{
+    struct cpu_features here = this_cpus_features();
+    const struct { bool boot, this; const char *name; } all[] = {
+        { cpu_features.page_1g, here.page_1g, "1 GiB pages" }, { cpu_features.smep, here.smep, "SMEP" },
+        { cpu_features.smap, here.smap, "SMAP" }, { cpu_features.pcid, here.pcid, "PCID" },
+        { cpu_features.invpcid, here.invpcid, "INVPCID" }, { cpu_features.umip, here.umip, "UMIP" },
+        { cpu_features.fsgsbase, here.fsgsbase, "FSGSBASE" }, { cpu_features.rdrand, here.rdrand, "RDRAND" },
+        { cpu_features.rdseed, here.rdseed, "RDSEED" },
+    };
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (all[i].boot && !all[i].this)
+            return all[i].name;
+    return NULL;
+}
+
+void cpu_features_init(void)
+{
+    cpu_features = this_cpus_features();
     /* SMEP: the kernel never runs user code; SMAP: it touches user memory only between
      * stac and clac. Either turns a kernel bug into a fault instead of an exploit. UMIP:
      * sgdt, sidt, sldt, smsw and str fault in user mode (they would show where the kernel

@@ -18,3 +18,7 @@ extern struct cpu_features cpu_features;
 /* Fill cpu_features; turn on SMEP, SMAP and UMIP where the CPU has them, and make sure
  * FSGSBASE is off. */
 void cpu_features_init(void);
+
+/* On another CPU: the name of the first feature the boot CPU has and this one lacks, or
+ * NULL (it may then run with the boot CPU's control registers). */
+const char *cpu_features_missing(void);

@@ -13,16 +13,21 @@ const void *const fpu_clean_state = clean;
 bool fpu_xsave_on;
 uint32_t fpu_mxcsr_mask;
 
-void fpu_init_cpu(void)
+void fpu_enable_this_cpu(void)
 {
     write_cr0((read_cr0() & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP);
     write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
     if (cpuid(1, 0).ecx & CPUID1_ECX_XSAVE) {
         write_cr4(read_cr4() | CR4_OSXSAVE);
         __asm__ volatile("xsetbv" ::"c"(0), "a"((uint32_t)XFEATURES_ON), "d"(0));
-        fpu_xsave_on = true;
     }
     __asm__ volatile("fninit");
+}
+
+void fpu_init_cpu(void)
+{
+    fpu_enable_this_cpu();
+    fpu_xsave_on = cpuid(1, 0).ecx & CPUID1_ECX_XSAVE;
     fpu_save(clean);                    /* fninit's x87 state and MXCSR's reset value 0x1f80 */
     uint32_t mask;
     memcpy(&mask, clean + FXSAVE_MXCSR_MASK, sizeof mask);

@@ -15,8 +15,11 @@ enum { XFEATURES_ON = 3 };          /* XCR0: x87 and SSE */
 extern bool fpu_xsave_on;
 extern uint32_t fpu_mxcsr_mask;
 
-/* Let user mode use SSE (CR0.MP, CR4.OSFXSR, CR4.OSXMMEXCPT, and OSXSAVE where the CPU has
- * XSAVE) and record the clean state. */
+/* Let user mode use SSE on this CPU (CR0.MP, CR4.OSFXSR, CR4.OSXMMEXCPT, and OSXSAVE where
+ * the CPU has XSAVE), with a fresh x87 state. */
+void fpu_enable_this_cpu(void);
+
+/* The same on the boot CPU, and record the clean state. */
 void fpu_init_cpu(void);
 
 void fpu_save(void *state);

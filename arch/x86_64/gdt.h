@@ -16,7 +16,7 @@
 /* Interrupt stack table slots (1-based, as the IDT gate's IST field counts). */
 enum { IST_DOUBLE_FAULT = 1, IST_NMI = 2, IST_MACHINE_CHECK = 3, IST_DEBUG = 4, IST_COUNT = 4 };
 
-#define MAX_CPUS 8
+#define MAX_CPUS 16
 
 /* Load this CPU's GDT, TSS and a null LDT, and reload every segment register. */
 void gdt_init_cpu(unsigned cpu_id);

@@ -10,6 +10,7 @@
 #include "kernel/fs/procfs.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/pcid.h"
+#include "arch/x86_64/smp.h"
 #include "kernel/errno.h"
 #include "kernel/fs/inode.h"
 #include "kernel/fs/mount.h"
@@ -110,10 +111,12 @@ static void show_cpuinfo(struct text *t, struct process *p)
         brand[48] = '\0';
     }
     struct cpuid_regs one = cpuid(1, 0);
-    out(t, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\n"
-           "flags\t\t: fpu pae%s%s%s%s\n\n",
-        vendor, (one.eax >> 8) & 0xf, (one.eax >> 4) & 0xf, brand, pcid_on ? " pcid" : "",
-        invpcid_on ? " invpcid" : "", one.ecx & (1u << 30) ? " rdrand" : "", " lm nx");
+    /* Every CPU has what the boot CPU has (arch/x86_64/smp.h): one description, n times. */
+    for (unsigned cpu = 0; cpu < smp_cpu_count(); cpu++)
+        out(t, "processor\t: %u\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\n"
+               "apicid\t\t: %u\nflags\t\t: fpu pae%s%s%s%s\n\n",
+            cpu, vendor, (one.eax >> 8) & 0xf, (one.eax >> 4) & 0xf, brand, smp_apic_id(cpu), pcid_on ? " pcid" : "",
+            invpcid_on ? " invpcid" : "", one.ecx & (1u << 30) ? " rdrand" : "", " lm nx");
 }
 
 static void show_mounts(struct text *t, struct process *p)

@@ -16,6 +16,8 @@ static const struct option_spec option_specs[] = {
     OPTION(quiet, OPTION_FLAG, NULL),
     OPTION(test, OPTION_FLAG, NULL),
     OPTION(ptdump, OPTION_FLAG, NULL),
+    OPTION(nosmp, OPTION_FLAG, NULL),
+    OPTION(maxcpus, OPTION_STRING, NULL),
     OPTION(fault, OPTION_STRING, NULL),
     OPTION(kpti, OPTION_STRING, "on|off"),
     OPTION(pcid, OPTION_STRING, "on|off|auto"),

@@ -20,6 +20,8 @@ struct kernel_options {
     bool quiet;                     /* quiet: no boot banner */
     bool test;                      /* test: run the in-kernel tests, then power off */
     bool ptdump;                    /* ptdump: print the kernel's page tables at boot */
+    bool nosmp;                     /* nosmp: start no other CPU */
+    const char *maxcpus;            /* maxcpus=N: run at most N CPUs, the boot CPU counted */
     const char *fault;              /* fault=NAME: fault on purpose (kernel/fault_cases.c) */
     const char *kpti;               /* kpti=on|off: page-table isolation (default on) */
     const char *pcid;               /* pcid=on|off|auto: process-context ids (default auto) */

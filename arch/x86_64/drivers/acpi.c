@@ -15,7 +15,8 @@ struct __attribute__((packed)) sdt_header {
 };
 
 enum { MADT_LAPIC_ADDRESS = 36, MADT_ENTRIES = 44,
-       ENTRY_IOAPIC = 1, ENTRY_OVERRIDE = 2, ENTRY_LAPIC_ADDRESS = 5, MAX_TABLE = 1 << 20 };
+       ENTRY_LAPIC = 0, ENTRY_IOAPIC = 1, ENTRY_OVERRIDE = 2, ENTRY_LAPIC_ADDRESS = 5,
+       LAPIC_ENABLED = 1, MAX_TABLE = 1 << 20 };
 
 static bool checksum_ok(const uint8_t *bytes, uint32_t length)
 {
@@ -48,7 +49,11 @@ static void read_madt_entries(const uint8_t *madt, uint32_t length, struct madt_
         if (len < 2 || off + len > length)
             break;
         const uint8_t *e = madt + off;
-        if (type == ENTRY_IOAPIC && len >= 12 && !out->ioapic_phys) {
+        if (type == ENTRY_LAPIC && len >= 8 && (load32(e + 4) & LAPIC_ENABLED)) {
+            if (out->cpu_count < MAX_CPUS)
+                out->cpu_apic_ids[out->cpu_count++] = e[3];
+            out->cpus_listed++;
+        } else if (type == ENTRY_IOAPIC && len >= 12 && !out->ioapic_phys) {
             out->ioapic_phys = load32(e + 4);
             out->ioapic_gsi_base = load32(e + 8);
         } else if (type == ENTRY_OVERRIDE && len >= 10 && e[2] == 0 && e[3] < 16) {

@@ -1,6 +1,8 @@
 /* arch/x86_64/drivers/acpi.h: what Twofold needs from ACPI's tables: where the local APIC and the
- * I/O APIC are, and how ISA interrupts reach the I/O APIC (the MADT, signature "APIC"). */
+ * I/O APIC are, how ISA interrupts reach the I/O APIC, and which CPUs there are (the MADT,
+ * signature "APIC"). */
 #pragma once
+#include "arch/x86_64/gdt.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -14,6 +16,9 @@ struct madt_info {
     uint64_t ioapic_phys;
     uint32_t ioapic_gsi_base;
     struct isa_route isa[16];
+    uint8_t cpu_apic_ids[MAX_CPUS];     /* the local APIC id of each enabled CPU, in MADT order */
+    unsigned cpu_count;                 /* of them (at most MAX_CPUS) */
+    unsigned cpus_listed;               /* enabled CPUs the MADT lists (more if past MAX_CPUS) */
 };
 
 /* Read the MADT through the RSDP GRUB passed (rsdp: its copy, size bytes). False, with a

@@ -7,7 +7,9 @@
 
 enum {
     MSR_APIC_BASE = 0x1b, APIC_BASE_ENABLE = 1 << 11,
-    LAPIC_ID = 0x20, LAPIC_EOI = 0xb0, LAPIC_SVR = 0xf0, LAPIC_LVT_TIMER = 0x320,
+    LAPIC_ID = 0x20, LAPIC_EOI = 0xb0, LAPIC_SVR = 0xf0, LAPIC_ICR_LOW = 0x300, LAPIC_ICR_HIGH = 0x310,
+    LAPIC_LVT_TIMER = 0x320, ICR_INIT = 5 << 8, ICR_STARTUP = 6 << 8, ICR_ASSERT = 1 << 14,
+    ICR_PENDING = 1 << 12,
     LAPIC_TIMER_INITIAL = 0x380, LAPIC_TIMER_CURRENT = 0x390, LAPIC_TIMER_DIVIDE = 0x3e0,
     SVR_ENABLE = 1 << 8, LVT_MASKED = 1 << 16, LVT_PERIODIC = 1 << 17, DIVIDE_BY_16 = 3,
     IOAPIC_SELECT = 0x00, IOAPIC_WINDOW = 0x10, IOAPIC_VERSION = 0x01, IOAPIC_REDIRECTION = 0x10,
@@ -25,9 +27,39 @@ bool lapic_init(const struct madt_info *madt, uint8_t spurious_vector)
     lapic = mm_map_io(madt->lapic_phys, 4096, true);
     if (!lapic)
         return false;
+    lapic_enable_this_cpu(spurious_vector);
+    return true;
+}
+
+void lapic_enable_this_cpu(uint8_t spurious_vector)
+{
     wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE);
     lapic_write(LAPIC_SVR, SVR_ENABLE | spurious_vector);
-    return true;
+}
+
+uint32_t lapic_id(void)
+{
+    return lapic_read(LAPIC_ID) >> 24;
+}
+
+/* Send the interprocessor interrupt low (ICR's low word) to the CPU with apic_id, and wait
+ * until this local APIC has sent it. */
+static void send_ipi(uint32_t apic_id, uint32_t low)
+{
+    lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
+    lapic_write(LAPIC_ICR_LOW, low);            /* the write sends it */
+    while (lapic_read(LAPIC_ICR_LOW) & ICR_PENDING)
+        ;
+}
+
+void lapic_send_init(uint32_t apic_id)
+{
+    send_ipi(apic_id, ICR_INIT | ICR_ASSERT);
+}
+
+void lapic_send_startup(uint32_t apic_id, uint32_t page)
+{
+    send_ipi(apic_id, ICR_STARTUP | ICR_ASSERT | (page & 0xff));
 }
 
 void lapic_timer_start(unsigned hz, uint8_t vector)

@@ -8,6 +8,18 @@
 /* Map and enable this CPU's local APIC with its spurious vector. */
 bool lapic_init(const struct madt_info *madt, uint8_t spurious_vector);
 
+/* Enable this CPU's local APIC (mapped by lapic_init on the boot CPU: every CPU sees its own
+ * at the one address). */
+void lapic_enable_this_cpu(uint8_t spurious_vector);
+
+/* This CPU's local APIC id. */
+uint32_t lapic_id(void);
+
+/* Starting another CPU: INIT, then a startup IPI whose vector is the page (below 1 MiB)
+ * where it begins in real mode. Each returns once this local APIC has sent it. */
+void lapic_send_init(uint32_t apic_id);
+void lapic_send_startup(uint32_t apic_id, uint32_t page);
+
 /* Calibrate the local APIC timer against the PIT and start it periodic at hz on vector. */
 void lapic_timer_start(unsigned hz, uint8_t vector);
 

@@ -51,6 +51,17 @@ void irq_dispatch(const struct trap_frame *frame)
         pic_eoi(vector - IRQ_VECTOR_BASE);
 }
 
+const struct madt_info *irq_madt(void)
+{
+    return using_apic ? &madt : NULL;
+}
+
+void irq_init_this_cpu(void)
+{
+    if (using_apic)
+        lapic_enable_this_cpu(VEC_SPURIOUS);
+}
+
 const char *irq_controllers(void)
 {
     return using_apic ? "local APIC timer, I/O APIC" : "PIT, PIC (no local APIC)";

@@ -8,6 +8,8 @@
 #include "arch/x86_64/trap.h"
 #include "kernel/lib/multiboot2.h"
 
+struct madt_info;
+
 enum { IRQ_VECTOR_BASE = 0x20, VEC_TIMER = 0x20, VEC_SPURIOUS = 0xff };
 
 struct trap_frame;
@@ -22,6 +24,13 @@ void irq_enable_isa(unsigned irq, irq_handler handler);
 
 /* For trap_dispatch: a vector from 32 up (not int 0x80). */
 void irq_dispatch(const struct trap_frame *frame);
+
+/* The MADT that irq_init read, or NULL where interrupts go through the PIC (no local APIC:
+ * no other CPU can be started either). */
+const struct madt_info *irq_madt(void);
+
+/* On a CPU other than the boot CPU: enable its local APIC, as irq_init did the boot CPU's. */
+void irq_init_this_cpu(void);
 
 /* "local APIC and I/O APIC" or "PIT and PIC", for the banner. */
 const char *irq_controllers(void);

@@ -1,0 +1,33 @@
+/* arch/x86_64/smp.h: starting the other CPUs (application processors, APs) that ACPI's MADT
+ * lists, through INIT-SIPI-SIPI and the real-mode trampoline of smp_trampoline.asm.
+ *
+ * A started CPU gets what the boot CPU has (its own struct cpu, GDT, TSS, IST stacks and
+ * trampoline stack in the entry area, the same CR0, CR4 and EFER, its doors' MSRs, its FPU,
+ * its local APIC enabled) and then parks: interrupts off, halted. It runs nothing yet: no
+ * timer ticks there and no run queue takes it (issue 15's scheduling on every CPU). A CPU
+ * without a feature the boot CPU turned on is not taken (it parks unregistered).
+ */
+#pragma once
+#include "arch/x86_64/drivers/acpi.h"
+#include <stdint.h>
+
+/* The page the trampoline is copied to: a startup IPI names it by its page number, and it
+ * must lie below 1 MiB (the first MiB is never handed out by the frame allocator). */
+#define TRAMPOLINE_PHYS 0x8000
+
+/* What smp.c writes at the end of the trampoline's copy for the CPU it starts. */
+struct trampoline_params {
+    uint64_t boot_cr3;              /* below 4 GiB: the trampoline's 32-bit code loads it */
+    uint64_t stack;                 /* the AP's first stack (a kernel stack of its own) */
+    uint64_t entry;                 /* smp_ap_main, in the higher half */
+    uint64_t cpu;                   /* its index in cpus[] */
+};
+
+/* Start every CPU the MADT lists (at most max_cpus in all, this one counted), one after
+ * another; they park once up. The number of CPUs running, this one counted. */
+unsigned smp_start_cpus(const struct madt_info *madt, unsigned max_cpus);
+
+/* How many CPUs are up (1 before smp_start_cpus), and the local APIC id of the nth, as that
+ * CPU read it from its own local APIC. */
+unsigned smp_cpu_count(void);
+uint32_t smp_apic_id(unsigned cpu);
