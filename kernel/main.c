@@ -155,7 +155,7 @@ __attribute__((noreturn)) void kmain(uint32_t mb2_info_phys)
     rootfs_init(&boot_info);
     irq_init(&boot_info, HZ, time_tick);
     if (irq_madt())
-        smp_start_cpus(irq_madt(), cpus_wanted());
+        smp_start_cpus(irq_madt(), cpus_wanted(), &boot_info, mb2_info_phys);
     console_init();
 
     if (!kernel_options.quiet)

@@ -95,8 +95,8 @@ def test_cr3_decoding_depends_on_pcide():
 
 
 # ---- gdb against QEMU ------------------------------------------------------------------------
-def gdb_session(workdir, cmdline, stops):
-    """Boot the kernel with cmdline under QEMU's GDB stub and run gdb in batch mode through
+def gdb_session(workdir, cmdline, stops, smp=1):
+    """Boot the kernel with cmdline (on smp CPUs) under QEMU's GDB stub and run gdb in batch mode through
     stops, a list of (where, commands): "reset" (the first instruction) or a location to
     continue to (a function or *ADDRESS, either with "if CONDITION"), with a temporary hardware
     breakpoint. The output of each command becomes sections["where command"]. Returns
@@ -128,7 +128,7 @@ def gdb_session(workdir, cmdline, stops):
     (workdir / "session.gdb").write_text("\n".join(script) + "\n")
     with errors.open("w") as stderr:
         qemu = subprocess.Popen(twofold_qemu.qemu_command(iso, serial=f"file:{serial}",
-                                                          gdb=f"unix:{sock},server=on,wait=off"),
+                                                          gdb=f"unix:{sock},server=on,wait=off", smp=smp),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
     try:
         deadline = time.monotonic() + 10
@@ -596,3 +596,27 @@ def test_a_user_debug_trap_is_handled_on_the_kernel_stack(tmp_path):
     sections, _, _ = gdb_session(tmp_path, "quiet init=/testrun exits", [(USER_DEBUG_TRAP, ["print/x $rsp"])])
     rsp = printed(sections[f"{USER_DEBUG_TRAP} print/x $rsp"])
     assert KSTACK_AREA[0] <= rsp < KSTACK_AREA[1], hex(rsp)
+
+
+# ---- several CPUs: tf-cpus -----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def two_cpus(tmp_path_factory):
+    """A boot on two CPUs, stopped at the first system call of /hello: the boot CPU runs it,
+    the other is parked."""
+    commands = ["print/x pt_kernel_root", "thread 2", "tf-cpus", "python print(gdb.selected_thread().num)", "tf-cpu"]
+    return gdb_session(tmp_path_factory.mktemp("gdb-smp"), "quiet init=/hello", [("syscall_dispatch", commands)],
+                       smp=2)
+
+
+def test_tf_cpus_shows_each_cpu_and_what_it_runs(two_cpus):
+    sections, output, serial = two_cpus
+    where = "syscall_dispatch"
+    kernel_root = int(sections[f"{where} print/x pt_kernel_root"].split("=")[1], 16)
+    lines = sections[f"{where} tf-cpus"].splitlines()
+    assert len(lines) == 2, lines
+    assert re.fullmatch(r"thread 1: cpus\[0\], kernel mode, CR3 0x[0-9a-f]{16}, runs pid 1 \(hello\)", lines[0]), lines
+    assert lines[1] == f"thread 2: cpus[1], kernel mode, CR3 0x{kernel_root:016x}, runs nothing (idle or parked)"
+    # tf-cpus comes back to the thread selected, and tf-cpu shows that CPU's own struct cpu.
+    assert sections[f"{where} python print(gdb.selected_thread().num)"] == "2\n"
+    assert "struct cpu at" in sections[f"{where} tf-cpu"] and "cpus[1]," in sections[f"{where} tf-cpu"]
+    assert "Traceback" not in output

@@ -25,6 +25,13 @@ struct exit_counts {
     uint64_t iret_segments;         /* CS or SS not the 64-bit user segments */
 };
 
+/* What this CPU's timer ticks found it doing (USER_HZ = HZ ticks a second), for /proc/stat;
+ * and its switches between processes. Only this CPU writes them. */
+struct cpu_ticks {
+    uint64_t user, system, idle;
+    uint64_t switches;
+};
+
 struct cpu {
     struct cpu *self;               /* so C can find this struct with one load from GS */
     uint64_t kernel_stack_top;      /* the current process's kernel stack */
@@ -39,6 +46,7 @@ struct cpu {
     bool need_resched;              /* the current process's slice is over (kernel/proc/sched.c) */
     struct process *dead;           /* ended here; freed once this CPU has left its stack */
     struct exit_counts exits;
+    struct cpu_ticks ticks;
     uint64_t sysenter_stack[8];     /* SYSENTER lands here (MSR); the door leaves at once */
     /* Interrupts and exceptions from user mode land here (TSS.RSP0), and the way back to
      * user mode leaves from here: a user CR3 maps this page but not the kernel stacks. */

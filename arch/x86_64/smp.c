@@ -16,8 +16,10 @@
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/time.h"
 #include "mm/frame.h"
 #include "mm/kstack.h"
+#include "mm/layout.h"
 #include "mm/pagetable.h"
 #include "mm/phys.h"
 #include <string.h>
@@ -32,6 +34,7 @@ static uint64_t boot_cr0, boot_cr4;
 static bool cpu_up[MAX_CPUS];
 static const char *cpu_refused[MAX_CPUS];
 static uint32_t apic_ids[MAX_CPUS];
+static uint64_t up_since[MAX_CPUS];     /* monotonic ns when the boot CPU saw it up */
 static unsigned cpu_count = 1;
 
 unsigned smp_cpu_count(void)
@@ -42,6 +45,11 @@ unsigned smp_cpu_count(void)
 uint32_t smp_apic_id(unsigned cpu)
 {
     return apic_ids[cpu];
+}
+
+uint64_t smp_parked_ns(unsigned cpu)
+{
+    return cpu ? time_monotonic_ns() - up_since[cpu] : 0;
 }
 
 /* A started CPU's first C code, on its own kernel stack, still on the boot CR3. */
@@ -130,9 +138,35 @@ static enum start start_cpu(unsigned cpu, uint32_t apic_id, uint64_t boot_cr3)
     return up ? STARTED : refused ? REFUSED : SILENT;
 }
 
-unsigned smp_start_cpus(const struct madt_info *madt, unsigned max_cpus)
+/* Whether [start, end) and [other, other_end) overlap. */
+static bool overlap(uint64_t start, uint64_t end, uint64_t other, uint64_t other_end)
+{
+    return start < other_end && other < end;
+}
+
+/* Whether the trampoline's page is RAM that nothing the boot left lies in. */
+static bool trampoline_page_free(const struct boot_info *boot, uint64_t info_phys)
+{
+    uint64_t start = TRAMPOLINE_PHYS, end = start + PAGE_SIZE;
+    bool ram = false;
+    for (size_t i = 0; i < boot->memory_region_count; i++) {
+        const struct mb2_memory_region *r = &boot->memory[i];
+        ram |= r->type == MB2_MEMORY_AVAILABLE && r->base <= start && end <= r->base + r->length;
+    }
+    bool taken = overlap(start, end, info_phys, info_phys + boot->total_size);
+    for (size_t i = 0; i < boot->module_count; i++)
+        taken |= overlap(start, end, boot->modules[i].start, boot->modules[i].end);
+    return ram && !taken;
+}
+
+unsigned smp_start_cpus(const struct madt_info *madt, unsigned max_cpus, const struct boot_info *boot,
+                        uint64_t info_phys)
 {
     apic_ids[0] = lapic_id();
+    if (max_cpus > 1 && madt->cpu_count > 1 && !trampoline_page_free(boot, info_phys)) {
+        kprintf("smp: the page at 0x%x is not free RAM: starting no other CPU\n", TRAMPOLINE_PHYS);
+        return cpu_count;
+    }
     if (madt->cpus_listed > MAX_CPUS)
         kprintf("smp: the MADT lists %u CPUs; Twofold takes at most %d\n", madt->cpus_listed, MAX_CPUS);
     uint64_t tables[3], boot_cr3 = max_cpus > 1 && madt->cpu_count > 1 ? boot_tables(tables) : 0;
@@ -145,7 +179,7 @@ unsigned smp_start_cpus(const struct madt_info *madt, unsigned max_cpus)
     for (unsigned i = 0; i < madt->cpu_count && cpu_count < max_cpus && last != SILENT; i++) {
         uint32_t apic_id = madt->cpu_apic_ids[i];
         if (apic_id != apic_ids[0] && (last = start_cpu(cpu_count, apic_id, boot_cr3)) == STARTED)
-            cpu_count++;
+            up_since[cpu_count++] = time_monotonic_ns();
     }
     /* Every CPU that answered has left the boot tables for the kernel's; a silent one may
      * still be on its way through them, and keeps them. */

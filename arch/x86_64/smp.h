@@ -9,6 +9,7 @@
  */
 #pragma once
 #include "arch/x86_64/drivers/acpi.h"
+#include "kernel/lib/multiboot2.h"
 #include <stdint.h>
 
 /* The page the trampoline is copied to: a startup IPI names it by its page number, and it
@@ -24,10 +25,16 @@ struct trampoline_params {
 };
 
 /* Start every CPU the MADT lists (at most max_cpus in all, this one counted), one after
- * another; they park once up. The number of CPUs running, this one counted. */
-unsigned smp_start_cpus(const struct madt_info *madt, unsigned max_cpus);
+ * another; they park once up. None if the trampoline's page is not RAM that the boot left
+ * free (boot: GRUB's information, at info_phys, and its modules must lie elsewhere). The
+ * number of CPUs running, this one counted. */
+unsigned smp_start_cpus(const struct madt_info *madt, unsigned max_cpus, const struct boot_info *boot,
+                        uint64_t info_phys);
 
 /* How many CPUs are up (1 before smp_start_cpus), and the local APIC id of the nth, as that
  * CPU read it from its own local APIC. */
 unsigned smp_cpu_count(void);
 uint32_t smp_apic_id(unsigned cpu);
+
+/* How long the nth CPU has been parked: since it came up, for each but the boot CPU (0). */
+uint64_t smp_parked_ns(unsigned cpu);

@@ -119,6 +119,45 @@ static void show_cpuinfo(struct text *t, struct process *p)
             invpcid_on ? " invpcid" : "", one.ecx & (1u << 30) ? " rdrand" : "", " lm nx");
 }
 
+/* /proc/stat: each CPU's ticks (user, nice, system, idle and six Linux has and Twofold does
+ * not keep) and their sum, then the switches, the boot time, the processes made, running
+ * and blocked (none: Twofold has no uninterruptible sleep). A parked CPU has been idle since
+ * it came up (arch/x86_64/smp.h). */
+static void show_stat_system(struct text *t, struct process *p)
+{
+    (void)p;
+    uint64_t tick = NS_PER_SECOND / HZ, sum[3] = { 0 }, switches = 0;
+    for (unsigned cpu = 0; cpu < smp_cpu_count(); cpu++) {
+        const struct cpu_ticks *k = &cpus[cpu].ticks;
+        sum[0] += k->user, sum[1] += k->system, sum[2] += k->idle + smp_parked_ns(cpu) / tick;
+        switches += k->switches;
+    }
+    out(t, "cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", sum[0], sum[1], sum[2]);
+    for (unsigned cpu = 0; cpu < smp_cpu_count(); cpu++) {
+        const struct cpu_ticks *k = &cpus[cpu].ticks;
+        out(t, "cpu%u %lu 0 %lu %lu 0 0 0 0 0 0\n", cpu, k->user, k->system, k->idle + smp_parked_ns(cpu) / tick);
+    }
+    struct process_counts counts;
+    process_counts_locked(&counts);              /* procfs_snapshot holds process_lock */
+    unsigned long average[3];
+    unsigned runnable = sched_load(average);
+    out(t, "intr 0\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %u\nprocs_blocked 0\n", switches,
+        (uint64_t)((time_realtime_ns() - time_monotonic_ns()) / NS_PER_SECOND), counts.made, runnable);
+}
+
+/* /proc/loadavg: the three averages, running/all processes, the last pid. */
+static void show_loadavg(struct text *t, struct process *p)
+{
+    (void)p;
+    struct process_counts counts;
+    process_counts_locked(&counts);              /* procfs_snapshot holds process_lock */
+    unsigned long average[3];
+    unsigned runnable = sched_load(average);
+    for (int i = 0; i < 3; i++)
+        out(t, "%lu.%02lu ", average[i] / SCHED_LOAD_ONE, average[i] % SCHED_LOAD_ONE * 100 / SCHED_LOAD_ONE);
+    out(t, "%u/%d %d\n", runnable, counts.live, counts.last_pid);
+}
+
 static void show_mounts(struct text *t, struct process *p)
 {
     (void)p;
@@ -204,18 +243,18 @@ static void show_status(struct text *t, struct process *p)
 
 static void show_cmdline(struct text *t, struct process *p)
 {
-    /* The strings that argv, on p's stack, points at, read from p's memory as Linux reads
-     * them (a zombie has none). Each ends in its NUL. */
-    for (uint32_t i = 0; p->vm.root && i < p->argc; i++) {
-        uint64_t at;
-        if (vm_copy_out(&p->vm, p->argv_user + 8 * i, &at, sizeof at) != sizeof at)
+    /* The bytes where exec put the arguments' strings, each ending in its NUL, read from p's
+     * memory as Linux reads them: what the program wrote there since shows (a zombie has no
+     * memory, and shows nothing). */
+    char chunk[256];
+    for (uint64_t at = p->arguments.start; p->vm.root && at < p->arguments.end;) {
+        size_t want = p->arguments.end - at < sizeof chunk ? p->arguments.end - at : sizeof chunk;
+        size_t got = vm_copy_out(&p->vm, at, chunk, want);
+        for (size_t i = 0; i < got; i++)
+            text_sink(t, chunk[i]);
+        if (got < want)
             return;
-        char c;
-        for (size_t n = 0; n < PAGE_SIZE && vm_copy_out(&p->vm, at + n, &c, 1) == 1; n++) {
-            text_sink(t, c);
-            if (!c)
-                break;
-        }
+        at += got;
     }
 }
 
@@ -336,7 +375,8 @@ static const struct proc_file fd_dir = { "fd", .refresh = fd_refresh };
 static const struct proc_file system_files[] = {
     { "meminfo", .show = show_meminfo }, { "uptime", .show = show_uptime },
     { "cpuinfo", .show = show_cpuinfo }, { "mounts", .show = show_mounts },
-    { "filesystems", .show = show_filesystems },
+    { "filesystems", .show = show_filesystems }, { "stat", .show = show_stat_system },
+    { "loadavg", .show = show_loadavg },
 };
 
 static const struct proc_file process_files[] = {

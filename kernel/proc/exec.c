@@ -150,32 +150,32 @@ static long count_user_strings(uint64_t user_array, uint64_t *scratch)
     }
 }
 
-/* Push the strings of a NULL-ended array (user_array's, or else kernel_array's) and record
- * their user addresses in pointers[*count...], then a NULL. */
+/* Push the count strings of an array (user_array's, or else kernel_array's), the last first,
+ * so that they lie in order from the first up, as Linux lays them out (/proc/PID/cmdline reads
+ * them so), and record their user addresses in pointers[0...count - 1], then a NULL. A user
+ * array that no longer holds count strings is -EFAULT. */
 static int push_strings(struct stack_builder *b, uint64_t user_array, const char *const *kernel_array,
-                        uint64_t *pointers, size_t *count)
+                        size_t count, uint64_t *pointers)
 {
-    for (size_t i = 0;; i++) {
+    for (size_t i = count; i-- > 0;) {
         uint64_t user_string = 0;
-        if (user_array && copy_from_user(&user_string, user_array + 8 * i, sizeof user_string))
+        if (user_array && (copy_from_user(&user_string, user_array + 8 * i, sizeof user_string) || !user_string))
             return -EFAULT;
-        if (user_array ? !user_string : !kernel_array || !kernel_array[i])
-            break;
-        if (*count == MAX_STRINGS)
-            return -E2BIG;
         int error = user_array ? push_user_string(b, user_string)
                                : push(b, kernel_array[i], strlen(kernel_array[i]) + 1);
         if (error)
             return error;
-        pointers[(*count)++] = b->sp;
+        pointers[i] = b->sp;
     }
-    pointers[(*count)++] = 0;
+    pointers[count] = 0;
     return 0;
 }
 
-/* The System V initial stack, from the top down: strings, AT_RANDOM's bytes, then (16-byte
- * aligned) argc, argv[], NULL, envp[], NULL, auxv pairs, AT_NULL. Returns the new RSP. */
-static long build_stack(struct vm *vm, const struct exec_args *args, const struct elf_program *program)
+/* The System V initial stack, from the top down: the environment's strings, the arguments'
+ * (*arguments: where they lie), AT_RANDOM's bytes, then (16-byte aligned) argc, argv[], NULL,
+ * envp[], NULL, auxv pairs, AT_NULL. Returns the new RSP. */
+static long build_stack(struct vm *vm, const struct exec_args *args, const struct elf_program *program,
+                        struct arg_area *arguments)
 {
     uint64_t scratch_frame = frame_alloc(), table_frame = frame_alloc();
     long result = -ENOMEM;
@@ -189,11 +189,15 @@ static long build_stack(struct vm *vm, const struct exec_args *args, const struc
            : argc_seen + envc_seen > MAX_STRINGS ? -E2BIG : 0;
     if (result)
         goto out;
-    size_t n = 1;
-    result = push_strings(&b, args->argv, args->kernel_argv, table, &n);
-    size_t argc = n - 2;
+    size_t argc = (size_t)argc_seen;
+    while (!args->argv && args->kernel_argv && args->kernel_argv[argc])
+        argc++;
+    size_t n = 1 + argc + 1 + (size_t)envc_seen + 1;            /* argc, argv, NULL, envp, NULL */
+    result = push_strings(&b, args->envp, NULL, (size_t)envc_seen, table + 1 + argc + 1);
+    arguments->end = b.sp;
     if (!result)
-        result = push_strings(&b, args->envp, NULL, table, &n);
+        result = push_strings(&b, args->argv, args->kernel_argv, argc, table + 1);
+    arguments->start = b.sp;
     uint64_t random[2];
     random_get(random, sizeof random);      /* musl seeds its stack protector from them */
     if (!result)
@@ -258,7 +262,7 @@ static void put_program(struct inode *file)
 /* Check the program in file (its first page copied to head) and load it into a new
  * address space: *vm, and the initial stack pointer (or a negative errno). */
 static long load_program(const struct exec_args *args, struct inode *file, uint8_t *head,
-                         struct elf_program *program, struct vm *vm)
+                         struct elf_program *program, struct vm *vm, struct arg_area *arguments)
 {
     uint64_t flags = spin_lock(&fs_lock);
     uint64_t size = file->size;
@@ -288,7 +292,7 @@ static long load_program(const struct exec_args *args, struct inode *file, uint8
     if (!sp)
         sp = vm_map(vm, USER_STACK_TOP - STACK_SIZE, STACK_SIZE, VM_READ | VM_WRITE);
     if (!sp)
-        sp = build_stack(vm, args, program);
+        sp = build_stack(vm, args, program, arguments);
     if (sp < 0)
         vm_destroy(vm);
     return sp;
@@ -303,7 +307,8 @@ long exec_program(struct process *p, const struct exec_args *args)
     uint64_t head_frame = frame_alloc();
     struct elf_program program;
     struct vm vm;
-    long sp = head_frame ? load_program(args, file, phys_to_virt(head_frame), &program, &vm) : -ENOMEM;
+    struct arg_area arguments;
+    long sp = head_frame ? load_program(args, file, phys_to_virt(head_frame), &program, &vm, &arguments) : -ENOMEM;
     if (head_frame)
         frame_free(head_frame);
     if (sp < 0) {
@@ -336,10 +341,7 @@ long exec_program(struct process *p, const struct exec_args *args)
 
     procfs_set_exe(p, args->path, file);
     put_program(file);
-    p->argv_user = (uint64_t)sp + 8;        /* argc, then argv */
-    uint64_t argc = 0;
-    vm_copy_out(&p->vm, (uint64_t)sp, &argc, sizeof argc);
-    p->argc = (uint32_t)argc;
+    p->arguments = arguments;
     const char *name = basename(args->path);
     size_t len = strlen(name) < sizeof p->name - 1 ? strlen(name) : sizeof p->name - 1;
     memcpy(p->name, name, len);

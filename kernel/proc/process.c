@@ -32,6 +32,7 @@
  * Lock order: process_lock, then a wait queue's lock, then the run queue's. */
 static struct process *slots[MAX_PROCESSES];
 static int next_pid = 1, live_count;
+static uint64_t made_count;             /* processes made since boot */
 static struct spinlock process_lock;
 
 enum { WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8, WNOTHREAD = 0x20000000, WALL = 0x40000000,
@@ -96,6 +97,7 @@ static struct process *process_new(const struct process *from, bool *no_slot)
         p->pid = next_pid;
         slots[p->pid % MAX_PROCESSES] = p;
         live_count++;
+        made_count++;
         next_pid = next_pid == 0x3fffffff ? 1 : next_pid + 1;
     }
     spin_unlock(&process_lock, flags);
@@ -119,12 +121,9 @@ struct process *process_find_locked(int pid)
     return find(pid);
 }
 
-int process_count(void)
+void process_counts_locked(struct process_counts *out)
 {
-    uint64_t flags = spin_lock(&process_lock);
-    int count = live_count;
-    spin_unlock(&process_lock, flags);
-    return count;
+    *out = (struct process_counts){ live_count, made_count, next_pid == 1 ? 0x3fffffff : next_pid - 1 };
 }
 
 /* The first process's limits, as Linux gives its init; every other inherits its parent's. */
@@ -223,8 +222,7 @@ long process_clone(const struct clone_request *request)
     child->kernel_cr3 = vm_kernel_cr3(&child->vm);
     child->user_cr3 = vm_user_cr3(&child->vm);
     memcpy(child->name, parent->name, sizeof child->name);
-    child->argv_user = parent->argv_user;   /* its copy of the parent's stack holds them */
-    child->argc = parent->argc;
+    child->arguments = parent->arguments;   /* its copy of the parent's stack holds them */
     child->fs_base = flags & CLONE_SETTLS ? request->tls : rdmsr(MSR_FS_BASE);
     child->gs_base = rdmsr(MSR_KERNEL_GS_BASE);     /* the user's, while the kernel runs */
     fpu_save(child->fpu_state);             /* the parent's registers, as they are now */

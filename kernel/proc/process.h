@@ -61,8 +61,9 @@ struct process {
     uint64_t cpu_ns, ran_since;         /* [cpu] CPU time until its last switch away; since when it runs */
     uint64_t user_ticks, system_ticks;  /* [cpu] ticks that found it in user mode, in the kernel */
     uint64_t start_ns;                  /* [own] monotonic time it was made */
-    uint64_t argv_user;                 /* [own] its argv array, on its stack (exec) */
-    uint32_t argc;
+    struct arg_area {                   /* [own] its arguments' strings, on its stack (exec) */
+        uint64_t start, end;
+    } arguments;
     struct cpu_usage {                  /* [P] what its reaped children (and theirs) used */
         uint64_t cpu_ns, user_ticks, system_ticks;
     } children;
@@ -142,8 +143,14 @@ long process_kill(int pid, int signal, bool only);
 /* The process with that pid, or NULL; process_lock held (and it stays valid while held). */
 struct process *process_find_locked(int pid);
 
-/* How many processes there are (zombies too): sysinfo's procs. */
-int process_count(void);
+/* The table's counts at once: processes there are (zombies too: sysinfo's procs), those made
+ * since boot, and the last pid given (/proc/stat, /proc/loadavg). process_lock held. */
+struct process_counts {
+    int live;
+    uint64_t made;
+    int last_pid;
+};
+void process_counts_locked(struct process_counts *out);
 
 /* Send signal to every process of group pgid (the console does, for Ctrl-C). */
 void process_kill_group(int pgid, int signal);

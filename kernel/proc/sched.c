@@ -14,10 +14,18 @@ void context_switch(uint64_t *save_rsp, uint64_t next_rsp);
 enum { SLICE_TICKS = 2 };               /* 20 ms at HZ = 100 */
 
 /* The run queue: runnable processes, first to run first, linked through run_next. Fed from
- * interrupts too (wakeups). queue_lock protects the two ends, every run_next, and the move of
- * a process's state to PROCESS_RUNNABLE. */
+ * interrupts too (wakeups). queue_lock protects the two ends, every run_next, the count, the
+ * move of a process's state to PROCESS_RUNNABLE, and the load average. */
 static struct process *queue_head, *queue_tail;
+static unsigned queue_length;
 static struct spinlock queue_lock;
+
+/* The load average, Linux's: every LOAD_TICKS each of the three moves toward the number of
+ * processes running or waiting to, by 1 - e^(-5 s / 1, 5 and 15 minutes), in fixed point. */
+enum { LOAD_TICKS = 5 * HZ + 1 };
+static const unsigned long load_decay[3] = { 1884, 2014, 2037 };     /* FIXED_1 / e^(5/60)... */
+static unsigned long load_average[3];
+static unsigned load_ticks;
 
 struct process *current_process(void)
 {
@@ -34,6 +42,7 @@ void sched_enqueue(struct process *p)
     else
         queue_head = p;
     queue_tail = p;
+    queue_length++;
     spin_unlock(&queue_lock, flags);
 }
 
@@ -45,22 +54,53 @@ static struct process *dequeue(void)
         queue_head = p->run_next;
         if (!queue_head)
             queue_tail = NULL;
+        queue_length--;
     }
     spin_unlock(&queue_lock, flags);
     return p;
 }
 
+/* Every LOAD_TICKS, the load average moves toward what runs now (running: this CPU's). */
+static void sample_load(bool running)
+{
+    uint64_t flags = spin_lock(&queue_lock);
+    if (++load_ticks == LOAD_TICKS) {
+        load_ticks = 0;
+        unsigned long active = (queue_length + running) * SCHED_LOAD_ONE;
+        for (int i = 0; i < 3; i++)
+            load_average[i] = (load_average[i] * load_decay[i] + active * (SCHED_LOAD_ONE - load_decay[i]))
+                            / SCHED_LOAD_ONE;
+    }
+    spin_unlock(&queue_lock, flags);
+}
+
 void sched_tick(bool from_user)
 {
+    struct cpu *cpu = this_cpu();
     struct process *p = current_process();
-    if (!p || p->state != PROCESS_RUNNING)
-        return;                             /* the CPU was idle */
+    bool idle = !p || p->state != PROCESS_RUNNING;
+    sample_load(!idle);
+    if (idle) {
+        cpu->ticks.idle++;
+        return;
+    }
     if (from_user)
-        p->user_ticks++;
+        p->user_ticks++, cpu->ticks.user++;
     else
-        p->system_ticks++;
+        p->system_ticks++, cpu->ticks.system++;
     if (--p->slice_left <= 0 && queue_head)
-        this_cpu()->need_resched = true;
+        cpu->need_resched = true;
+}
+
+unsigned sched_load(unsigned long average[3])
+{
+    uint64_t flags = spin_lock(&queue_lock);
+    for (int i = 0; i < 3; i++)
+        average[i] = load_average[i];
+    struct process *p = current_process();
+    unsigned runnable = queue_length + (p && p->state == PROCESS_RUNNING);
+    spin_unlock(&queue_lock, flags);
+    return runnable;
 }
 
 uint64_t sched_cpu_ns(const struct process *p)
@@ -103,6 +143,7 @@ static void switch_to(struct process *prev, struct process *next, uint64_t *save
         prev->vm.user_tlb_stale = (cpu->exit_cr3 & CR3_NOFLUSH) != cpu->cr3_noflush;
     }
     cpu->current = next;
+    cpu->ticks.switches++;
     cpu->kernel_stack_top = next->kstack_top;
     next->slice_left = SLICE_TICKS;
     sched_load_address_space(next);

@@ -20,8 +20,14 @@ void schedule(void);
 void sched_load_address_space(struct process *p);
 
 /* The tick: count it to the running process (as user or system time: from_user says where
- * it interrupted) and count down its time slice. */
+ * it interrupted) and to this CPU, or as this CPU's idle time; count down the slice; move the
+ * load average. */
 void sched_tick(bool from_user);
+
+/* The load average over 1, 5 and 15 minutes in 1/SCHED_LOAD_ONE (Linux's FIXED_1), and the
+ * return: how many processes run or wait to now (/proc/loadavg, /proc/stat). */
+enum { SCHED_LOAD_ONE = 2048 };
+unsigned sched_load(unsigned long average[3]);
 
 /* The CPU time p has had, in ns: exact, from the switches (the running one's up to now). */
 uint64_t sched_cpu_ns(const struct process *p);

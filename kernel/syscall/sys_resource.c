@@ -109,6 +109,13 @@ SYSCALL_DEFINE1(times, uint64_t, buf)
 
 SYSCALL_DEFINE1(sysinfo, uint64_t, buf)
 {
+    enum { SI_LOAD_ONE = 1 << 16 };         /* sysinfo's loads are in 1/65536 */
+    struct process_counts counts;
+    uint64_t flags = process_lock_take();
+    process_counts_locked(&counts);
+    process_lock_drop(flags);
+    unsigned long average[3];
+    sched_load(average);
     struct {
         int64_t uptime;
         uint64_t loads[3];
@@ -121,8 +128,10 @@ SYSCALL_DEFINE1(sysinfo, uint64_t, buf)
     } info = {
         .uptime = (int64_t)(time_monotonic_ns() / NS_PER_SECOND),
         .total_ram = frame_managed_count(), .free_ram = frame_free_count(),
-        .procs = (uint16_t)process_count(), .mem_unit = PAGE_SIZE,
+        .procs = (uint16_t)counts.live, .mem_unit = PAGE_SIZE,
     };
+    for (int i = 0; i < 3; i++)
+        info.loads[i] = average[i] * (SI_LOAD_ONE / SCHED_LOAD_ONE);
     _Static_assert(sizeof info == 112, "struct sysinfo is 112 bytes on x86-64");
     return copy_to_user(buf, &info, sizeof info);
 }

@@ -9,3 +9,6 @@ test "$(readlink /proc/self)" -gt 0 && echo self-is-a-pid
 grep -q ' /proc proc ' /proc/mounts && echo proc-is-mounted
 df / | tail -n 1 | awk '{ print $NF }'
 df /proc | tail -n 1 | awk '{ print $1, $NF }'
+top -b -n 1 | head -n 3 | awk '{ print $1 }'
+top -b -n 1 | grep -c '^  PID  PPID USER'
+uptime | grep -c 'load average:'

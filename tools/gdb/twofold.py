@@ -235,6 +235,40 @@ lie."""
                 gdb.write(f"  {field.name:<{width}} {cpu_field_text(kernel, cpu, field)}\n")
 
 
+class TfCpus(TwofoldCommand):
+    """Show every CPU, a line each: its struct cpu, the mode it is stopped in, its CR3, and
+the process it runs.
+
+QEMU's GDB stub presents each CPU as a thread; this visits them all and comes back to the one
+selected (`thread N` selects another, for tf-cpu and the rest). A CPU with no struct cpu yet
+(one not started, still in its trampoline) says so."""
+    NAME = "tf-cpus"
+
+    def run(self, argv):
+        if argv:
+            raise self.usage_error("no arguments expected")
+        selected = gdb.selected_thread()
+        try:
+            for thread in sorted(gdb.selected_inferior().threads(), key=lambda t: t.num):
+                thread.switch()
+                with kstate.Kernel() as kernel:
+                    gdb.write(f"thread {thread.num}: {cpu_line(kernel)}\n")
+        finally:
+            selected.switch()
+
+
+def cpu_line(kernel):
+    """The CPU GDB has selected in a line: "cpus[1], kernel mode, CR3 0x..., runs nothing"."""
+    mode = "user" if kernel.user_mode else "kernel"
+    cpu = kernel.this_cpu
+    if cpu is None:
+        return f"no struct cpu yet, {mode} mode, CR3 0x{kernel.regs['cr3']:016x}"
+    current = int(cpu.value["current"])
+    runs = (kstate.process_label(kernel.value(cpu.value["current"].type.target(), current)) if current
+            else "nothing (idle or parked)")
+    return f"cpus[{cpu.index}], {mode} mode, CR3 0x{kernel.regs['cr3']:016x}, runs {runs}"
+
+
 def dispatcher_argument():
     """(address, what it is) of the `frame` argument of the innermost of DISPATCHERS at or
     above GDB's selected frame, or None when there is none or GDB cannot recover the argument
@@ -306,7 +340,7 @@ is struct trap_frame's, from the kernel's debug information."""
                 f"the top of {kstate.process_label(process)}'s kernel stack (its user registers as last saved)")
 
 
-COMMANDS = (TfCr3, TfWalk, TfPtdump, TfPs, TfCpu, TfFrame)
+COMMANDS = (TfCr3, TfWalk, TfPtdump, TfPs, TfCpu, TfCpus, TfFrame)
 
 Tf()
 for _command in COMMANDS:

@@ -49,6 +49,29 @@ UTEST(cmdline_holds_the_arguments)
     long n = slurp("/proc/self/cmdline", buf, sizeof buf);
     EXPECT(n > 0 && buf[n - 1] == '\0');
     EXPECT(strstr(buf, "proc") != NULL);                /* argv[0], this program */
+    /* Run again with arguments, it moves argv[2] to another string and writes into argv[3]'s:
+     * cmdline shows the bytes where exec put the strings, so the write and not the move. */
+    pid_t child = fork();
+    if (child == 0) {
+        execl(utest_argv0, utest_argv0, "cmdline", "first", "second", (char *)NULL);
+        _exit(99);
+    }
+    int status;
+    EXPECT_EQ(waitpid(child, &status, 0), child);
+    EXPECT_EXITED(status, 0);
+}
+
+int utest_reexec(int argc, char **argv)
+{
+    if (argc != 4 || strcmp(argv[1], "cmdline") != 0)
+        return 2;
+    argv[2] = "moved";
+    argv[3][0] = 'S';
+    char buf[512];
+    long n = slurp("/proc/self/cmdline", buf, sizeof buf);
+    size_t head = strlen(buf) + 1;                      /* after argv[0] */
+    static const char want[] = "cmdline\0first\0Second";
+    return n == (long)(head + sizeof want) && memcmp(buf + head, want, sizeof want) == 0 ? 0 : 1;
 }
 
 UTEST(status_and_maps_describe_the_process)
@@ -152,6 +175,17 @@ UTEST(the_systems_files)
     EXPECT(slurp("/proc/uptime", buf, sizeof buf) > 0 && sscanf(buf, "%lf %lf", &up, &idle) == 2 && up >= 0);
     EXPECT(slurp("/proc/cpuinfo", buf, sizeof buf) > 0 && strncmp(buf, "processor\t: 0\n", 14) == 0);
     EXPECT(slurp("/proc/mounts", buf, sizeof buf) > 0 && strstr(buf, " /proc proc ") != NULL);
+    unsigned long long user, nice, system, cpu_idle, cpu0_user;
+    EXPECT(slurp("/proc/stat", buf, sizeof buf) > 0);
+    EXPECT(sscanf(buf, "cpu %llu %llu %llu %llu", &user, &nice, &system, &cpu_idle) == 4);
+    EXPECT(user + system > 0);                          /* the tests themselves ran */
+    EXPECT(strstr(buf, "\ncpu0 ") && sscanf(strstr(buf, "\ncpu0 "), "\ncpu0 %llu", &cpu0_user) == 1 && cpu0_user <= user);
+    EXPECT(strstr(buf, "\nctxt ") && strstr(buf, "\nprocesses ") && strstr(buf, "\nprocs_running "));
+    double load[3];
+    int running = 0, all = 0, last = 0;
+    EXPECT(slurp("/proc/loadavg", buf, sizeof buf) > 0);
+    EXPECT(sscanf(buf, "%lf %lf %lf %d/%d %d", &load[0], &load[1], &load[2], &running, &all, &last) == 6);
+    EXPECT(load[0] >= 0 && running >= 1 && all >= running && last >= getpid());
 }
 
 UTEST(a_childs_directory_goes_when_it_is_reaped)
