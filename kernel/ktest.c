@@ -5,7 +5,14 @@
 
 extern const struct ktest_case __ktests_start[], __ktests_end[];
 
-static bool current_failed;            /* the running test's: the tests run at boot, alone */
+/* The running test's: the tests run at boot, alone. */
+static bool current_failed;
+static const char *current_skipped;
+
+void ktest_skip(const char *why)
+{
+    current_skipped = why;
+}
 
 void ktest_fail(const char *file, int line, const char *fmt, ...)
 {
@@ -26,9 +33,11 @@ int ktest_run_all(void)
     for (long i = 0; i < count; i++) {
         const struct ktest_case *t = &__ktests_start[i];
         current_failed = false;
+        current_skipped = NULL;
         t->run();
         failed += current_failed;
-        kprintf("%s %ld %s\n", current_failed ? "not ok" : "ok", i + 1, t->name);
+        kprintf("%s %ld %s%s%s\n", current_failed ? "not ok" : "ok", i + 1, t->name,
+                current_skipped ? " # SKIP " : "", current_skipped ? current_skipped : "");
     }
     kprintf("# ktest: %ld passed, %d failed\n", count - failed, failed);
     return failed;

@@ -11,7 +11,8 @@
  *
  * KTEST puts a descriptor in the .ktests section; `test` on the command line runs them all.
  * Names are unique across the kernel: the harness finds them as ktest_case_<name> symbols.
- * A failed expectation prints a KTAP diagnostic and the test goes on; it reports "not ok".
+ * A failed expectation prints a KTAP diagnostic and the test goes on; it reports "not ok". A
+ * test that does not apply (one that needs several CPUs, on one) calls ktest_skip.
  */
 #pragma once
 #include <stdint.h>
@@ -29,6 +30,10 @@ struct ktest_case {
     static void ktest_body_##test_name(void)
 
 __attribute__((format(printf, 3, 4))) void ktest_fail(const char *file, int line, const char *fmt, ...);
+
+/* The running test does not apply here (why: a string constant); it should return at once.
+ * KTAP reports it "ok ... # SKIP why". */
+void ktest_skip(const char *why);
 
 #define KEXPECT(cond)                                                                        \
     do {                                                                                     \

@@ -3,6 +3,7 @@
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/drivers/pit.h"
 #include "arch/x86_64/drivers/rtc.h"
+#include "arch/x86_64/percpu.h"
 #include "kernel/errno.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/sched.h"
@@ -159,6 +160,10 @@ static void expire_timeouts(uint64_t now)
 
 void time_tick(const struct trap_frame *frame)
 {
+    if (this_cpu()->id != 0) {              /* the boot CPU keeps time; each CPU counts its own */
+        sched_tick((frame->cs & 3) == 3);
+        return;
+    }
     uint64_t now = time_monotonic_ns();
     uint64_t flags = spin_lock(&sleepers.lock);
     while (sleepers.first && sleepers.first->sleep_deadline <= now)

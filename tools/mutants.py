@@ -168,6 +168,9 @@ MUTANTS = [
     Mutant("mremap-leaves-the-old-pages", "mm/vm.c", "        pt_unmap(vm->root, from, len, NULL, NULL);\n        remove_region(vm, r);",
            "        remove_region(vm, r);", (user_case("max", "memory/mremap_moves_the_pages_with_their_contents"),)),
     # The seams: mmu_gather's order, the IST stack, the rules of a switch, file defaults.
+    Mutant("no-kernel-shootdown", "arch/x86_64/tlb.c", "        smp_call_others(invalidate_kernel_range, &range);",
+           "        (void)range, (void)invalidate_kernel_range;",
+           ("tests/test_ktest.py::test_ktest[smp_a_changed_kernel_mapping_is_seen_fresh_on_every_cpu-max-smp4]",)),
     Mutant("unmap-releases-before-the-flush", "mm/pagetable.c", "    if (g->changed)\n        tlb_invalidate",
            "    if (g->changed && !g->pages)\n        tlb_invalidate", ("tests/test_host.py::test_host[test_pagetable]",)),
     Mutant("user-debug-trap-on-the-ist-stack", ENTRY, "    jnz trap_entry\n%endif", "%endif",

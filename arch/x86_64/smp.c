@@ -16,7 +16,7 @@
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/printk.h"
-#include "kernel/time.h"
+#include "kernel/spinlock.h"
 #include "mm/frame.h"
 #include "mm/kstack.h"
 #include "mm/layout.h"
@@ -34,8 +34,39 @@ static uint64_t boot_cr0, boot_cr4;
 static bool cpu_up[MAX_CPUS];
 static const char *cpu_refused[MAX_CPUS];
 static uint32_t apic_ids[MAX_CPUS];
-static uint64_t up_since[MAX_CPUS];     /* monotonic ns when the boot CPU saw it up */
 static unsigned cpu_count = 1;
+
+/* The function smp_call_others asks the other CPUs to run: call_lock protects the request;
+ * pending (atomic) counts the CPUs that have not yet run it. */
+static struct spinlock call_lock;
+static struct {
+    void (*fn)(void *arg);
+    void *arg;
+    unsigned pending;
+} call;
+
+/* VEC_CALL_FUNCTION, on another CPU: run the request, then say so. */
+static void on_call(const struct trap_frame *frame)
+{
+    (void)frame;
+    call.fn(call.arg);
+    __atomic_sub_fetch(&call.pending, 1, __ATOMIC_RELEASE);
+}
+
+void smp_call_others(void (*fn)(void *arg), void *arg)
+{
+    if (cpu_count < 2)
+        return;
+    uint64_t flags = spin_lock(&call_lock);
+    call.fn = fn;
+    call.arg = arg;
+    __atomic_store_n(&call.pending, cpu_count - 1, __ATOMIC_RELEASE);
+    for (unsigned cpu = 1; cpu < cpu_count; cpu++)
+        lapic_send_fixed(apic_ids[cpu], VEC_CALL_FUNCTION);
+    while (__atomic_load_n(&call.pending, __ATOMIC_ACQUIRE))
+        __asm__ volatile("pause");
+    spin_unlock(&call_lock, flags);
+}
 
 unsigned smp_cpu_count(void)
 {
@@ -47,10 +78,6 @@ uint32_t smp_apic_id(unsigned cpu)
     return apic_ids[cpu];
 }
 
-uint64_t smp_parked_ns(unsigned cpu)
-{
-    return cpu ? time_monotonic_ns() - up_since[cpu] : 0;
-}
 
 /* A started CPU's first C code, on its own kernel stack, still on the boot CR3. */
 __attribute__((noreturn)) void smp_ap_main(unsigned cpu);
@@ -64,21 +91,22 @@ __attribute__((noreturn)) void smp_ap_main(unsigned cpu)
     const char *missing = cpu_features_missing();
     if (missing) {
         __atomic_store_n(&cpu_refused[cpu], missing, __ATOMIC_RELEASE);
-    } else {
-        write_cr0(boot_cr0);
-        write_cr4(boot_cr4);            /* SMEP, SMAP, UMIP, PCIDE, PGE as the boot CPU has them */
-        percpu_init_cpu(cpu);
-        doors_init_cpu(cpu);
-        fpu_enable_this_cpu();
-        irq_init_this_cpu();
-        apic_ids[cpu] = lapic_id();     /* its own word for who it is, for /proc/cpuinfo */
-        __atomic_store_n(&cpu_up[cpu], true, __ATOMIC_RELEASE);
+        for (;;) {                          /* refused: halted for good, interrupts off */
+            interrupts_disable();
+            cpu_halt();
+        }
     }
-    /* Parked: nothing is scheduled here yet, and no interrupt is wanted. */
-    for (;;) {
-        interrupts_disable();
-        cpu_halt();
-    }
+    write_cr0(boot_cr0);
+    write_cr4(boot_cr4);                    /* SMEP, SMAP, UMIP, PCIDE, PGE as the boot CPU has them */
+    percpu_init_cpu(cpu);
+    doors_init_cpu(cpu);
+    fpu_enable_this_cpu();
+    irq_init_this_cpu();
+    apic_ids[cpu] = lapic_id();             /* its own word for who it is, for /proc/cpuinfo */
+    __atomic_store_n(&cpu_up[cpu], true, __ATOMIC_RELEASE);
+    /* Parked: no process runs here yet. Its timer wakes it to count an idle tick. */
+    for (;;)
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
 /* The CR3 a started CPU begins long mode on: the kernel half, as every CR3 maps it, and the
@@ -172,6 +200,7 @@ unsigned smp_start_cpus(const struct madt_info *madt, unsigned max_cpus, const s
     uint64_t tables[3], boot_cr3 = max_cpus > 1 && madt->cpu_count > 1 ? boot_tables(tables) : 0;
     if (!boot_cr3)
         return cpu_count;
+    irq_set_ipi_handler(VEC_CALL_FUNCTION, on_call);
     memcpy(phys_to_virt(TRAMPOLINE_PHYS), trampoline_start, (size_t)(trampoline_end - trampoline_start));
     boot_cr0 = read_cr0();
     boot_cr4 = read_cr4();
@@ -179,7 +208,7 @@ unsigned smp_start_cpus(const struct madt_info *madt, unsigned max_cpus, const s
     for (unsigned i = 0; i < madt->cpu_count && cpu_count < max_cpus && last != SILENT; i++) {
         uint32_t apic_id = madt->cpu_apic_ids[i];
         if (apic_id != apic_ids[0] && (last = start_cpu(cpu_count, apic_id, boot_cr3)) == STARTED)
-            up_since[cpu_count++] = time_monotonic_ns();
+            cpu_count++;
     }
     /* Every CPU that answered has left the boot tables for the kernel's; a silent one may
      * still be on its way through them, and keeps them. */

@@ -3,9 +3,10 @@
  *
  * A started CPU gets what the boot CPU has (its own struct cpu, GDT, TSS, IST stacks and
  * trampoline stack in the entry area, the same CR0, CR4 and EFER, its doors' MSRs, its FPU,
- * its local APIC enabled) and then parks: interrupts off, halted. It runs nothing yet: no
- * timer ticks there and no run queue takes it (issue 15's scheduling on every CPU). A CPU
- * without a feature the boot CPU turned on is not taken (it parks unregistered).
+ * its local APIC and timer) and then parks in an idle loop, where its timer's ticks count as
+ * its idle time (/proc/stat). It runs no process yet: no run queue takes it (issue 15's
+ * scheduling on every CPU). A CPU without a feature the boot CPU turned on is not taken: it
+ * halts for good, with interrupts off.
  */
 #pragma once
 #include "arch/x86_64/drivers/acpi.h"
@@ -31,10 +32,13 @@ struct trampoline_params {
 unsigned smp_start_cpus(const struct madt_info *madt, unsigned max_cpus, const struct boot_info *boot,
                         uint64_t info_phys);
 
+/* Run fn(arg) on every other CPU that is up, and return once each has. The caller may hold
+ * spinlocks with interrupts off: the other CPUs only wait with interrupts on (their idle
+ * loop), so each answers. One call at a time (call_lock). */
+void smp_call_others(void (*fn)(void *arg), void *arg);
+
 /* How many CPUs are up (1 before smp_start_cpus), and the local APIC id of the nth, as that
  * CPU read it from its own local APIC. */
 unsigned smp_cpu_count(void);
 uint32_t smp_apic_id(unsigned cpu);
 
-/* How long the nth CPU has been parked: since it came up, for each but the boot CPU (0). */
-uint64_t smp_parked_ns(unsigned cpu);

@@ -1,8 +1,12 @@
-/* arch/x86_64/tlb.c: invalidating translations after the page tables changed (one CPU),
- * with and without PCIDs and page-table isolation. */
+/* arch/x86_64/tlb.c: invalidating translations after the page tables changed, with and
+ * without PCIDs and page-table isolation: on this CPU, and for the kernel half (in every
+ * address space, so in every CPU's TLB) on every other CPU too, through an interprocessor
+ * interrupt that waits for each (a shootdown). A user half runs on the boot CPU alone, for
+ * now (arch/x86_64/smp.h): its changes stay this CPU's. */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/pcid.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
 #include "mm/isolation.h"
 #include "mm/layout.h"
 #include "mm/pagetable.h"
@@ -13,7 +17,8 @@
 /* Past this many pages one CR3 reload is cheaper than invlpg for each. */
 enum { INVLPG_MAX_PAGES = 32 };
 
-void tlb_invalidate(uint64_t root, uint64_t va, uint64_t size)
+/* Drop this CPU's translations of [va, va + size) in the address space with root. */
+static void invalidate_here(uint64_t root, uint64_t va, uint64_t size)
 {
     /* The kernel half is in every address space, and with PCIDs every address space may
      * hold entries for it under its own PCIDs: drop them all. */
@@ -38,5 +43,25 @@ void tlb_invalidate(uint64_t root, uint64_t va, uint64_t size)
             pcid_flush_range((cr3 & 0xfff) | 1, va, size);
         else
             this_cpu()->exit_cr3 &= ~CR3_NOFLUSH;   /* flush when user mode next runs */
+    }
+}
+
+struct kernel_range {
+    uint64_t va, size;
+};
+
+/* smp_call_others's work on each other CPU: the kernel half changed there too. */
+static void invalidate_kernel_range(void *arg)
+{
+    const struct kernel_range *range = arg;
+    invalidate_here(pt_kernel_root, range->va, range->size);
+}
+
+void tlb_invalidate(uint64_t root, uint64_t va, uint64_t size)
+{
+    invalidate_here(root, va, size);
+    if (va >= DIRECT_MAP_BASE) {
+        struct kernel_range range = { va, size };
+        smp_call_others(invalidate_kernel_range, &range);
     }
 }

@@ -121,21 +121,20 @@ static void show_cpuinfo(struct text *t, struct process *p)
 
 /* /proc/stat: each CPU's ticks (user, nice, system, idle and six Linux has and Twofold does
  * not keep) and their sum, then the switches, the boot time, the processes made, running
- * and blocked (none: Twofold has no uninterruptible sleep). A parked CPU has been idle since
- * it came up (arch/x86_64/smp.h). */
+ * and blocked (none: Twofold has no uninterruptible sleep). */
 static void show_stat_system(struct text *t, struct process *p)
 {
     (void)p;
-    uint64_t tick = NS_PER_SECOND / HZ, sum[3] = { 0 }, switches = 0;
+    uint64_t sum[3] = { 0 }, switches = 0;
     for (unsigned cpu = 0; cpu < smp_cpu_count(); cpu++) {
         const struct cpu_ticks *k = &cpus[cpu].ticks;
-        sum[0] += k->user, sum[1] += k->system, sum[2] += k->idle + smp_parked_ns(cpu) / tick;
+        sum[0] += k->user, sum[1] += k->system, sum[2] += k->idle;
         switches += k->switches;
     }
     out(t, "cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", sum[0], sum[1], sum[2]);
     for (unsigned cpu = 0; cpu < smp_cpu_count(); cpu++) {
         const struct cpu_ticks *k = &cpus[cpu].ticks;
-        out(t, "cpu%u %lu 0 %lu %lu 0 0 0 0 0 0\n", cpu, k->user, k->system, k->idle + smp_parked_ns(cpu) / tick);
+        out(t, "cpu%u %lu 0 %lu %lu 0 0 0 0 0 0\n", cpu, k->user, k->system, k->idle);
     }
     struct process_counts counts;
     process_counts_locked(&counts);              /* procfs_snapshot holds process_lock */

@@ -79,7 +79,8 @@ void sched_tick(bool from_user)
     struct cpu *cpu = this_cpu();
     struct process *p = current_process();
     bool idle = !p || p->state != PROCESS_RUNNING;
-    sample_load(!idle);
+    if (cpu->id == 0)
+        sample_load(!idle);                 /* once a tick, not once a CPU */
     if (idle) {
         cpu->ticks.idle++;
         return;

@@ -180,6 +180,15 @@ UTEST(the_systems_files)
     EXPECT(sscanf(buf, "cpu %llu %llu %llu %llu", &user, &nice, &system, &cpu_idle) == 4);
     EXPECT(user + system > 0);                          /* the tests themselves ran */
     EXPECT(strstr(buf, "\ncpu0 ") && sscanf(strstr(buf, "\ncpu0 "), "\ncpu0 %llu", &cpu0_user) == 1 && cpu0_user <= user);
+    int cpus = 0;                                       /* every CPU's timer ticks, each counted */
+    for (const char *line = strstr(buf, "\ncpu0 "); line && strncmp(line, "\ncpu", 4) == 0; line = strchr(line + 1, '\n')) {
+        unsigned n;
+        unsigned long long ticks[4];
+        EXPECT(sscanf(line, "\ncpu%u %llu %llu %llu %llu", &n, &ticks[0], &ticks[1], &ticks[2], &ticks[3]) == 5);
+        EXPECT((int)n == cpus && ticks[0] + ticks[2] + ticks[3] > 0);
+        cpus++;
+    }
+    EXPECT(cpus >= 1);
     EXPECT(strstr(buf, "\nctxt ") && strstr(buf, "\nprocesses ") && strstr(buf, "\nprocs_running "));
     double load[3];
     int running = 0, all = 0, last = 0;

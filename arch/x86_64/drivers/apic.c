@@ -18,6 +18,7 @@ enum {
 };
 
 static volatile uint32_t *lapic, *ioapic;     /* mapped at boot; read-only after */
+static uint32_t timer_initial;                  /* a tick's count, measured at boot; read-only after */
 
 static uint32_t lapic_read(unsigned reg) { return lapic[reg / 4]; }
 static void lapic_write(unsigned reg, uint32_t value) { lapic[reg / 4] = value; }
@@ -52,6 +53,11 @@ static void send_ipi(uint32_t apic_id, uint32_t low)
         ;
 }
 
+void lapic_send_fixed(uint32_t apic_id, uint8_t vector)
+{
+    send_ipi(apic_id, ICR_ASSERT | vector);     /* delivery mode 0: fixed, to that vector */
+}
+
 void lapic_send_init(uint32_t apic_id)
 {
     send_ipi(apic_id, ICR_INIT | ICR_ASSERT);
@@ -70,8 +76,15 @@ void lapic_timer_start(unsigned hz, uint8_t vector)
     lapic_write(LAPIC_TIMER_INITIAL, 0xffffffff);
     pit_wait(CALIBRATION_TICKS);
     uint32_t per_10ms = 0xffffffff - lapic_read(LAPIC_TIMER_CURRENT);
+    timer_initial = per_10ms * 100 / hz;
+    lapic_timer_start_this_cpu(vector);
+}
+
+void lapic_timer_start_this_cpu(uint8_t vector)
+{
+    lapic_write(LAPIC_TIMER_DIVIDE, DIVIDE_BY_16);
     lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | vector);
-    lapic_write(LAPIC_TIMER_INITIAL, per_10ms * 100 / hz);
+    lapic_write(LAPIC_TIMER_INITIAL, timer_initial);
 }
 
 void lapic_eoi(void)

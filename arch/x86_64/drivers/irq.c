@@ -51,6 +51,11 @@ void irq_dispatch(const struct trap_frame *frame)
         pic_eoi(vector - IRQ_VECTOR_BASE);
 }
 
+void irq_set_ipi_handler(unsigned vector, irq_handler handler)
+{
+    handlers[vector] = handler;
+}
+
 const struct madt_info *irq_madt(void)
 {
     return using_apic ? &madt : NULL;
@@ -58,8 +63,10 @@ const struct madt_info *irq_madt(void)
 
 void irq_init_this_cpu(void)
 {
-    if (using_apic)
+    if (using_apic) {
         lapic_enable_this_cpu(VEC_SPURIOUS);
+        lapic_timer_start_this_cpu(VEC_TIMER);
+    }
 }
 
 const char *irq_controllers(void)

@@ -2,7 +2,8 @@
  *
  * With a local APIC (CPUID) and an I/O APIC (ACPI's MADT), the local APIC timer ticks and
  * ISA interrupts come through the I/O APIC; otherwise the PIT ticks through the legacy PICs.
- * Either way ISA IRQ n arrives as vector IRQ_VECTOR_BASE + n, and the tick as VEC_TIMER.
+ * Either way ISA IRQ n arrives as vector IRQ_VECTOR_BASE + n, and the tick as VEC_TIMER; an
+ * interprocessor interrupt from another CPU arrives as VEC_CALL_FUNCTION (arch/x86_64/smp.h).
  */
 #pragma once
 #include "arch/x86_64/trap.h"
@@ -10,7 +11,7 @@
 
 struct madt_info;
 
-enum { IRQ_VECTOR_BASE = 0x20, VEC_TIMER = 0x20, VEC_SPURIOUS = 0xff };
+enum { IRQ_VECTOR_BASE = 0x20, VEC_TIMER = 0x20, VEC_CALL_FUNCTION = 0xfd, VEC_SPURIOUS = 0xff };
 
 struct trap_frame;
 /* A handler gets the interrupted context's frame (whether it was user mode, say). */
@@ -22,6 +23,10 @@ void irq_init(const struct boot_info *info, unsigned hz, irq_handler on_tick);
 /* Deliver ISA IRQ irq (1..15) to handler. */
 void irq_enable_isa(unsigned irq, irq_handler handler);
 
+/* Run handler for the interprocessor interrupt vector (VEC_CALL_FUNCTION), on every CPU. At
+ * boot, before the other CPUs start. */
+void irq_set_ipi_handler(unsigned vector, irq_handler handler);
+
 /* For trap_dispatch: a vector from 32 up (not int 0x80). */
 void irq_dispatch(const struct trap_frame *frame);
 
@@ -29,7 +34,8 @@ void irq_dispatch(const struct trap_frame *frame);
  * no other CPU can be started either). */
 const struct madt_info *irq_madt(void);
 
-/* On a CPU other than the boot CPU: enable its local APIC, as irq_init did the boot CPU's. */
+/* On a CPU other than the boot CPU: enable its local APIC and start its timer (the same tick
+ * handler runs there), as irq_init did the boot CPU's. */
 void irq_init_this_cpu(void);
 
 /* "local APIC and I/O APIC" or "PIT and PIC", for the banner. */
