@@ -10,6 +10,8 @@
  * tools/bench.py runs it as the first process on both kernels (README: "Benchmarks"):
  *     bench [quick]                every metric; quick: loops a tenth as long, a smoke test
  *     bench exec-chain N T0 FD     internal: one link of the execve measurement
+ *     bench profile                the calls `make profile` steps through (tools/profile.py):
+ *                                  getpid, then sched_yield between two processes
  * As the first process on Linux it powers off at the end; on Twofold exiting is enough.
  * Timed loops use raw system calls, so they measure the kernel and not the C library. */
 #include <sched.h>
@@ -609,10 +611,27 @@ static void bench_boot(void)
         result("boot_to_init", (double)entry_tsc);
 }
 
+/* bench profile: PROFILE_CALLS getpid calls, then a child and this process each yield to the
+ * other PROFILE_CALLS times (every yield switches: each is the other's only rival). */
+static int profile_targets(void)
+{
+    enum { PROFILE_CALLS = 8 };
+    for (int i = 0; i < PROFILE_CALLS; i++)
+        SYSCALL(SYS_getpid);
+    pid_t child = fork();
+    for (int i = 0; i < PROFILE_CALLS; i++)
+        SYSCALL(SYS_sched_yield);
+    if (child == 0)
+        _exit(0);
+    return child > 0 && waitpid(child, NULL, 0) == child ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 5 && strcmp(argv[1], "exec-chain") == 0)
         return exec_chain(argv);
+    if (argc == 2 && strcmp(argv[1], "profile") == 0)
+        return profile_targets();
     setvbuf(stdout, NULL, _IOLBF, 0);           /* whole lines, and nothing left for a fork */
     if (argc > 1 && strcmp(argv[1], "quick") == 0)
         scale = 10;

@@ -27,8 +27,9 @@
 extern const char trampoline_start[], trampoline_end[], trampoline_params[];
 
 /* boot_cr0 and boot_cr4: written by the boot CPU before it starts any, read by each started
- * CPU. cpu_up[] and cpu_refused[]: written once by the started CPU (a release), read by the
- * boot CPU (an acquire), so what the CPU did before (apic_ids[cpu]) is seen with it.
+ * CPU. cpu_up[] and cpu_refused[]: written once by the started CPU (a release) and read by the
+ * boot CPU (an acquire), so what the CPU did before (apic_ids[cpu]) is seen with it; the boot
+ * CPU clears cpu_refused[] before each start, as a refused CPU's slot serves the next one.
  * cpu_count: the boot CPU's. All read-only once smp_start_cpus returns. */
 static uint64_t boot_cr0, boot_cr4;
 static bool cpu_up[MAX_CPUS];

@@ -16,13 +16,14 @@ _here = os.path.dirname(os.path.abspath(__file__))
 if _here not in sys.path:
     sys.path.insert(0, _here)
 # Sourcing this file again (after editing the helpers) picks up the edits.
-for _module in ("pagetables", "machine", "kstate"):
+for _module in ("pagetables", "machine", "kstate", "stages"):
     if _module in sys.modules:
         importlib.reload(sys.modules[_module])
 
 import kstate  # noqa: E402
 import machine  # noqa: E402
 import pagetables  # noqa: E402
+import stages  # noqa: E402
 
 # RFLAGS bits by name (Intel SDM volume 1, 3.4.3); IOPL, bits 12 and 13, is a number.
 RFLAGS_BITS = (("CF", 0), ("PF", 2), ("AF", 4), ("ZF", 6), ("SF", 7), ("TF", 8), ("IF", 9), ("DF", 10),
@@ -340,7 +341,7 @@ is struct trap_frame's, from the kernel's debug information."""
                 f"the top of {kstate.process_label(process)}'s kernel stack (its user registers as last saved)")
 
 
-COMMANDS = (TfCr3, TfWalk, TfPtdump, TfPs, TfCpu, TfCpus, TfFrame)
+COMMANDS = (TfCr3, TfWalk, TfPtdump, TfPs, TfCpu, TfCpus, TfFrame, stages.TfProfile)
 
 Tf()
 for _command in COMMANDS:
