@@ -1,9 +1,10 @@
-/* kernel/fs/procfs.h: the proc file system, for busybox's ps, free, uptime and mount, and
- * Twofold's own answers: /proc/PID/cr3 (the kernel and user CR3 of that process, decoded),
+/* kernel/fs/procfs.h: the proc file system, for busybox's ps, top, free, uptime, mount and df,
+ * and Twofold's own answers: /proc/PID/cr3 (the kernel and user CR3 of that process, decoded),
  * /proc/PID/ptdump and ptdump-user (its address space as mm/ptdump.h prints it, from each
  * table). Any process may read any process's. The system's files: meminfo, uptime, cpuinfo,
- * mounts, filesystems, and the link self; each process's: stat, status, cmdline, comm, maps,
- * cr3, ptdump, ptdump-user, and the links exe, cwd and fd/N (one per open descriptor). */
+ * stat, loadavg, mounts, filesystems, and the link self; each process's: stat, status,
+ * cmdline, comm, maps, cr3, ptdump, ptdump-user, and the links exe, cwd and fd/N (one per open
+ * descriptor). */
 #pragma once
 #include "kernel/fs/file.h"
 #include "kernel/fs/path.h"
