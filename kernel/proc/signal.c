@@ -246,11 +246,18 @@ static void frame_failed(int signal)
     signal_force(SIGSEGV, &(struct signal_info){ .code = SI_KERNEL });
 }
 
-void signal_deliver(struct trap_frame *frame)
+/* Whether a system call's result is one of the codes that ask to be restarted or failed
+ * (settle_restart's). */
+static bool wants_settling(long result)
 {
-    struct process *self = current_process();
-    long nr = self->syscall_nr;
-    self->syscall_nr = -1;
+    return result <= -ERESTARTSYS && result >= -ERESTART_RESTARTBLOCK;
+}
+
+/* signal_deliver's work when there is some: act on each pending signal, then settle the call
+ * (nr, or -1) and put back a sigsuspend mask. Kept out of line, so that the common way out
+ * does not pay for its frame. */
+__attribute__((noinline)) static void deliver_pending(struct process *self, struct trap_frame *frame, long nr)
+{
     struct signal_info info;
     struct sigaction_k action;
     bool forced;
@@ -289,4 +296,18 @@ void signal_deliver(struct trap_frame *frame)
         self->signals->blocked = self->signals->saved_mask;
         self->signals->restore_mask = false;
     }
+}
+
+void signal_deliver(struct trap_frame *frame)
+{
+    struct process *self = current_process();
+    long nr = self->syscall_nr;
+    self->syscall_nr = -1;
+    /* The common way out, in a few instructions and without process_lock: no signal to act
+     * on, no sigsuspend mask to put back, no call to restart or fail. Reading the sets
+     * unlocked is safe because interrupts stay off from here to user mode and every process
+     * runs on this CPU; a sender on another CPU will have to interrupt this one, as Linux's
+     * signal_wake_up kicks it. */
+    if (signal_pending(self) || self->signals->restore_mask || (nr >= 0 && wants_settling((long)frame->rax)))
+        deliver_pending(self, frame, nr);
 }
