@@ -10,7 +10,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -104,13 +103,9 @@ def gdb_session(workdir, cmdline, stops, smp=1):
     happens."""
     if shutil.which("gdb") is None:
         pytest.fail("gdb is not installed (Debian package gdb)")
-    iso, sock, serial, errors = (workdir / name for name in ("gdb.iso", "gdb.sock", "serial.log", "qemu.err"))
+    iso, serial = workdir / "gdb.iso", workdir / "serial.log"
     mkiso.make_iso(KERNEL, iso, cmdline, INITRD if INITRD.exists() else None)
     script = [
-        "set python print-stack full", "set pagination off", "set width 0",
-        "set architecture i386:x86-64",
-        f"target remote {sock}",
-        f"source {ROOT / 'tools' / 'gdb' / 'twofold.py'}",
         "python",
         "def step(where, command):",
         "    print('@@ %s %s' % (where, command))",
@@ -125,21 +120,8 @@ def gdb_session(workdir, cmdline, stops, smp=1):
             script += [f"echo @@ continue to {where}\\n", f"thbreak {where}", "continue"]
         script += [f"python step({where!r}, {command!r})" for command in commands]
     script += ["echo @@ end\\n", "kill"]
-    (workdir / "session.gdb").write_text("\n".join(script) + "\n")
-    with errors.open("w") as stderr:
-        qemu = subprocess.Popen(twofold_qemu.qemu_command(iso, serial=f"file:{serial}",
-                                                          gdb=f"unix:{sock},server=on,wait=off", smp=smp),
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
-    try:
-        deadline = time.monotonic() + 10
-        while not sock.exists() and qemu.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert sock.exists(), f"QEMU's GDB stub did not start: {errors.read_text()}"
-        result = subprocess.run(["gdb", "-batch", "-nx", "-x", str(workdir / "session.gdb"), str(KERNEL)],
-                                stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=GDB_TIMEOUT)
-    finally:
-        qemu.kill()
-        qemu.wait()
+    result = twofold_qemu.gdb_batch(iso, KERNEL, script, workdir, serial=f"file:{serial}", smp=smp,
+                                    timeout=GDB_TIMEOUT)
     output = result.stdout + result.stderr
     sections = dict(re.findall(r"^@@ (.*)\n((?:(?!@@ ).*\n)*)", result.stdout, re.M))
     assert "end" in sections, f"the gdb script did not finish:\n{output[-3000:]}"

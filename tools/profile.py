@@ -13,13 +13,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import mkiso  # noqa: E402
 import twofold_qemu  # noqa: E402
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 # (what, system call number, entries to let pass first: the program's first calls warm it up)
 CALLS = (("syscall_getpid", 39, 3), ("sched_yield_2 (one switch)", 24, 3))
 GDB_TIMEOUT = 120
@@ -27,23 +25,10 @@ GDB_TIMEOUT = 120
 
 def profile(kernel, initrd, cpu, kpti, workdir):
     """tf-profile's output for each of CALLS, with kpti=kpti; raises RuntimeError if gdb fails."""
-    iso, sock = workdir / f"profile-{kpti}.iso", workdir / f"gdb-{kpti}.sock"
+    iso = workdir / f"profile-{kpti}.iso"
     mkiso.make_iso(kernel, iso, f"quiet kpti={kpti} init=/bench profile", initrd)
-    script = ["set pagination off", "set width 0", "set architecture i386:x86-64", f"target remote {sock}",
-              f"source {ROOT / 'tools' / 'gdb' / 'twofold.py'}"]
-    script += [f"tf-profile {number} {skip}" for _, number, skip in CALLS] + ["kill"]
-    (workdir / "profile.gdb").write_text("\n".join(script) + "\n")
-    qemu = subprocess.Popen(twofold_qemu.qemu_command(iso, cpu, serial="null", gdb=f"unix:{sock},server=on,wait=off"),
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 10
-        while not sock.exists() and qemu.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        run = subprocess.run(["gdb", "-batch", "-nx", "-x", str(workdir / "profile.gdb"), str(kernel)],
-                             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=GDB_TIMEOUT)
-    finally:
-        qemu.kill()
-        qemu.wait()
+    commands = [f"tf-profile {number} {skip}" for _, number, skip in CALLS] + ["kill"]
+    run = twofold_qemu.gdb_batch(iso, kernel, commands, workdir, cpu, timeout=GDB_TIMEOUT)
     found = [line for line in run.stdout.splitlines() if line.startswith(("tf-profile:", "  "))]
     if sum(line.startswith("tf-profile:") for line in found) != len(CALLS):
         raise RuntimeError(f"gdb did not profile every call:\n{(run.stdout + run.stderr)[-3000:]}")

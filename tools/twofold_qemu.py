@@ -3,7 +3,9 @@
 
 `make run` uses it from the command line (serial console on the terminal, Ctrl-A X quits);
 the test harness imports boot() to run a guest to its end under a time limit, optionally
-typing on its console by a script: -serial stdio makes QEMU's stdin the guest's COM1 input.
+typing on its console by a script: -serial stdio makes QEMU's stdin the guest's COM1 input;
+gdb_batch() runs GDB commands against a guest under QEMU's GDB stub (the GDB tests, `make
+profile`).
 
 Always TCG: never KVM on these machines (a KVM guest makes no progress there).
 The guest ends itself through QEMU's isa-debug-exit device, which makes QEMU exit with
@@ -12,11 +14,13 @@ The guest ends itself through QEMU's isa-debug-exit device, which makes QEMU exi
 import argparse
 import dataclasses
 import os
+import pathlib
 import selectors
 import subprocess
 import sys
 import time
 
+HERE = pathlib.Path(__file__).resolve().parent
 DEBUG_EXIT = "isa-debug-exit,iobase=0xf4,iosize=0x04"
 STATUS_OK = 0
 STATUS_TESTS_FAILED = 1
@@ -44,6 +48,31 @@ def qemu_command(iso, cpu="max", mem="256M", serial="stdio", gdb=None, smp=1):
     if gdb:
         command += ["-S", "-gdb", gdb]
     return command
+
+
+def gdb_batch(iso, kernel, commands, workdir, cpu="max", smp=1, serial="null", timeout=60):
+    """Boot iso under QEMU's GDB stub, stopped before its first instruction, and run gdb in
+    batch mode on kernel's symbols: connected, with the tf-* helpers loaded (tools/gdb), then
+    commands (lines). gdb's CompletedProcess (its output captured); QEMU is killed at the end,
+    whatever happens. RuntimeError, with QEMU's errors, if its stub did not start."""
+    sock, errors, script = (pathlib.Path(workdir) / name for name in ("gdb.sock", "qemu.err", "session.gdb"))
+    sock.unlink(missing_ok=True)
+    script.write_text("\n".join(["set python print-stack full", "set pagination off", "set width 0", "set architecture i386:x86-64",
+                                  f"target remote {sock}", f"source {HERE / 'gdb' / 'twofold.py'}", *commands]) + "\n")
+    with errors.open("w") as stderr:
+        qemu = subprocess.Popen(qemu_command(iso, cpu, serial=serial, gdb=f"unix:{sock},server=on,wait=off", smp=smp),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
+    try:
+        deadline = time.monotonic() + 10
+        while not sock.exists() and qemu.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not sock.exists():
+            raise RuntimeError(f"QEMU's GDB stub did not start: {errors.read_text()}")
+        return subprocess.run(["gdb", "-batch", "-nx", "-x", str(script), str(kernel)], stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=timeout)
+    finally:
+        qemu.kill()
+        qemu.wait()
 
 
 def kernel_status(returncode):

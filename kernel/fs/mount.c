@@ -19,7 +19,7 @@ const size_t fs_type_count = TYPE_COUNT;
  * mount_new), the table's tail, and the next st_dev to give. Linux calls its first RAM file
  * system "rootfs", and busybox's df skips that name (Linux mounts over it); here it is the
  * root itself, so it goes by its type. */
-static struct mount root_fs = { .type = &fs_types[0], .mounted = true, .dev = 1, .source = "ramfs" };
+static struct mount root_fs = { .type = &fs_types[0], .dev = 1, .source = "ramfs" };
 static struct mount *singles[TYPE_COUNT];
 static struct mount *table_tail = &root_fs;
 static uint32_t next_dev = 2;
@@ -77,13 +77,12 @@ int mount_attach(struct mount *fs, struct inode *point, const char *source)
         return -ENOTDIR;
     if (point->mount->type->fixed)
         return -EPERM;
-    if (fs->mounted)
-        return -EBUSY;
+    if (fs->point)
+        return -EBUSY;                      /* (mount_new never gives the root file system) */
     inode_get(point);
     fs->point = point;
     point->covered_by = fs;
     ksnprintf(fs->source, sizeof fs->source, "%s", source);
-    fs->mounted = true;
     fs->next = NULL;
     table_tail->next = fs;
     table_tail = fs;
@@ -136,7 +135,6 @@ int mount_detach(struct inode *root)
     fs->point->covered_by = NULL;
     inode_put(fs->point);
     fs->point = NULL;
-    fs->mounted = false;
     mount_discard(fs);
     return 0;
 }

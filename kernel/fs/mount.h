@@ -28,8 +28,8 @@ extern const size_t fs_type_count;
 struct mount {
     const struct fs_type *type;
     struct inode *root;             /* a reference */
-    struct inode *point;            /* the directory it covers (a reference), or NULL */
-    bool mounted;                   /* in the table (the root file system always is) */
+    struct inode *point;            /* the directory it covers (a reference), or NULL: not
+                                       mounted, unless it is the root file system */
     uint32_t dev;                   /* st_dev of its nodes */
     char source[32];                /* mount(2)'s first argument, for /proc/mounts */
     struct mount *next;             /* the table, in the order mounted; the root's first */

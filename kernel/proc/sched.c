@@ -15,7 +15,8 @@ enum { SLICE_TICKS = 2 };               /* 20 ms at HZ = 100 */
 
 /* The run queue: runnable processes, first to run first, linked through run_next. Fed from
  * interrupts too (wakeups). queue_lock protects the two ends, every run_next, the count, the
- * move of a process's state to PROCESS_RUNNABLE, and the load average. */
+ * move of a process's state to PROCESS_RUNNABLE, and the load average (load_ticks: the boot
+ * CPU's tick's alone). */
 static struct process *queue_head, *queue_tail;
 static unsigned queue_length;
 static struct spinlock queue_lock;
@@ -60,17 +61,18 @@ static struct process *dequeue(void)
     return p;
 }
 
-/* Every LOAD_TICKS, the load average moves toward what runs now (running: this CPU's). */
+/* Every LOAD_TICKS, the load average moves toward what runs now (running: this CPU's). The
+ * boot CPU's tick alone calls it, so only the sample takes the lock, not every tick. */
 static void sample_load(bool running)
 {
+    if (++load_ticks < LOAD_TICKS)
+        return;
+    load_ticks = 0;
     uint64_t flags = spin_lock(&queue_lock);
-    if (++load_ticks == LOAD_TICKS) {
-        load_ticks = 0;
-        unsigned long active = (queue_length + running) * SCHED_LOAD_ONE;
-        for (int i = 0; i < 3; i++)
-            load_average[i] = (load_average[i] * load_decay[i] + active * (SCHED_LOAD_ONE - load_decay[i]))
-                            / SCHED_LOAD_ONE;
-    }
+    unsigned long active = (queue_length + running) * SCHED_LOAD_ONE;
+    for (int i = 0; i < 3; i++)
+        load_average[i] = (load_average[i] * load_decay[i] + active * (SCHED_LOAD_ONE - load_decay[i]))
+                        / SCHED_LOAD_ONE;
     spin_unlock(&queue_lock, flags);
 }
 
