@@ -40,6 +40,7 @@
 #define ENOTSOCK 88
 #define EOPNOTSUPP 95
 #define EAFNOSUPPORT 97
+#define ETIMEDOUT 110
 
 /* The kernel's own, never seen by user mode: a system call a signal cut short (on the way
  * out, signal_deliver turns them into a restart of the call or into -EINTR: signal.h), and

@@ -90,8 +90,7 @@ static void print_banner(void)
                                                                     "for the next exit to user mode")
                                   : cpu_features.pcid ? "off (pcid=off)" : "off (the CPU has none)");
     kprintf("interrupts: %s, %d Hz\n", irq_controllers(), HZ);
-    kprintf("cpus: %u up%s\n", smp_cpu_count(),
-            smp_cpu_count() > 1 ? " (the others parked: processes run on the boot CPU)" : "");
+    kprintf("cpus: %u up\n", smp_cpu_count());
     kprintf("modules: %zu\n", boot_info.module_count);
     for (size_t i = 0; i < boot_info.module_count; i++)
         kprintf("  %08x-%08x \"%s\"\n", boot_info.modules[i].start, boot_info.modules[i].end,

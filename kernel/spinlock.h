@@ -18,6 +18,7 @@ static inline uint64_t spin_lock(struct spinlock *lock) { lock->held = 1; return
 static inline void spin_unlock(struct spinlock *lock, uint64_t flags) { (void)flags; lock->held = 0; }
 #else
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
 
 /* Take lock; returns the RFLAGS to hand back to spin_unlock. */
 static inline uint64_t spin_lock(struct spinlock *lock)
@@ -25,8 +26,10 @@ static inline uint64_t spin_lock(struct spinlock *lock)
     uint64_t flags;
     __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
     while (__atomic_exchange_n(&lock->held, 1, __ATOMIC_ACQUIRE))
-        while (lock->held)
+        while (lock->held) {
+            smp_answer_call();          /* the holder may be waiting for this CPU's answer */
             __asm__ volatile("pause");
+        }
     if (percpu_ready)
         this_cpu()->spinlocks_held++;
     return flags;

@@ -89,7 +89,7 @@ static void ring_alarms(uint64_t now)
         uint64_t interval = p->alarm_interval;
         unlink_alarm(p);
         uint64_t signal_flags = process_lock_take();
-        signal_send(p, SIGALRM, &(struct signal_info){ .code = SI_KERNEL });
+        signal_send_process(p, SIGALRM, &(struct signal_info){ .code = SI_KERNEL });
         process_lock_drop(signal_flags);
         if (interval) {
             p->alarm_interval = interval;

@@ -8,7 +8,8 @@
 #include <string.h>
 
 uint64_t uaccess_copy(void *dst, const void *src, uint64_t n);
-extern char uaccess_copy_insn[], uaccess_copy_fixup[];
+int uaccess_cmpxchg32(uint32_t *user, uint32_t expected, uint32_t desired, uint32_t *seen);
+extern char uaccess_copy_insn[], uaccess_copy_fixup[], uaccess_cmpxchg_insn[], uaccess_cmpxchg_fixup[];
 extern uint8_t uaccess_use_stac;
 
 void uaccess_init(int use_stac)
@@ -26,6 +27,14 @@ int copy_from_user(void *dst, uint64_t user_src, size_t len)
 int copy_to_user(uint64_t user_dst, const void *src, size_t len)
 {
     if (!user_range_ok(user_dst, len) || uaccess_copy((void *)user_dst, src, len))
+        return -EFAULT;
+    return 0;
+}
+
+int cmpxchg_user(uint64_t user_word, uint32_t expected, uint32_t desired, uint32_t *seen)
+{
+    if (user_word % sizeof(uint32_t) || !user_range_ok(user_word, sizeof(uint32_t))
+        || uaccess_cmpxchg32((uint32_t *)user_word, expected, desired, seen))
         return -EFAULT;
     return 0;
 }
@@ -73,13 +82,15 @@ char *copy_path_from_user(uint64_t user_path, long *error)
 
 int uaccess_fault(struct trap_frame *frame, uint64_t address)
 {
-    if (frame->rip != (uint64_t)uaccess_copy_insn)
+    const char *fixup = frame->rip == (uint64_t)uaccess_copy_insn ? uaccess_copy_fixup
+                      : frame->rip == (uint64_t)uaccess_cmpxchg_insn ? uaccess_cmpxchg_fixup : NULL;
+    if (!fixup)
         return 0;
     int access = frame->error_code & PF_WRITE ? VM_ACCESS_WRITE : VM_ACCESS_READ;
-    int error = address < USER_LIMIT ? vm_fault(&current_process()->vm, address, access) : -EFAULT;
+    int error = address < USER_LIMIT ? vm_fault(current_process()->vm, address, access) : -EFAULT;
     if (error == -ENOMEM)
         process_out_of_memory();            /* the copy fails; the process dies on its way out */
     if (error)
-        frame->rip = (uint64_t)uaccess_copy_fixup;
+        frame->rip = (uint64_t)fixup;
     return 1;
 }

@@ -22,6 +22,10 @@ static inline bool user_range_ok(uint64_t start, size_t len)
 int copy_from_user(void *dst, uint64_t user_src, size_t len);
 int copy_to_user(uint64_t user_dst, const void *src, size_t len);
 
+/* Atomically: if the aligned user word holds expected, it gets desired; *seen gets what it
+ * held. 0, or -EFAULT (misaligned, out of range, or not writable). */
+int cmpxchg_user(uint64_t user_word, uint32_t expected, uint32_t desired, uint32_t *seen);
+
 /* Fill the user range with zeros: 0, or -EFAULT (some bytes may have been written). */
 int clear_user(uint64_t user_dst, size_t len);
 
@@ -40,6 +44,6 @@ void uaccess_init(int use_stac);
 
 struct trap_frame;
 
-/* A kernel-mode page fault: if it hit a user copy, give the page or make the copy fail,
- * and return 1 (resume); 0 if it was not a user copy. */
+/* A kernel-mode page fault: if it hit a user copy or cmpxchg, give the page or make it
+ * fail, and return 1 (resume); 0 if it was not one of them. */
 int uaccess_fault(struct trap_frame *frame, uint64_t address);

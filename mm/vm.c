@@ -62,8 +62,22 @@ int vm_init(struct vm *vm)
         return -ENOMEM;
     }
     vm->pcid_pair = pcid_alloc();
-    vm->kernel_tlb_stale = vm->user_tlb_stale = true;
+    vm->users = 1;
     return 0;
+}
+
+struct vm *vm_get(struct vm *vm)
+{
+    __atomic_add_fetch(&vm->users, 1, __ATOMIC_RELAXED);
+    return vm;
+}
+
+void vm_put(struct vm *vm)
+{
+    if (__atomic_sub_fetch(&vm->users, 1, __ATOMIC_ACQ_REL))
+        return;
+    vm_destroy(vm);
+    kfree(vm);
 }
 
 uint64_t vm_kernel_cr3(const struct vm *vm)
@@ -218,9 +232,10 @@ int vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
     return 0;
 }
 
-uint64_t vm_find_free(const struct vm *vm, uint64_t len, uint64_t hint)
+uint64_t vm_find_free(const struct vm *vm, uint64_t len, uint64_t hint, uint64_t top)
 {
-    bool hint_free = hint && range_ok(hint, len);
+    top = top && top < VM_MMAP_TOP ? top : VM_MMAP_TOP;
+    bool hint_free = hint && range_ok(hint, len) && hint + len <= top;
     for (struct vma *r = vm->regions; r && hint_free; r = r->next)
         hint_free = !(r->start < hint + len && hint < r->end);
     if (hint_free)
@@ -229,12 +244,10 @@ uint64_t vm_find_free(const struct vm *vm, uint64_t len, uint64_t hint)
      * region's start; regions are sorted upward, so walk them and remember the last gap. */
     uint64_t best = 0, below = 0;
     for (struct vma *r = vm->regions;; r = r->next) {
-        uint64_t gap_end = r ? r->start : VM_MMAP_TOP;
-        if (gap_end > VM_MMAP_TOP)
-            gap_end = VM_MMAP_TOP;
+        uint64_t gap_end = r && r->start < top ? r->start : top;
         if (gap_end >= below + len && gap_end - len >= PAGE_SIZE * 16)   /* keep low memory clear */
             best = gap_end - len;
-        if (!r || r->start >= VM_MMAP_TOP)
+        if (!r || r->start >= top)
             return best;
         below = r->end;
     }
@@ -344,7 +357,8 @@ int vm_move(struct vm *vm, uint64_t from, uint64_t len, uint64_t to, uint64_t ne
     return move.error;
 }
 
-int vm_fault(struct vm *vm, uint64_t addr, int access)
+/* vm_fault's work, under vm's lock. */
+static int fault_locked(struct vm *vm, uint64_t addr, int access)
 {
     struct vma *r = find(vm, addr);
     if (!r)
@@ -362,6 +376,14 @@ int vm_fault(struct vm *vm, uint64_t addr, int access)
     else
         error = populate(vm, r, va, &frame);
     return error == 0 || error == -ENOMEM ? error : -EFAULT;
+}
+
+int vm_fault(struct vm *vm, uint64_t addr, int access)
+{
+    uint64_t flags = vm_lock(vm);
+    int error = fault_locked(vm, addr, access);
+    vm_unlock(vm, flags);
+    return error;
 }
 
 int vm_copy_in(struct vm *vm, uint64_t va, const void *src, size_t len)

@@ -6,6 +6,7 @@
  * is written in with vm_copy_in. Every user page is 4 KiB and mapped USER.
  */
 #pragma once
+#include "kernel/spinlock.h"
 #include "mm/layout.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,26 +22,39 @@ struct vma {
     struct vma *next;               /* the list is sorted by address, regions never overlap */
 };
 
+/* One address space, which several processes may share (threads, a vfork child). Its lock
+ * protects the regions, the page tables and the heap's end against the others that use it:
+ * every system call on it, every fault in it, fork's copy of it and /proc's reads take it;
+ * a vm only one process can reach yet (exec's new one) needs none. Lock order: after
+ * process_lock and fs_lock, before the allocators'. */
 struct vm {
+    struct spinlock lock;
+    int users;                      /* atomic: the processes that have it (vm_put) */
     uint64_t root;                  /* the kernel root: what the kernel runs on (pagetable.h) */
     uint64_t user_root;             /* what user mode runs on: root itself unless isolated */
     struct vma *regions;
     uint64_t brk_start, brk;        /* the heap region is [brk_start, page-up(brk)) */
     uint16_t pcid_pair;             /* arch/x86_64/pcid.h; 0 without PCIDs */
-    /* The pair may hold another address space's entries until its first loads flush. */
-    bool kernel_tlb_stale, user_tlb_stale;
 };
 
 /* The values to load into CR3: the kernel root and the user root, with their PCIDs. */
 uint64_t vm_kernel_cr3(const struct vm *vm);
 uint64_t vm_user_cr3(const struct vm *vm);
 
-/* An empty address space: with isolation on (mm/isolation.h) two roots, else one. 0, or
- * -ENOMEM. */
+/* An empty address space with one user: with isolation on (mm/isolation.h) two roots, else
+ * one. 0, or -ENOMEM. */
 int vm_init(struct vm *vm);
 
 /* Free every page, table and region, and the roots. Neither may be loaded in CR3. */
 void vm_destroy(struct vm *vm);
+
+/* One more process uses vm; one fewer does: the last one's put destroys it and frees the
+ * struct, which came from kmalloc. */
+struct vm *vm_get(struct vm *vm);
+void vm_put(struct vm *vm);
+
+static inline uint64_t vm_lock(struct vm *vm) { return spin_lock(&vm->lock); }
+static inline void vm_unlock(struct vm *vm, uint64_t flags) { spin_unlock(&vm->lock, flags); }
 
 /* Make dst a copy of src: the same regions and pages. Pages are shared, read-only in both,
  * until either side writes one: that write copies it (copy on write). */
@@ -58,9 +72,9 @@ int vm_unmap(struct vm *vm, uint64_t start, uint64_t len);
  * Linux), -EACCES for write with execute, -EINVAL if misaligned. */
 int vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned prot);
 
-/* A free, page-aligned range of len bytes: at hint if it is free, else the highest one
- * below the stack. 0 if there is none. */
-uint64_t vm_find_free(const struct vm *vm, uint64_t len, uint64_t hint);
+/* A free, page-aligned range of len bytes below top (0: below the stack and its room to
+ * grow): at hint if it is free there, else the highest one. 0 if there is none. */
+uint64_t vm_find_free(const struct vm *vm, uint64_t len, uint64_t hint, uint64_t top);
 
 /* The region that holds addr, or NULL (a fault in a region is one of permission, not of
  * mapping). */
@@ -75,7 +89,8 @@ int vm_move(struct vm *vm, uint64_t from, uint64_t len, uint64_t to, uint64_t ne
 
 /* The page fault at addr (an access of VM_ACCESS_*) in this address space: 0 if a page was
  * given or a shared page copied (retry the access), -EFAULT if the access is not allowed,
- * -ENOMEM if it is but no frame was left for it. */
+ * -ENOMEM if it is but no frame was left for it. Takes vm's lock (a fault comes from
+ * anywhere); the other calls here leave the lock to their callers. */
 int vm_fault(struct vm *vm, uint64_t addr, int access);
 
 /* Write len bytes from kernel memory into [va, va + len), which must lie in regions,

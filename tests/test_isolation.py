@@ -36,12 +36,21 @@ def test_user_read_of_the_kernel_image(boot, kpti, how):
 
 @pytest.mark.parametrize("kpti", ["on", "off"])
 def test_cr3demo_shows_kernel_and_user_cr3(boot, kpti):
-    result = boot(f"kpti={kpti} init=/cr3demo", "max")
+    """Four processes of two threads each, on two CPUs: the threads of a process share its
+    two CR3s, the processes differ, and the two are equal only without isolation."""
+    result = boot(f"kpti={kpti} init=/cr3demo", "max", smp=2)
     assert result.status == STATUS_OK, explain(result)
     assert f"isolation: kpti {kpti}" in result.serial
-    pairs = re.findall(r"kernel CR3 (0x[0-9a-f]+)\s+user CR3 (0x[0-9a-f]+)", result.serial)
-    assert len(pairs) >= 2, result.serial
-    assert len({kernel for kernel, _ in pairs}) == len(pairs)      # one per process
+    lines = re.findall(r"^pid (\d+) +tid (\d+) +\w+ +cpu (\d+) +kernel CR3 (0x[0-9a-f]+) +user CR3 (0x[0-9a-f]+)$",
+                       result.serial, re.M)
+    assert len(lines) == 8 and len({tid for _, tid, _, _, _ in lines}) == 8, result.serial
+    by_process = {}
+    for pid, _, cpu, kernel, user in lines:
+        assert cpu in ("0", "1"), lines
+        by_process.setdefault(pid, set()).add((kernel, user))
+    assert len(by_process) == 4 and all(len(cr3s) == 1 for cr3s in by_process.values()), lines
+    pairs = [cr3s.pop() for cr3s in by_process.values()]
+    assert len({kernel for kernel, _ in pairs}) == 4, pairs        # one per process
     for kernel, user in pairs:
         assert (kernel != user) == (kpti == "on"), pairs
 
@@ -54,13 +63,16 @@ def test_pcid_is_off_where_the_cpu_has_none(boot):
 
 @pytest.mark.skipif(not shutil.which("bochs"), reason="bochs is not installed (make test installs it)")
 def test_user_tests_pass_under_bochs_with_pcid(tmp_path):
+    """On two CPUs: Bochs is the one model here with PCIDs, so this is where address spaces
+    that move between CPUs keep (or must drop) their TLB entries."""
     iso = tmp_path / "bochs.iso"
     mkiso.make_iso(KERNEL, iso, "init=/testrun", INITRD)
-    result = twofold_bochs.boot(iso, "corei7_skylake_x")
+    result = twofold_bochs.boot(iso, "corei7_skylake_x", cpus=2)
     log = result.serial
     assert not result.timed_out, log[-3000:]
     assert "pcid: on, with INVPCID" in log, log[:3000] or "no serial output; Bochs's log ends:\n" + result.bochs_log
     assert "isolation: kpti on" in log
+    assert "cpus: 2 up" in log
     assert_all_user_tests_ok(log)
     # Bochs models an Intel CPU: the SYSENTER door runs there (QEMU's CPUs refuse it).
     _, results = ktap.parse(log)

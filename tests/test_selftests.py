@@ -23,9 +23,15 @@ PER_TEST_SECONDS = 120
 
 # What each expected failure on Twofold lacks.
 MISSING_ON_TWOFOLD = {
-    "fsgsbase": "threads (clone, for pthread_create; futex) and ptrace",
-    "sysret_ss_attrs": "threads (clone, for pthread_create)",
     "syscall_numbering": "MAP_SHARED memory and ptrace",
+}
+# Expected failures on one CPU model only, for QEMU's sake. QEMU 7.2's TCG reads the stack of
+# a far return (lretq) from user mode to a 32-bit code segment as a supervisor access, which
+# SMAP refuses: a #PF with error code 1 (present, read, supervisor) at a user address, for an
+# access that real CPUs make at CPL 3. `max` has SMAP; qemu64 does not, and `-cpu max,-smap`
+# passes too.
+QEMU_QUIRKS = {
+    "max": {"sysret_ss_attrs": "QEMU to read a far return's user stack as user mode (its TCG checks SMAP there)"},
 }
 # On an Intel CPU, as this host has, SYSENTER in 64-bit mode enters Linux's 32-bit entry, and
 # the SIGSEGV that follows goes to an alternate stack the test has just freed: musl's free()
@@ -77,6 +83,7 @@ def boot_selftests(boot, cpu, kpti):
 def test_the_suite_is_there_and_every_expectation_names_a_test():
     assert NAMES, f"no {SELFTESTS / 'tests.txt'}: run the tests through `make test`"
     assert set(MISSING_ON_TWOFOLD) <= set(NAMES) and set(FAILING_ON_HOST) <= set(NAMES)
+    assert all(set(quirks) <= set(NAMES) for quirks in QEMU_QUIRKS.values())
 
 
 @pytest.mark.parametrize("cpu,kpti", CONFIGS, ids=[f"{cpu}-kpti={kpti}" for cpu, kpti in CONFIGS])
@@ -85,7 +92,7 @@ def test_selftest_on_twofold(boot, cpu, kpti, name):
     result = boot_selftests(boot, cpu, kpti)
     found = runs(result.serial)
     assert name in found, f"{name} did not run to its end: " + explain(result)
-    expect(name, verdict(*found[name]), MISSING_ON_TWOFOLD)
+    expect(name, verdict(*found[name]), {**MISSING_ON_TWOFOLD, **QEMU_QUIRKS.get(cpu, {})})
 
 
 @pytest.mark.parametrize("cpu,kpti", CONFIGS, ids=[f"{cpu}-kpti={kpti}" for cpu, kpti in CONFIGS])

@@ -1,14 +1,13 @@
 """tests/test_smp.py: starting the other CPUs (arch/x86_64/smp.c). Under QEMU's -smp N every
 CPU the MADT lists is started through INIT-SIPI-SIPI and the real-mode trampoline, takes the
-boot CPU's control registers, GDT, TSS, IDT, doors and local APIC, and parks; /proc/cpuinfo
-lists each with the APIC id that CPU read from its own local APIC (so each one ran that far);
-nosmp and maxcpus=N start fewer; and the user tests pass with the other CPUs parked. Processes
-run on the boot CPU only, for now (issue 15)."""
+boot CPU's control registers, GDT, TSS, IDT, doors and local APIC, and joins the scheduler;
+/proc/cpuinfo lists each with the APIC id that CPU read from its own local APIC (so each one ran that far);
+nosmp and maxcpus=N start fewer. Every user test also runs on 2 and 4 CPUs (test_user.py),
+where user/tests/cpus.c pins processes to each CPU and moves them between CPUs."""
 import re
 
 import pytest
 
-import ktap
 from conftest import explain
 from twofold_qemu import STATUS_OK
 
@@ -41,12 +40,3 @@ def test_more_cpus_than_twofold_takes(boot):
     assert result.status == STATUS_OK, explain(result)
     assert "smp: the MADT lists 17 CPUs; Twofold takes at most 16" in result.serial, explain(result)
     assert apic_ids(result.serial) == list(range(16)), explain(result)
-
-
-def test_the_user_tests_pass_with_the_other_cpus_parked(boot):
-    result = boot("quiet init=/testrun", smp=4)
-    planned, results = ktap.parse(result.serial)
-    failed = [name for name, r in results.items() if not r.ok]
-    programs = [name for name in results if "/" not in name]
-    assert planned and len(programs) == planned and not failed, f"{failed}: " + explain(result)
-    assert result.status == STATUS_OK, explain(result)

@@ -1,6 +1,6 @@
 """tests/test_user.py: the user test programs (user/tests/*.c). /testrun runs them all as the
-first process, on each CPU model with page-table isolation on and off and once with the PIT
-and PIC (no local APIC), and every case of every program is its own test here (found with nm,
+first process, on each CPU model with page-table isolation on and off, on 2 and 4 CPUs with
+isolation on and off, and once with the PIT and PIC (no local APIC), and every case of every program is its own test here (found with nm,
 so a case that never reports fails by name), as is each program's own result and
 frames_all_returned. Which cases skip in each configuration is pinned: a new skip fails. The
 same programs also run on this Linux host, where they must pass too (Twofold-only cases
@@ -19,10 +19,12 @@ USERDIR = BUILD / "user"
 PROGRAMS = sorted(p.stem for p in (ROOT / "user" / "tests").glob("*.c"))
 # testrun's top-level cases: one per program, then the frame count.
 TOP_LEVEL = PROGRAMS + ["frames_all_returned"]
-# (cpu, extra command line): each CPU model with isolation on and off, and one without a local
-# APIC (the PIT and PIC then give the tick).
-CONFIGS = [(cpu, extra) for cpu in CPUS for extra in ("", "kpti=off")] + [("qemu64,-apic", "")]
-CONFIG_IDS = [f"{cpu}{'-' + extra if extra else ''}" for cpu, extra in CONFIGS]
+# (cpu, extra command line, CPUs): each CPU model with isolation on and off, 2 and 4 CPUs with
+# isolation on and off, and one without a local APIC (the PIT and PIC then give the tick).
+KPTI = ("", "kpti=off")
+CONFIGS = ([(cpu, extra, 1) for cpu in CPUS for extra in KPTI] + [("max", extra, smp) for smp in (2, 4) for extra in KPTI]
+           + [("qemu64,-apic", "", 1)])
+CONFIG_IDS = [f"{cpu}{'-' + extra if extra else ''}{f'-smp{smp}' if smp > 1 else ''}" for cpu, extra, smp in CONFIGS]
 # A CPU model on which SYSENTER works in 64-bit mode (QEMU follows the vendor: AMD's #UD).
 INTEL_CPU = "max,vendor=GenuineIntel"
 
@@ -47,9 +49,16 @@ HOST_SKIP_REASONS = {"Twofold only; this is Linux", "SYSCALL is #UD in compatibi
                      "standard input is not this session's terminal"}
 
 
-def skips_expected(cpu):
-    """{case: reason} of the cases that skip on a QEMU CPU model."""
-    return {**SKIPS_ON_QEMU, **(NO_XSAVE if cpu.startswith("qemu64") else {})}
+# The cases that need two CPUs.
+ONE_CPU = {case: "one CPU" for case in (
+    "cpus/a_spinning_process_moves_when_its_affinity_changes", "cpus/a_change_made_on_another_cpu_reaches_this_one",
+    "shootdown/munmap_reaches_the_threads_on_other_cpus", "shootdown/mprotect_reaches_the_threads_on_other_cpus",
+    "shootdown/fork_reaches_a_thread_writing_on_another_cpu")}
+
+
+def skips_expected(cpu, smp=1):
+    """{case: reason} of the cases that skip on a QEMU CPU model with smp CPUs."""
+    return {**SKIPS_ON_QEMU, **(NO_XSAVE if cpu.startswith("qemu64") else {}), **(ONE_CPU if smp == 1 else {})}
 
 
 def case_names(program):
@@ -65,9 +74,9 @@ def case_names(program):
 CASES = [f"{program}/{case}" for program in PROGRAMS for case in case_names(program)]
 
 
-def boot_testrun(boot, cpu, extra="", programs=""):
-    """Boot with /testrun (given program names, or all) as the first process."""
-    return boot(" ".join(f"quiet {extra} init=/testrun {programs}".split()), cpu)
+def boot_testrun(boot, cpu, extra="", programs="", smp=1):
+    """Boot with /testrun (given program names, or all) as the first process, on smp CPUs."""
+    return boot(" ".join(f"quiet {extra} init=/testrun {programs}".split()), cpu, smp=smp)
 
 
 def expect_ok(results, name, boot_result):
@@ -89,40 +98,40 @@ def skips(results):
     return {name: r.directive[len("SKIP"):].strip() for name, r in results.items() if r.skipped}
 
 
-@pytest.mark.parametrize("cpu,extra", CONFIGS, ids=CONFIG_IDS)
-def test_only_the_expected_cases_skip(boot, cpu, extra):
-    result = boot_testrun(boot, cpu, extra)
-    assert skips(ktap.parse(result.serial)[1]) == skips_expected(cpu), explain(result)
+@pytest.mark.parametrize("cpu,extra,smp", CONFIGS, ids=CONFIG_IDS)
+def test_only_the_expected_cases_skip(boot, cpu, extra, smp):
+    result = boot_testrun(boot, cpu, extra, smp=smp)
+    assert skips(ktap.parse(result.serial)[1]) == skips_expected(cpu, smp), explain(result)
 
 
-@pytest.mark.parametrize("cpu,extra", CONFIGS, ids=CONFIG_IDS)
-def test_testrun_powers_off_with_status_0(boot, cpu, extra):
-    result = boot_testrun(boot, cpu, extra)
+@pytest.mark.parametrize("cpu,extra,smp", CONFIGS, ids=CONFIG_IDS)
+def test_testrun_powers_off_with_status_0(boot, cpu, extra, smp):
+    result = boot_testrun(boot, cpu, extra, smp=smp)
     planned, _ = ktap.parse(result.serial)
     assert planned == len(TOP_LEVEL), explain(result)
     assert "init exited with status 0" in result.serial, explain(result)
     assert result.status == STATUS_OK, explain(result)
 
 
-@pytest.mark.parametrize("cpu,extra", CONFIGS, ids=CONFIG_IDS)
+@pytest.mark.parametrize("cpu,extra,smp", CONFIGS, ids=CONFIG_IDS)
 @pytest.mark.parametrize("name", TOP_LEVEL)
-def test_user_program(boot, cpu, extra, name):
-    result = boot_testrun(boot, cpu, extra)
+def test_user_program(boot, cpu, extra, smp, name):
+    result = boot_testrun(boot, cpu, extra, smp=smp)
     expect_ok(ktap.parse(result.serial)[1], name, result)
 
 
-@pytest.mark.parametrize("cpu,extra", CONFIGS, ids=CONFIG_IDS)
+@pytest.mark.parametrize("cpu,extra,smp", CONFIGS, ids=CONFIG_IDS)
 @pytest.mark.parametrize("name", CASES)
-def test_user_case(boot, cpu, extra, name):
-    result = boot_testrun(boot, cpu, extra)
+def test_user_case(boot, cpu, extra, smp, name):
+    result = boot_testrun(boot, cpu, extra, smp=smp)
     expect_ok(ktap.parse(result.serial)[1], name, result)
 
 
-@pytest.mark.parametrize("cpu,extra", CONFIGS, ids=CONFIG_IDS)
-def test_running_out_of_memory_names_the_process_killed(boot, cpu, extra):
+@pytest.mark.parametrize("cpu,extra,smp", CONFIGS, ids=CONFIG_IDS)
+def test_running_out_of_memory_names_the_process_killed(boot, cpu, extra, smp):
     """hardening/running_out_of_memory... ends a child that takes every page: the console says
     which, as Linux's OOM killer does."""
-    result = boot_testrun(boot, cpu, extra)
+    result = boot_testrun(boot, cpu, extra, smp=smp)
     assert re.search(r"^out of memory: killed pid \d+ \(hardening\)$", result.serial, re.M), explain(result)
 
 
@@ -146,9 +155,9 @@ def check_live_cr3(serial, kpti, paths):
         assert kinds == [want] * 3, f"after {path}: {kinds}"
 
 
-@pytest.mark.parametrize("cpu,extra", CONFIGS, ids=CONFIG_IDS)
-def test_user_mode_runs_on_the_right_cr3_after_every_exit(boot, cpu, extra):
-    result = boot_testrun(boot, cpu, extra)
+@pytest.mark.parametrize("cpu,extra,smp", CONFIGS, ids=CONFIG_IDS)
+def test_user_mode_runs_on_the_right_cr3_after_every_exit(boot, cpu, extra, smp):
+    result = boot_testrun(boot, cpu, extra, smp=smp)
     check_live_cr3(result.serial, "off" if "kpti=off" in extra else "on", ["sysret", "int80", "exception"])
 
 

@@ -7,7 +7,10 @@ BUILD/bench.json. README "Benchmarks" shows a run.
 The measured pass uses `-icount shift=0,sleep=off`: the guest's TSC then counts the guest's
 instructions, so the numbers repeat on a busy machine (they are instructions, not cycles: a
 CR3 write or a TLB miss costs one or nothing). A second pass in plain TCG gives the same
-metrics in host TSC ticks, noisy, and how long each run takes. Every QEMU run has a time limit.
+metrics in host TSC ticks, noisy, and how long each run takes. A third pass boots each
+configuration on two CPUs (`-smp 2`) for the rows that need two (`bench smp`), in plain TCG as
+well: under icount, QEMU 7.2 runs the CPUs in turn and Linux never brings its second one up
+(it hangs at "Booting SMP configuration"). Every QEMU run has a time limit.
 
 Linux is the kernel Debian's linux-image-amd64 names, fetched with `apt-get download` and
 unpacked into BUILD/bench/linux (nothing is installed); it boots with -kernel and an initrd
@@ -36,6 +39,8 @@ LINUX_PACKAGE = "linux-image-amd64"
 METRICS = ["syscall_getpid", "int80_getpid", "sysenter_getpid", "sched_yield_2", "pipe_round_trip",
            "fork_exit_wait", "page_fault", "execve", "boot_to_init", "getpid_idle_1",
            "getpid_idle_100", "getpid_idle_1000", "sched_yield_16", "sched_yield_128"]
+# The rows `bench smp` measures, on two CPUs.
+SMP_METRICS = ["futex_wake_2cpu", "munmap_2cpu", "thread_create_join"]
 
 # Issue 8's targets: Linux 6.1 with pti=on measured this way (ticks), and the fraction of
 # Linux's number Twofold with kpti=on aims at.
@@ -46,6 +51,8 @@ TARGETS = {
     "fork_exit_wait": (186022, 10),
     "page_fault": (6991, 5),
 }
+# Issue 16's targets for the rows added since, against Linux measured in the same pass.
+NEW_TARGETS = {metric: 5 for metric in SMP_METRICS}
 # Rows that should stay flat as processes are added: each within FLAT of its group's first.
 SCALING = [("getpid_idle_1", "getpid_idle_100", "getpid_idle_1000"),
            ("sched_yield_2", "sched_yield_16", "sched_yield_128")]
@@ -148,16 +155,16 @@ class Guests:
     def __init__(self, args, workdir):
         self.args = args
         self.workdir = workdir
-        quick = " quick" if args.quick else ""
+        self.quick = " quick" if args.quick else ""
         self.isos = {}
         for config in CONFIGS:
-            if config.kernel == "twofold":
-                iso = workdir / f"{config.slug()}.iso"
-                # kpti= first: init= ends the kernel's options, the rest are bench's arguments
-                mkiso.make_iso(args.kernel, iso, f"kpti={config.isolation} init=/bench{quick}",
-                               args.initrd)
-                self.isos[config.name] = iso
-        self.linux_append = " --" + quick if quick else ""    # Linux passes what follows to init
+            for smp in (False, True):
+                if config.kernel == "twofold":
+                    iso = workdir / f"{config.slug()}{'-smp' if smp else ''}.iso"
+                    # kpti= first: init= ends the kernel's options, the rest are bench's arguments
+                    mkiso.make_iso(args.kernel, iso, f"kpti={config.isolation} init=/bench{self.arguments(smp)}",
+                                   args.initrd)
+                    self.isos[config.name, smp] = iso
         self.initrd = workdir / "linux-initrd.cpio"
         self.initrd.write_bytes(mkinitrd.archive({"init": pathlib.Path(args.program)}))
         try:
@@ -167,20 +174,26 @@ class Guests:
             self.vmlinuz, self.package, self.linux_missing = None, None, str(error)
             print(f"bench: no Linux to compare with: {error}", flush=True)
 
-    def command(self, config, icount):
-        machine = twofold_qemu.qemu_command("CD", self.args.cpu, self.args.mem)
+    def arguments(self, smp):
+        """What the benchmark is given after its name: " smp" and " quick", as asked."""
+        return (" smp" if smp else "") + self.quick
+
+    def command(self, config, icount, smp=False):
+        machine = twofold_qemu.qemu_command("CD", self.args.cpu, self.args.mem, smp=2 if smp else 1)
         media = machine.index("-boot")
         assert machine[media:] == ["-boot", "d", "-cdrom", "CD"], machine
         machine = machine[:media] + (ICOUNT if icount else [])
         if config.kernel == "twofold":
-            return machine + ["-boot", "d", "-cdrom", str(self.isos[config.name])]
-        append = f"console=ttyS0 pti={config.isolation}{self.linux_append}"
+            return machine + ["-boot", "d", "-cdrom", str(self.isos[config.name, smp])]
+        arguments = self.arguments(smp)
+        append = f"console=ttyS0 pti={config.isolation}" + (" --" + arguments if arguments else "")
         return machine + ["-kernel", str(self.vmlinuz), "-initrd", str(self.initrd),
                           "-append", append]
 
-    def run_all(self, icount):
-        """{config name: Run} for every configuration, one after the other."""
-        mode = "icount" if icount else "tcg"
+    def run_all(self, icount, smp=False):
+        """{config name: Run} for every configuration, one after the other; on two CPUs, the
+        runs of `bench smp`."""
+        mode = ("icount" if icount else "tcg") + ("-smp2" if smp else "")
         runs = {}
         for config in CONFIGS:
             if config.kernel == "linux" and self.linux_missing:
@@ -189,7 +202,7 @@ class Guests:
                 continue
             log = self.workdir / f"{config.slug()}-{mode}.log"
             print(f"bench: {config.name} ({mode}) ...", end="", flush=True)
-            run = run_guest(config, self.command(config, icount), self.args.timeout, log)
+            run = run_guest(config, self.command(config, icount, smp), self.args.timeout, log)
             print(f" {run.seconds:.0f} s, {run.ended}" +
                   ("" if run.complete else f", INCOMPLETE: see {log}"), flush=True)
             runs[config.name] = run
@@ -221,6 +234,17 @@ def judge(runs):
     return out
 
 
+def judge_smp(runs):
+    """{metric: {...}} for the rows of the pass on two CPUs: Twofold kpti=on against Linux
+    pti=on of that pass."""
+    out = {}
+    for metric, fraction in NEW_TARGETS.items():
+        measured, value = runs[THEIRS].number(metric), runs[MINE].number(metric)
+        out[metric] = {"target": f"<= 1/{fraction} of Linux" + (f" ({measured / fraction:,.0f})" if measured else ""),
+                       "met": None if value is None or measured is None else value <= measured / fraction}
+    return out
+
+
 def cell(value):
     if value is None:
         return "-"
@@ -236,14 +260,14 @@ def verdict(judged):
     return f"{text} ({judged['change']:+.0%})" if "change" in judged else text
 
 
-def table(runs, judged=None):
-    """A Markdown table of runs, with the ratio Twofold/Linux with isolation on and, given
-    judged (from judge()), the targets."""
+def table(runs, judged=None, metrics=METRICS):
+    """A Markdown table of runs' metrics, with the ratio Twofold/Linux with isolation on and,
+    given judged (from judge()), the targets."""
     head = ["metric"] + list(runs) + ["Twofold/Linux, on"]
     if judged:
         head += ["target (Twofold kpti=on)", "met"]
     rows = [head, ["---"] * len(head)]
-    for metric in METRICS:
+    for metric in metrics:
         row = [metric] + [cell(run.metrics.get(metric)) for run in runs.values()]
         mine, theirs = runs[MINE].number(metric), runs[THEIRS].number(metric)
         row.append(f"{mine / theirs:.2f}" if mine is not None and theirs else "-")
@@ -288,6 +312,7 @@ def main():
     guests = Guests(args, workdir)
     measured = guests.run_all(icount=True)
     timed = guests.run_all(icount=False)
+    on_two = guests.run_all(icount=False, smp=True)
     judged = judge(measured)
 
     machine = f"-cpu {args.cpu} -m {args.mem} -smp 1"
@@ -299,19 +324,22 @@ def main():
             f"(Twofold {twofold}, {linux}){quick}",
         "", table(measured, judged), "", notes(measured),
         "", f"Plain TCG, {machine}: host TSC ticks, noisy{quick}",
-        "", table(timed), "", notes(timed)]))
+        "", table(timed), "", notes(timed),
+        "", f"Plain TCG, {machine.replace('-smp 1', '-smp 2')} (bench smp): host TSC ticks, noisy{quick}",
+        "", table(on_two, judge_smp(on_two), SMP_METRICS), "", notes(on_two)]))
     out = pathlib.Path(args.build) / "bench.json"
     out.write_text(json.dumps({
         "settings": {"machine": machine, "icount": " ".join(ICOUNT), "quick": args.quick,
                      "timeout_s": args.timeout, "twofold": twofold, "linux": guests.package},
         "targets": {metric: {"linux_6_1_pti_on": reference, "twofold_at_most": f"1/{fraction}"}
                     for metric, (reference, fraction) in TARGETS.items()},
-        "verdicts": judged,
+        "verdicts": {**judged, **judge_smp(on_two)},
         "icount": {name: dataclasses.asdict(run) for name, run in measured.items()},
+        "tcg_smp2": {name: dataclasses.asdict(run) for name, run in on_two.items()},
         "tcg": {name: dataclasses.asdict(run) for name, run in timed.items()},
     }, indent=1) + "\n")
     print(f"\nbench: wrote {out}; serial logs in {workdir}/")
-    return 0 if all(run.complete for run in [*measured.values(), *timed.values()]) else 1
+    return 0 if all(run.complete for run in [*measured.values(), *on_two.values(), *timed.values()]) else 1
 
 
 if __name__ == "__main__":

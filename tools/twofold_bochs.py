@@ -28,7 +28,7 @@ CONFIG = """\
 megs: 256
 romimage: file={rom}
 vgaromimage: file={vga_rom}
-cpu: model={model}, count=1, ips=100000000
+cpu: model={model}, count={cpus}, ips=100000000
 ata0-master: type=cdrom, path={iso}, status=inserted
 boot: cdrom
 com1: enabled=1, mode=file, dev={serial}
@@ -57,9 +57,9 @@ def missing_files(files):
             for path, package in files.items() if not pathlib.Path(path).exists()]
 
 
-def boot(iso, model="corei7_skylake_x", timeout=300, rom=ROM_IMAGE, vga_rom=VGA_ROM_IMAGE):
-    """Run iso in Bochs on CPU model until it shuts down (rom and vga_rom: other ROM images,
-    for tests). Returns a Boot; raises CannotStart if a file Bochs needs is missing."""
+def boot(iso, model="corei7_skylake_x", timeout=300, rom=ROM_IMAGE, vga_rom=VGA_ROM_IMAGE, cpus=1):
+    """Run iso in Bochs on cpus CPUs of model until it shuts down (rom and vga_rom: other ROM
+    images, for tests). Returns a Boot; raises CannotStart if a file Bochs needs is missing."""
     problems = missing_files({rom: PACKAGES[ROM_IMAGE], vga_rom: PACKAGES[VGA_ROM_IMAGE],
                               TERM_PLUGIN: PACKAGES[TERM_PLUGIN]})
     if problems:
@@ -67,7 +67,7 @@ def boot(iso, model="corei7_skylake_x", timeout=300, rom=ROM_IMAGE, vga_rom=VGA_
     with tempfile.TemporaryDirectory() as work:
         work = pathlib.Path(work)
         serial, log = work / "serial.txt", work / "bochs.log"
-        (work / "bochsrc").write_text(CONFIG.format(rom=rom, vga_rom=vga_rom, model=model,
+        (work / "bochsrc").write_text(CONFIG.format(rom=rom, vga_rom=vga_rom, model=model, cpus=cpus,
                                                     iso=pathlib.Path(iso).resolve(), serial=serial, log=log))
         (work / "rc").write_text("c\n")
         command = f"bochs -q -f {work / 'bochsrc'} -rc {work / 'rc'}"

@@ -9,13 +9,17 @@
  *
  * tools/bench.py runs it as the first process on both kernels (README: "Benchmarks"):
  *     bench [quick]                every metric; quick: loops a tenth as long, a smoke test
+ *     bench smp [quick]            the rows that need two CPUs (threads on each of them)
  *     bench exec-chain N T0 FD     internal: one link of the execve measurement
  *     bench profile                the calls `make profile` steps through (tools/profile.py):
  *                                  getpid, then sched_yield between two processes
  * As the first process on Linux it powers off at the end; on Twofold exiting is enough.
  * Timed loops use raw system calls, so they measure the kernel and not the C library. */
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +46,9 @@ enum {
     FORK_LOOPS = 100,           /* fork+exit+wait per round */
     FAULT_PAGES = 1024,         /* pages first touched per round */
     EXEC_CHAIN = 20,            /* execve calls per round */
+    FUTEX_LOOPS = 2000,         /* futex round trips between two CPUs per round */
+    UNMAP_LOOPS = 500,          /* map, touch, unmap with a thread on the other CPU, per round */
+    THREAD_LOOPS = 200,         /* thread create and join per round */
     MAX_CHILDREN = 1000,
     LINUX_GETPID_32 = 20,       /* getpid's number in Linux's 32-bit ABI, which int $0x80 takes */
 };
@@ -540,6 +547,125 @@ static void bench_page_fault(void)
     munmap(area, size);
 }
 
+/* ---- Two CPUs (bench smp) -------------------------------------------------------------- */
+
+static void pin_to(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    sched_setaffinity(0, sizeof set, &set);
+}
+
+static long futex_op(atomic_int *word, int op, int val)
+{
+    enum { FUTEX_WAIT_PRIVATE = 128, FUTEX_WAKE_PRIVATE = 129 };
+    return syscall(SYS_futex, word, op ? FUTEX_WAKE_PRIVATE : FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+/* The futex ping-pong's word: 0 idle, 1 asked, 2 answered, 3 stop. */
+static atomic_int ping;
+
+static void *answer_pings(void *unused)
+{
+    (void)unused;
+    pin_to(1);
+    for (;;) {
+        int seen = atomic_load(&ping);
+        if (seen == 3)
+            return NULL;
+        if (seen != 1) {
+            futex_op(&ping, 0, seen);       /* wait while it holds what was seen */
+            continue;
+        }
+        atomic_store(&ping, 2);
+        futex_op(&ping, 1, 1);
+    }
+}
+
+static int op_futex_round_trip(void *ctx)
+{
+    (void)ctx;
+    atomic_store(&ping, 1);
+    futex_op(&ping, 1, 1);
+    int seen;
+    while ((seen = atomic_load(&ping)) != 2)
+        futex_op(&ping, 0, seen);
+    atomic_store(&ping, 0);
+    return 0;
+}
+
+/* A thread that runs the address space on the other CPU: the munmap row's reason to shoot. */
+static atomic_int spinning;
+
+static void *spin_on_cpu_1(void *unused)
+{
+    (void)unused;
+    pin_to(1);
+    while (atomic_load(&spinning))
+        ;
+    return NULL;
+}
+
+static int op_map_touch_unmap(void *ctx)
+{
+    (void)ctx;
+    volatile char *page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED)
+        return 1;
+    *page = 1;
+    return munmap((void *)page, PAGE);
+}
+
+static void *do_nothing(void *unused)
+{
+    return unused;
+}
+
+static int op_thread_create_join(void *ctx)
+{
+    (void)ctx;
+    pthread_t t;
+    return pthread_create(&t, NULL, do_nothing, NULL) || pthread_join(t, NULL);
+}
+
+/* futex_wake_2cpu: a round trip through a futex to a thread on the other CPU (a wake and a
+ * wait each way); munmap_2cpu: map, touch and unmap a page while another thread of the
+ * process runs on the other CPU (which the unmap must reach: a shootdown; the spinning
+ * thread's instructions count too, under icount, on both kernels); thread_create_join:
+ * pthread_create of a thread that returns at once, and pthread_join. */
+static void bench_smp(void)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0 || !CPU_ISSET(0, &set) || !CPU_ISSET(1, &set)) {
+        const char *why = "needs CPUs 0 and 1";
+        not_measured("futex_wake_2cpu", "skipped", why);
+        not_measured("munmap_2cpu", "skipped", why);
+        not_measured("thread_create_join", "skipped", why);
+        return;
+    }
+    pin_to(0);
+    pthread_t partner;
+    atomic_store(&ping, 0);
+    double ticks = pthread_create(&partner, NULL, answer_pings, NULL) ? -1
+                 : time_op(loops(FUTEX_LOOPS), op_futex_round_trip, NULL);
+    atomic_store(&ping, 3);
+    futex_op(&ping, 1, 1);
+    pthread_join(partner, NULL);
+    result_or_failure("futex_wake_2cpu", ticks, "pthread_create failed");
+
+    atomic_store(&spinning, 1);
+    ticks = pthread_create(&partner, NULL, spin_on_cpu_1, NULL) ? -1
+          : time_op(loops(UNMAP_LOOPS), op_map_touch_unmap, NULL);
+    atomic_store(&spinning, 0);
+    pthread_join(partner, NULL);
+    result_or_failure("munmap_2cpu", ticks, "pthread_create, mmap or munmap failed");
+
+    result_or_failure("thread_create_join", time_op(loops(THREAD_LOOPS), op_thread_create_join, NULL),
+                      "pthread_create or pthread_join failed");
+}
+
 /* execve the program at self, as one more link of the chain (see exec_chain()). */
 static void exec_link(const char *self, long left, const char *t0, const char *fd)
 {
@@ -626,6 +752,18 @@ static int profile_targets(void)
     return child > 0 && waitpid(child, NULL, 0) == child ? 0 : 1;
 }
 
+/* The end of a run: "bench: done", and as Linux's first process (whose init may not exit)
+ * the power off. */
+static int finish(int twofold)
+{
+    printf("bench: done\n");
+    if (!twofold && getpid() == 1) {
+        sync();
+        reboot(RB_POWER_OFF);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 5 && strcmp(argv[1], "exec-chain") == 0)
@@ -633,20 +771,20 @@ int main(int argc, char **argv)
     if (argc == 2 && strcmp(argv[1], "profile") == 0)
         return profile_targets();
     setvbuf(stdout, NULL, _IOLBF, 0);           /* whole lines, and nothing left for a fork */
-    if (argc > 1 && strcmp(argv[1], "quick") == 0)
+    bool smp = argc > 1 && strcmp(argv[1], "smp") == 0;
+    if (argc > 1 + smp && strcmp(argv[1 + smp], "quick") == 0)
         scale = 10;
-    /* One CPU, as in the guests, so that on a host too the processes take turns (Twofold has
-     * no sched_setaffinity: -ENOSYS, ignored). */
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(0, &one);
-    sched_setaffinity(0, sizeof one, &one);
-
     struct utsname u;
     int twofold = on_twofold();
     if (uname(&u) == 0)
         printf("bench: kernel %s %s\n", u.sysname, u.release);
-    printf("bench: mode %s\n", scale == 1 ? "full" : "quick");
+    printf("bench: mode %s%s\n", scale == 1 ? "full" : "quick", smp ? " smp" : "");
+    if (smp) {
+        bench_smp();
+        return finish(twofold);
+    }
+    /* One CPU, as in the guests, so that on a host too the processes take turns. */
+    pin_to(0);
     bench_boot();
     bench_doors(twofold);
     bench_yield(2);
@@ -659,11 +797,5 @@ int main(int argc, char **argv)
     bench_getpid_idle(1);
     bench_getpid_idle(100);
     bench_getpid_idle(1000);
-    printf("bench: done\n");
-
-    if (!twofold && getpid() == 1) {            /* Linux's init may not exit: power off */
-        sync();
-        reboot(RB_POWER_OFF);
-    }
-    return 0;
+    return finish(twofold);
 }

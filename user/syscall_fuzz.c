@@ -1,9 +1,10 @@
 /* user/syscall_fuzz.c: random system calls against the kernel, which must stay up and lose
  * nothing.
  *
- *     syscall_fuzz [calls=N] [seconds=S] [seed=X]
+ *     syscall_fuzz [calls=N] [seconds=S] [seed=X] [threads=T]
  *
- * runs children one after another, each making up to CALLS_PER_CHILD calls, most through
+ * runs children one after another, each making up to CALLS_PER_CHILD calls (with threads=T,
+ * in each of T threads at once, which on several CPUs run side by side), most through
  * SYSCALL, one in eight through `int $0x80`, some with AC, DF and NT set: numbers drawn
  * from Linux's table (0..460), Twofold's own (1024..), and random 32- and 64-bit values;
  * arguments drawn from values that find bugs (0, -1, small numbers, a mapped page, a read-only
@@ -29,7 +30,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -144,20 +147,12 @@ static long syscall_odd_flags(long nr, const long a[6])
     return ret;
 }
 
-/* A child's life: descriptors that cannot block or reach the console (0..2: the read end of
- * a pipe with no writer), its argument memory, then the calls. */
-__attribute__((noreturn)) static void fuzz_child(uint64_t seed)
+static long threads_per_child = 1;
+
+/* One thread's calls, drawn from seed; the first thread (reports) tells the parent how far
+ * it got. */
+static void make_calls(uint64_t seed, bool reports)
 {
-    int dead[2];
-    if (pipe(dead) == 0) {
-        close(dead[1]);
-        for (int fd = 0; fd < 3; fd++)
-            dup2(dead[0], fd);
-        close(dead[0]);
-    }
-    map_arguments();
-    if (chdir(SANDBOX) != 0)
-        SYSCALL(SYS_exit_group, 1);
     uint64_t state = seed;
     for (long made = 0; made < CALLS_PER_CHILD;) {
         long nr = number(&state);
@@ -173,9 +168,37 @@ __attribute__((noreturn)) static void fuzz_child(uint64_t seed)
             syscall_odd_flags(nr, a);
         else
             syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-        if (++made % REPORT_EVERY == 0)
+        if (++made % REPORT_EVERY == 0 && reports)
             SYSCALL(SYS_write, PROGRESS_FD, &made, sizeof made);
     }
+}
+
+static void *other_thread(void *seed)
+{
+    make_calls((uint64_t)seed, false);
+    return NULL;
+}
+
+/* A child's life: descriptors that cannot block or reach the console (0..2: the read end of
+ * a pipe with no writer), its argument memory, its other threads, then the calls. The first
+ * thread to finish ends them all. */
+__attribute__((noreturn)) static void fuzz_child(uint64_t seed)
+{
+    int dead[2];
+    if (pipe(dead) == 0) {
+        close(dead[1]);
+        for (int fd = 0; fd < 3; fd++)
+            dup2(dead[0], fd);
+        close(dead[0]);
+    }
+    map_arguments();
+    if (chdir(SANDBOX) != 0)
+        SYSCALL(SYS_exit_group, 1);
+    for (long i = 1; i < threads_per_child; i++) {
+        pthread_t t;
+        pthread_create(&t, NULL, other_thread, (void *)(uintptr_t)(seed * 0x9e3779b97f4a7c15ull + (uint64_t)i));
+    }
+    make_calls(seed, true);
     SYSCALL(SYS_exit_group, 0);
     __builtin_unreachable();
 }
@@ -277,9 +300,9 @@ static int remove_what_children_made(void)
 }
 
 /* Remove what the children made, in a child of its own: the memory readdir takes is then not
- * this process's, and comes back before frames are counted. A remover that could not start or
- * was killed for want of memory (with failalloc=) is tried again, a few times; one that ran and
- * could not remove something is a failure. */
+ * this process's, and comes back before frames are counted. A remover that could not start,
+ * was killed or could not remove something (with failalloc=, any of its calls may fail for
+ * want of memory) is tried again, a few times; what is still there then is a failure. */
 static int sandbox_removed(void)
 {
     for (int attempt = 0; attempt < 8; attempt++) {
@@ -287,8 +310,8 @@ static int sandbox_removed(void)
         if (pid == 0)
             _exit(remove_what_children_made() == 0 ? 0 : 1);
         int status;
-        if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
-            return WEXITSTATUS(status) == 0;
+        if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            return 1;
     }
     return 0;
 }
@@ -321,8 +344,10 @@ int main(int argc, char **argv)
             seconds = atol(argv[i] + 8);
         else if (strncmp(argv[i], "seed=", 5) == 0)
             seed = strtoull(argv[i] + 5, NULL, 0);
+        else if (strncmp(argv[i], "threads=", 8) == 0 && atol(argv[i] + 8) >= 1)
+            threads_per_child = atol(argv[i] + 8);
         else {
-            fprintf(stderr, "usage: %s [calls=N] [seconds=S] [seed=X]\n", argv[0]);
+            fprintf(stderr, "usage: %s [calls=N] [seconds=S] [seed=X] [threads=T]\n", argv[0]);
             return 2;
         }
     }
@@ -331,8 +356,8 @@ int main(int argc, char **argv)
         printf("syscall_fuzz: this is not Twofold; it would fuzz this machine's kernel\n");
         return 2;
     }
-    printf("KTAP version 1\n1..3\n# seed=%llu %s=%ld\n", (unsigned long long)seed,
-           seconds ? "seconds" : "calls", seconds ? seconds : target);
+    printf("KTAP version 1\n1..3\n# seed=%llu %s=%ld threads=%ld\n", (unsigned long long)seed,
+           seconds ? "seconds" : "calls", seconds ? seconds : target, threads_per_child);
     note_root_names();
     long frames_before = free_frames(), made = 0, children = 0, killed = 0, unstarted = 0, in_a_row = 0;
     long deadline = now_ns() + seconds * 1000000000L;

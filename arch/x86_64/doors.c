@@ -28,7 +28,7 @@ void doors_init_cpu(unsigned cpu_id)
 {
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
     /* SYSCALL loads CS = KERNEL_CS, SS = KERNEL_CS + 8; SYSRET to 64-bit mode loads
-     * CS = 0x18 + 16 | 3 = USER_CS and SS = 0x18 + 8 | 3 = USER_DS (gdt.h). */
+     * CS = 0x20 + 16 | 3 = USER_CS and SS = 0x20 + 8 | 3 = USER_DS (gdt.h). */
     wrmsr(MSR_STAR, (uint64_t)(USER32_CS & ~3) << 48 | (uint64_t)KERNEL_CS << 32);
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
     wrmsr(MSR_CSTAR, (uint64_t)syscall32_entry);    /* from compat mode: -ENOSYS */

@@ -13,7 +13,7 @@ struct __attribute__((packed)) tss64 {
 };
 
 struct cpu_descriptors {
-    uint64_t gdt[8];
+    uint64_t gdt[10];
     struct tss64 tss;
 };
 
@@ -35,21 +35,23 @@ enum {
 };
 #define SEG_DPL(n) ((uint64_t)(n) << 45)
 
-static const uint64_t flat_segments[6] = {
-    0,
-    SEG_PRESENT | SEG_NOT_SYSTEM | SEG_CODE | SEG_RW | SEG_ACCESSED | SEG_LONG,              /* 0x08 */
-    SEG_PRESENT | SEG_NOT_SYSTEM | SEG_RW | SEG_ACCESSED | SEG_DB | SEG_GRANULARITY_4K | SEG_LIMIT_4G, /* 0x10 */
-    SEG_PRESENT | SEG_NOT_SYSTEM | SEG_CODE | SEG_RW | SEG_ACCESSED | SEG_DPL(3) | SEG_DB
-        | SEG_GRANULARITY_4K | SEG_LIMIT_4G,                                                   /* 0x18 */
-    SEG_PRESENT | SEG_NOT_SYSTEM | SEG_RW | SEG_ACCESSED | SEG_DPL(3) | SEG_DB
-        | SEG_GRANULARITY_4K | SEG_LIMIT_4G,                                                   /* 0x20 */
-    SEG_PRESENT | SEG_NOT_SYSTEM | SEG_CODE | SEG_RW | SEG_ACCESSED | SEG_DPL(3) | SEG_LONG,  /* 0x28 */
+static const uint64_t flat_segments[TSS_SEL / 8] = {
+    [KERNEL_CS / 8] = SEG_PRESENT | SEG_NOT_SYSTEM | SEG_CODE | SEG_RW | SEG_ACCESSED | SEG_LONG,
+    [KERNEL_DS / 8] = SEG_PRESENT | SEG_NOT_SYSTEM | SEG_RW | SEG_ACCESSED | SEG_DB | SEG_GRANULARITY_4K
+                    | SEG_LIMIT_4G,
+    [USER32_CS / 8] = SEG_PRESENT | SEG_NOT_SYSTEM | SEG_CODE | SEG_RW | SEG_ACCESSED | SEG_DPL(3) | SEG_DB
+                    | SEG_GRANULARITY_4K | SEG_LIMIT_4G,
+    [USER_DS / 8] = SEG_PRESENT | SEG_NOT_SYSTEM | SEG_RW | SEG_ACCESSED | SEG_DPL(3) | SEG_DB
+                  | SEG_GRANULARITY_4K | SEG_LIMIT_4G,
+    [USER_CS / 8] = SEG_PRESENT | SEG_NOT_SYSTEM | SEG_CODE | SEG_RW | SEG_ACCESSED | SEG_DPL(3) | SEG_LONG,
 };
+_Static_assert(KERNEL_DS == KERNEL_CS + 8 && USER_DS == USER32_CS + 8 && USER_CS == USER32_CS + 16,
+               "the order SYSCALL and SYSRET take the selectors in");
 
 void gdt_init_cpu(unsigned cpu_id)
 {
     struct cpu_descriptors *d = &descriptors[cpu_id];
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < TSS_SEL / 8; i++)
         d->gdt[i] = flat_segments[i];
 
     for (int ist = 1; ist <= IST_COUNT; ist++)

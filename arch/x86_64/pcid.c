@@ -1,6 +1,7 @@
 /* arch/x86_64/pcid.c: PCID pairs and INVPCID (see pcid.h). */
 #include "arch/x86_64/pcid.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "kernel/panic.h"
 #include "kernel/spinlock.h"
 #include "mm/phys.h"
@@ -13,6 +14,13 @@ bool pcid_on, invpcid_on;             /* set once at boot */
 static struct spinlock pcid_lock;
 static uint64_t in_use[PAIRS / 64];
 static unsigned next_pair = 1;
+
+/* Each pair's generation (atomic; moved on by any CPU), and the generation each CPU's TLB is
+ * current with for each pair (only that CPU writes its row; 0: none). A generation wraps
+ * after 2^32 changes of one address space; a CPU that saw one exactly 2^32 changes earlier
+ * would keep stale entries. */
+static uint32_t generation[PAIRS];
+static uint32_t current_with[MAX_CPUS][PAIRS];
 
 void pcid_init(bool want, bool cpu_has_pcid, bool cpu_has_invpcid)
 {
@@ -33,6 +41,7 @@ uint16_t pcid_alloc(void)
         if (!(in_use[pair / 64] & (1ull << pair % 64))) {
             in_use[pair / 64] |= 1ull << pair % 64;
             spin_unlock(&pcid_lock, flags);
+            __atomic_add_fetch(&generation[pair], 1, __ATOMIC_SEQ_CST);
             return (uint16_t)pair;
         }
     }
@@ -46,6 +55,35 @@ void pcid_free(uint16_t pair)
     uint64_t flags = spin_lock(&pcid_lock);
     in_use[pair / 64] &= ~(1ull << pair % 64);
     spin_unlock(&pcid_lock, flags);
+}
+
+bool pcid_load_keeps(uint16_t pair)
+{
+    uint32_t now = __atomic_load_n(&generation[pair], __ATOMIC_SEQ_CST);
+    uint32_t *seen = &current_with[this_cpu()->id][pair];
+    bool keeps = *seen == now;
+    *seen = now;
+    return keeps;
+}
+
+uint32_t pcid_changed(uint16_t pair)
+{
+    uint32_t now = __atomic_add_fetch(&generation[pair], 1, __ATOMIC_SEQ_CST);
+    pcid_caught_up(pair, now);
+    return now;
+}
+
+void pcid_caught_up(uint16_t pair, uint32_t at)
+{
+    uint32_t *seen = &current_with[this_cpu()->id][pair];
+    /* Behind before this change too (it missed one while away): stay behind. */
+    if (*seen == at - 1)
+        *seen = at;
+}
+
+void pcid_forget_here(uint16_t pair)
+{
+    current_with[this_cpu()->id][pair] = 0;
 }
 
 static void invpcid(int type, uint64_t pcid, uint64_t va)

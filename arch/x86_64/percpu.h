@@ -45,6 +45,7 @@ struct cpu {
     int spinlocks_held;             /* how many this CPU holds now (kernel/spinlock.h) */
     bool need_resched;              /* the current process's slice is over (kernel/proc/sched.c) */
     struct process *dead;           /* ended here; freed once this CPU has left its stack */
+    uint64_t idle_rsp;              /* the idle context's saved RSP (kernel/proc/sched.c) */
     struct exit_counts exits;
     struct cpu_ticks ticks;
     uint64_t sysenter_stack[8];     /* SYSENTER lands here (MSR); the door leaves at once */

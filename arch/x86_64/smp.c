@@ -16,6 +16,7 @@
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/proc/sched.h"
 #include "kernel/spinlock.h"
 #include "mm/frame.h"
 #include "mm/kstack.h"
@@ -37,36 +38,72 @@ static const char *cpu_refused[MAX_CPUS];
 static uint32_t apic_ids[MAX_CPUS];
 static unsigned cpu_count = 1;
 
-/* The function smp_call_others asks the other CPUs to run: call_lock protects the request;
- * pending (atomic) counts the CPUs that have not yet run it. */
+/* The function smp_call asks other CPUs to run: call_lock protects the request;
+ * wanted[cpu] (atomic) says that cpu has yet to run it, pending (atomic) how many have. */
 static struct spinlock call_lock;
 static struct {
     void (*fn)(void *arg);
     void *arg;
+    bool wanted[MAX_CPUS];
     unsigned pending;
 } call;
 
-/* VEC_CALL_FUNCTION, on another CPU: run the request, then say so. */
-static void on_call(const struct trap_frame *frame)
+void smp_answer_call(void)
 {
-    (void)frame;
+    if (!percpu_ready || !__atomic_load_n(&call.wanted[this_cpu()->id], __ATOMIC_ACQUIRE))
+        return;
+    /* The interrupt and a spinning CPU's look may both come here: one of them runs it. */
+    if (!__atomic_exchange_n(&call.wanted[this_cpu()->id], false, __ATOMIC_ACQ_REL))
+        return;
     call.fn(call.arg);
     __atomic_sub_fetch(&call.pending, 1, __ATOMIC_RELEASE);
 }
 
-void smp_call_others(void (*fn)(void *arg), void *arg)
+/* VEC_CALL_FUNCTION, on another CPU: run the request, if it has not run yet. */
+static void on_call(const struct trap_frame *frame)
 {
-    if (cpu_count < 2)
+    (void)frame;
+    smp_answer_call();
+}
+
+/* VEC_RESCHEDULE: nothing to do here. The interrupt's point is its way out: a halted CPU
+ * looks at the run queue again, one in user mode at its signals and need_resched. */
+static void on_reschedule(const struct trap_frame *frame)
+{
+    (void)frame;
+}
+
+void smp_call(uint64_t cpus, void (*fn)(void *arg), void *arg)
+{
+    cpus &= ~(1ull << this_cpu()->id);
+    if (!cpus)
         return;
     uint64_t flags = spin_lock(&call_lock);
     call.fn = fn;
     call.arg = arg;
-    __atomic_store_n(&call.pending, cpu_count - 1, __ATOMIC_RELEASE);
-    for (unsigned cpu = 1; cpu < cpu_count; cpu++)
-        lapic_send_fixed(apic_ids[cpu], VEC_CALL_FUNCTION);
+    unsigned asked = 0;
+    for (unsigned cpu = 0; cpu < cpu_count; cpu++)
+        asked += (cpus >> cpu) & 1;
+    __atomic_store_n(&call.pending, asked, __ATOMIC_RELEASE);
+    for (unsigned cpu = 0; cpu < cpu_count; cpu++)
+        if (cpus & (1ull << cpu)) {
+            __atomic_store_n(&call.wanted[cpu], true, __ATOMIC_RELEASE);
+            lapic_send_fixed(apic_ids[cpu], VEC_CALL_FUNCTION);
+        }
     while (__atomic_load_n(&call.pending, __ATOMIC_ACQUIRE))
         __asm__ volatile("pause");
     spin_unlock(&call_lock, flags);
+}
+
+uint64_t smp_other_cpus(void)
+{
+    uint64_t all = cpu_count < 64 ? (1ull << cpu_count) - 1 : ~0ull;
+    return all & ~(1ull << this_cpu()->id);
+}
+
+void smp_send_reschedule(unsigned cpu)
+{
+    lapic_send_fixed(apic_ids[cpu], VEC_RESCHEDULE);
 }
 
 unsigned smp_cpu_count(void)
@@ -105,9 +142,7 @@ __attribute__((noreturn)) void smp_ap_main(unsigned cpu)
     irq_init_this_cpu();
     apic_ids[cpu] = lapic_id();             /* its own word for who it is, for /proc/cpuinfo */
     __atomic_store_n(&cpu_up[cpu], true, __ATOMIC_RELEASE);
-    /* Parked: no process runs here yet. Its timer wakes it to count an idle tick. */
-    for (;;)
-        __asm__ volatile("sti; hlt; cli" ::: "memory");
+    sched_run_idle();                       /* this stack is its idle context from now on */
 }
 
 /* The CR3 a started CPU begins long mode on: the kernel half, as every CR3 maps it, and the
@@ -202,6 +237,7 @@ unsigned smp_start_cpus(const struct madt_info *madt, unsigned max_cpus, const s
     if (!boot_cr3)
         return cpu_count;
     irq_set_ipi_handler(VEC_CALL_FUNCTION, on_call);
+    irq_set_ipi_handler(VEC_RESCHEDULE, on_reschedule);
     memcpy(phys_to_virt(TRAMPOLINE_PHYS), trampoline_start, (size_t)(trampoline_end - trampoline_start));
     boot_cr0 = read_cr0();
     boot_cr4 = read_cr4();

@@ -3,10 +3,9 @@
  *
  * A started CPU gets what the boot CPU has (its own struct cpu, GDT, TSS, IST stacks and
  * trampoline stack in the entry area, the same CR0, CR4 and EFER, its doors' MSRs, its FPU,
- * its local APIC and timer) and then parks in an idle loop, where its timer's ticks count as
- * its idle time (/proc/stat). It runs no process yet: no run queue takes it (issue 15's
- * scheduling on every CPU). A CPU without a feature the boot CPU turned on is not taken: it
- * halts for good, with interrupts off.
+ * its local APIC and timer) and then enters the scheduler's idle loop: it runs processes from
+ * the run queue from then on (kernel/proc/sched.h). A CPU without a feature the boot CPU
+ * turned on is not taken: it halts for good, with interrupts off.
  */
 #pragma once
 #include "arch/x86_64/drivers/acpi.h"
@@ -32,10 +31,23 @@ struct trampoline_params {
 unsigned smp_start_cpus(const struct madt_info *madt, unsigned max_cpus, const struct boot_info *boot,
                         uint64_t info_phys);
 
-/* Run fn(arg) on every other CPU that is up, and return once each has. The caller may hold
- * spinlocks with interrupts off: the other CPUs only wait with interrupts on (their idle
- * loop), so each answers. One call at a time (call_lock). */
-void smp_call_others(void (*fn)(void *arg), void *arg);
+/* Run fn(arg) on each CPU of cpus (a bit each, all up; this one's bit is ignored), and return
+ * once each has. The caller may hold spinlocks with interrupts off: a CPU that waits with
+ * interrupts off (for a spinlock, for a process to leave a CPU) answers the call while it
+ * waits (smp_answer_call), so each one answers. fn runs in interrupt context and takes no
+ * lock. One call at a time (call_lock). */
+void smp_call(uint64_t cpus, void (*fn)(void *arg), void *arg);
+
+/* Every CPU that is up but this one. */
+uint64_t smp_other_cpus(void);
+
+/* Run the call smp_call asked this CPU for, if it has not run yet: every wait that
+ * spins with interrupts off calls it. */
+void smp_answer_call(void);
+
+/* Interrupt cpu (VEC_RESCHEDULE): it leaves a halt, or heads back to user mode through its
+ * exit work (signals, need_resched). */
+void smp_send_reschedule(unsigned cpu);
 
 /* How many CPUs are up (1 before smp_start_cpus), and the local APIC id of the nth, as that
  * CPU read it from its own local APIC. */

@@ -1,8 +1,10 @@
 /* arch/x86_64/tlb.c: invalidating translations after the page tables changed, with and
- * without PCIDs and page-table isolation: on this CPU, and for the kernel half (in every
- * address space, so in every CPU's TLB) on every other CPU too, through an interprocessor
- * interrupt that waits for each (a shootdown). A user half runs on the boot CPU alone, for
- * now (arch/x86_64/smp.h): its changes stay this CPU's. */
+ * without PCIDs and page-table isolation: on this CPU, and on the other CPUs that may hold
+ * them, through an interprocessor interrupt that waits for each (a shootdown). The kernel
+ * half is in every address space, so in every CPU's TLB: every CPU flushes. A user half is
+ * in the TLBs of the CPUs that run its address space now, which flush the range at once,
+ * and (with PCIDs) of those that ran it before, which its generation tells to flush on
+ * their next load (pcid.h). Changes to one address space come one at a time (its lock). */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/pcid.h"
 #include "arch/x86_64/percpu.h"
@@ -46,22 +48,58 @@ static void invalidate_here(uint64_t root, uint64_t va, uint64_t size)
     }
 }
 
-struct kernel_range {
-    uint64_t va, size;
+struct changed_range {
+    uint64_t root, va, size;
+    uint16_t pair;                      /* a user half's PCID pair, and its new generation */
+    uint32_t generation;
 };
 
-/* smp_call_others's work on each other CPU: the kernel half changed there too. */
-static void invalidate_kernel_range(void *arg)
+/* smp_call's work on another CPU: the kernel half changed there too; or a user half it may
+ * be running (it may have left it since it was asked: then its generation is behind). */
+static void invalidate_range(void *arg)
 {
-    const struct kernel_range *range = arg;
-    invalidate_here(pt_kernel_root, range->va, range->size);
+    const struct changed_range *range = arg;
+    if (range->va >= DIRECT_MAP_BASE) {
+        invalidate_here(pt_kernel_root, range->va, range->size);
+        return;
+    }
+    if ((this_cpu()->entry_cr3 & PTE_ADDR_MASK) != range->root)
+        return;
+    invalidate_here(range->root, range->va, range->size);
+    if (pcid_on)
+        pcid_caught_up(range->pair, range->generation);
+}
+
+/* The CPUs other than this one running the address space with root now (a moment's look:
+ * one that starts running it after the look sees its new generation and flushes). */
+static uint64_t cpus_running(uint64_t root)
+{
+    uint64_t running = 0;
+    for (unsigned i = 0; i < smp_cpu_count(); i++)
+        if (i != this_cpu()->id && (__atomic_load_n(&cpus[i].entry_cr3, __ATOMIC_SEQ_CST) & PTE_ADDR_MASK) == root)
+            running |= 1ull << i;
+    return running;
 }
 
 void tlb_invalidate(uint64_t root, uint64_t va, uint64_t size)
 {
     invalidate_here(root, va, size);
+    struct changed_range range = { root, va, size, 0, 0 };
     if (va >= DIRECT_MAP_BASE) {
-        struct kernel_range range = { va, size };
-        smp_call_others(invalidate_kernel_range, &range);
+        smp_call(smp_other_cpus(), invalidate_range, &range);
+        return;
     }
+    /* A user half's changes: only the running address space's reach other CPUs (fork's
+     * copy, exec's new one and an exiting one's teardown are run by no other CPU, or none
+     * at all, and a new one's pair has a generation of its own). */
+    uint64_t cr3 = read_cr3();
+    if ((cr3 & PTE_ADDR_MASK) != root)
+        return;
+    if (pcid_on) {
+        range.pair = (uint16_t)((cr3 & 0xfff) / 2);
+        range.generation = pcid_changed(range.pair);
+    }
+    uint64_t others = cpus_running(root);
+    if (others)
+        smp_call(others, invalidate_range, &range);
 }

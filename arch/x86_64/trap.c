@@ -51,7 +51,13 @@ static int signal_for(const struct trap_frame *frame, uint64_t address, struct v
         return SIGBUS;
     case VEC_PAGE_FAULT:
         /* ACCERR where a region is there but forbids the access; MAPERR where none is. */
-        info->code = address < USER_LIMIT && vm_region(vm, address) ? SEGV_ACCERR : SEGV_MAPERR;
+        if (address < USER_LIMIT) {
+            uint64_t flags = vm_lock(vm);
+            info->code = vm_region(vm, address) ? SEGV_ACCERR : SEGV_MAPERR;
+            vm_unlock(vm, flags);
+        } else {
+            info->code = SEGV_MAPERR;
+        }
         info->addr = address;
         return SIGSEGV;
     default:                                            /* #GP, #OF, #BR and the rest */
@@ -68,7 +74,7 @@ static void user_exception(struct trap_frame *frame)
     if (frame->vector == VEC_PAGE_FAULT && trap_from_user(frame)) {
         int access = frame->error_code & PF_FETCH ? VM_ACCESS_EXEC
                    : frame->error_code & PF_WRITE ? VM_ACCESS_WRITE : VM_ACCESS_READ;
-        int error = vm_fault(&self->vm, address, access);
+        int error = vm_fault(self->vm, address, access);
         if (error == -ENOMEM)
             process_out_of_memory();
         if (error != -EFAULT) {             /* a page, or a pending SIGKILL */
@@ -77,14 +83,16 @@ static void user_exception(struct trap_frame *frame)
         }
     }
     struct signal_info info;
-    int signal = signal_for(frame, address, &self->vm, &info);
+    int signal = signal_for(frame, address, self->vm, &info);
     if (signal_force(signal, &info)) {
+        uint64_t flags = console_output_begin();       /* one line, whole */
         kprintf("pid %d (%s): %s at rip %016lx", self->pid, self->name, exception_name(frame->vector), frame->rip);
         if (frame->vector == VEC_PAGE_FAULT)
             kprintf(", %s address %016lx (%s)", frame->error_code & PF_FETCH ? "fetch from"
                     : frame->error_code & PF_WRITE ? "write to" : "read from", address,
                     frame->error_code & PF_PRESENT ? "protection" : "not present");
         kprintf(": killed by %s\n", signal_name(signal));
+        console_output_end(flags);
     }
     process_before_user_return();
 }

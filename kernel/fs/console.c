@@ -91,8 +91,10 @@ static long console_write(struct file *f, struct write_source src, size_t len, u
         size_t n = len - done < CHUNK ? len - done : CHUNK;
         if (write_source_copy(chunk, src, done, n))
             return done ? (long)done : -EFAULT;
+        uint64_t flags = console_output_begin();    /* a chunk whole, as kprintf's lines */
         for (size_t i = 0; i < n; i++)
             crlf ? console_sink(NULL, chunk[i]) : serial_putc(chunk[i]);
+        console_output_end(flags);
         done += n;
     }
     return (long)len;

@@ -73,30 +73,86 @@ void file_put(struct file *f)
     kfree(f);
 }
 
+/* The descriptor table of p's process, locked (its threads may change it at once). */
+static struct process *lock_table(struct process *p, uint64_t *flags)
+{
+    struct process *owner = p->leader;
+    *flags = spin_lock(&owner->files_lock);
+    return owner;
+}
+
 int fd_install(struct process *p, struct file *f, int from)
 {
-    int limit = p->limits[RLIMIT_NOFILE].cur < MAX_FDS ? (int)p->limits[RLIMIT_NOFILE].cur : MAX_FDS;
-    for (int fd = from; fd < limit; fd++)
-        if (!p->files[fd]) {
-            p->files[fd] = f;
-            p->close_on_exec &= ~(1ull << fd);
-            return fd;
+    uint64_t flags;
+    struct process *owner = lock_table(p, &flags);
+    int limit = owner->limits[RLIMIT_NOFILE].cur < MAX_FDS ? (int)owner->limits[RLIMIT_NOFILE].cur : MAX_FDS;
+    int result = -EMFILE;
+    for (int fd = from; fd < limit && result < 0; fd++)
+        if (!owner->files[fd]) {
+            owner->files[fd] = f;
+            owner->close_on_exec &= ~(1ull << fd);
+            result = fd;
         }
-    return -EMFILE;
+    spin_unlock(&owner->files_lock, flags);
+    return result;
+}
+
+void fd_install_at(struct process *p, int fd, struct file *f, bool close_on_exec)
+{
+    uint64_t flags;
+    struct process *owner = lock_table(p, &flags);
+    struct file *old = owner->files[fd];
+    owner->files[fd] = f;
+    owner->close_on_exec = (owner->close_on_exec & ~(1ull << fd)) | (uint64_t)close_on_exec << fd;
+    spin_unlock(&owner->files_lock, flags);
+    if (old)
+        file_put(old);
+}
+
+void fd_set_close_on_exec(struct process *p, int fd, bool close_on_exec)
+{
+    uint64_t flags;
+    struct process *owner = lock_table(p, &flags);
+    owner->close_on_exec = (owner->close_on_exec & ~(1ull << fd)) | (uint64_t)close_on_exec << fd;
+    spin_unlock(&owner->files_lock, flags);
 }
 
 struct file *fd_file(int fd)
 {
-    return fd >= 0 && fd < MAX_FDS ? current_process()->files[fd] : NULL;
+    struct process *self = current_process(), *owner = self->leader;
+    if (fd < 0 || fd >= MAX_FDS)
+        return NULL;
+    if (owner->live_threads == 1)
+        return owner->files[fd];        /* no other thread can close it meanwhile */
+    uint64_t flags = spin_lock(&owner->files_lock);
+    struct file *f = owner->files[fd];
+    bool listed = false;
+    for (int i = 0; f && i < self->borrowed_count && !listed; i++)
+        listed = self->borrowed[i] == f;
+    if (f && !listed)
+        self->borrowed[self->borrowed_count++] = file_get(f);
+    spin_unlock(&owner->files_lock, flags);
+    return f;
+}
+
+void fd_return_borrowed(struct process *self)
+{
+    while (self->borrowed_count)
+        file_put(self->borrowed[--self->borrowed_count]);
 }
 
 int fd_close(struct process *p, int fd)
 {
-    if (fd < 0 || fd >= MAX_FDS || !p->files[fd])
+    if (fd < 0 || fd >= MAX_FDS)
         return -EBADF;
-    /* Out of the table before it can go: /proc/PID/fd reads the table of another process. */
-    struct file *f = p->files[fd];
-    p->files[fd] = NULL;
+    /* Out of the table before it can go: other threads, and /proc/PID/fd, read it. */
+    uint64_t flags;
+    struct process *owner = lock_table(p, &flags);
+    struct file *f = owner->files[fd];
+    owner->files[fd] = NULL;
+    spin_unlock(&owner->files_lock, flags);
+    if (!f)
+        return -EBADF;
     file_put(f);
     return 0;
 }

@@ -72,14 +72,30 @@ struct file *file_new(const struct file_ops *ops, void *data);
 struct file *file_get(struct file *f);
 void file_put(struct file *f);
 
+#include <stdbool.h>
+
 struct process;
+
+/* A process's descriptors are its threads' (they live in its leader); each call here takes
+ * the table's lock. */
 
 /* The lowest free descriptor of p from `from` on (below its RLIMIT_NOFILE), now holding f
  * (whose reference it takes); -EMFILE if none. */
 int fd_install(struct process *p, struct file *f, int from);
 
-/* The file behind descriptor fd of the current process, or NULL. */
+/* Descriptor fd (in range) of p now holds f (whose reference it takes), with close_on_exec;
+ * what it held before is closed (dup2). */
+void fd_install_at(struct process *p, int fd, struct file *f, bool close_on_exec);
+
+/* Set or clear fd's close-on-exec flag. */
+void fd_set_close_on_exec(struct process *p, int fd, bool close_on_exec);
+
+/* The file behind descriptor fd of the current process, or NULL. It stays valid until the
+ * system call returns, even if another thread closes fd meanwhile: where the process has
+ * other threads it is referenced, and the reference dropped by fd_return_borrowed, which
+ * the system-call dispatcher calls once the handler returns. */
 struct file *fd_file(int fd);
+void fd_return_borrowed(struct process *self);
 
 /* Close descriptor fd of p. 0, or -EBADF. */
 int fd_close(struct process *p, int fd);

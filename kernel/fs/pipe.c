@@ -104,7 +104,7 @@ static long pipe_write(struct file *f, struct write_source src, size_t len, uint
     }
     spin_unlock(&p->lock, flags);
     if (error == -EPIPE && !done)
-        process_kill(current_process()->pid, SIGPIPE, false);  /* acted on as the call returns */
+        process_kill(current_process()->pid, SIGPIPE, -1);  /* acted on as the call returns */
     return done ? (long)done : error;
 }
 

@@ -199,25 +199,60 @@ static char state_letter(const struct process *p)
     }
 }
 
-/* The bytes p's regions span. */
-static uint64_t vm_size(const struct process *p)
+/* p's address space, locked against its users on other CPUs, or NULL once p has exited
+ * (process_lock held: p->vm cannot change meanwhile). fs_lock is taken first: the text's
+ * flushes need it, and it comes before a vm's lock. unlock_vm undoes both. */
+struct vm_hold {
+    struct vm *vm;
+    uint64_t fs_flags, vm_flags;
+};
+
+static struct vm *lock_vm(struct text *t, const struct process *p, struct vm_hold *hold)
 {
+    hold->fs_flags = spin_lock(&fs_lock);
+    t->fs_locked = true;
+    hold->vm = p->vm;
+    if (hold->vm)
+        hold->vm_flags = vm_lock(hold->vm);
+    return hold->vm;
+}
+
+static void unlock_vm(struct text *t, struct vm_hold *hold)
+{
+    if (hold->vm)
+        vm_unlock(hold->vm, hold->vm_flags);
+    flush_text(t);
+    t->fs_locked = false;
+    spin_unlock(&fs_lock, hold->fs_flags);
+}
+
+/* The bytes p's regions span. */
+static uint64_t vm_size(struct text *t, const struct process *p)
+{
+    struct vm_hold hold;
     uint64_t size = 0;
-    for (const struct vma *r = p->vm.regions; r; r = r->next)
+    for (const struct vma *r = lock_vm(t, p, &hold) ? hold.vm->regions : NULL; r; r = r->next)
         size += r->end - r->start;
+    unlock_vm(t, &hold);
     return size;
+}
+
+/* The pid of p's process's parent (0 for init's). */
+static int parent_pid(const struct process *p)
+{
+    return p->leader->parent ? p->leader->parent->pid : 0;
 }
 
 static void show_stat(struct text *t, struct process *p)
 {
     uint64_t tick = NS_PER_SECOND / HZ;
     /* Linux's 52 fields; those Twofold does not keep are 0. */
-    out(t, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %lu %lu %lu %lu 20 0 1 0 %lu %lu 0 %lu",
-        p->pid, p->name, state_letter(p), p->parent ? p->parent->pid : 0, p->pgid, p->sid,
-        p->user_ticks, p->system_ticks, p->children.user_ticks, p->children.system_ticks,
-        p->start_ns / tick, vm_size(p), (uint64_t)RLIM_INFINITY);
+    out(t, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu 0 %lu",
+        p->pid, p->name, state_letter(p), parent_pid(p), p->pgid, p->sid,
+        p->user_ticks, p->system_ticks, p->children.user_ticks, p->children.system_ticks, p->leader->live_threads,
+        p->start_ns / tick, vm_size(t, p), (uint64_t)RLIM_INFINITY);
     for (int i = 26; i <= 52; i++)
-        out(t, " 0");
+        out(t, " %u", i == 39 ? p->cpu : 0);     /* 39: the CPU it runs or ran on last */
     out(t, "\n");
 }
 
@@ -234,10 +269,10 @@ static void show_status(struct text *t, struct process *p)
             caught |= SIGNAL_BIT(sig);
     }
     out(t, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
-           "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nVmSize:\t%8lu kB\nThreads:\t1\n"
+           "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nVmSize:\t%8lu kB\nThreads:\t%d\n"
            "SigPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
-        p->name, p->umask, states[p->state], p->pid, p->pid, p->parent ? p->parent->pid : 0, MAX_FDS,
-        vm_size(p) / 1024, s ? s->pending : 0, s ? s->blocked : 0, ignored, caught);
+        p->name, p->leader->umask, states[p->state], p->tgid, p->pid, parent_pid(p), MAX_FDS,
+        vm_size(t, p) / 1024, p->leader->live_threads, s ? s->pending : 0, s ? s->blocked : 0, ignored, caught);
 }
 
 static void show_cmdline(struct text *t, struct process *p)
@@ -246,15 +281,18 @@ static void show_cmdline(struct text *t, struct process *p)
      * memory as Linux reads them: what the program wrote there since shows (a zombie has no
      * memory, and shows nothing). */
     char chunk[256];
-    for (uint64_t at = p->arguments.start; p->vm.root && at < p->arguments.end;) {
+    struct vm_hold hold;
+    struct vm *vm = lock_vm(t, p, &hold);
+    for (uint64_t at = p->arguments.start; vm && at < p->arguments.end;) {
         size_t want = p->arguments.end - at < sizeof chunk ? p->arguments.end - at : sizeof chunk;
-        size_t got = vm_copy_out(&p->vm, at, chunk, want);
+        size_t got = vm_copy_out(vm, at, chunk, want);
         for (size_t i = 0; i < got; i++)
             text_sink(t, chunk[i]);
         if (got < want)
-            return;
+            break;
         at += got;
     }
+    unlock_vm(t, &hold);
 }
 
 static void show_comm(struct text *t, struct process *p)
@@ -264,9 +302,11 @@ static void show_comm(struct text *t, struct process *p)
 
 static void show_maps(struct text *t, struct process *p)
 {
-    for (const struct vma *r = p->vm.regions; r; r = r->next)
+    struct vm_hold hold;
+    for (const struct vma *r = lock_vm(t, p, &hold) ? hold.vm->regions : NULL; r; r = r->next)
         out(t, "%08lx-%08lx %c%c%cp 00000000 00:00 0\n", r->start, r->end, r->prot & VM_READ ? 'r' : '-',
             r->prot & VM_WRITE ? 'w' : '-', r->prot & VM_EXEC ? 'x' : '-');
+    unlock_vm(t, &hold);
 }
 
 /* A CR3 value decoded: the top-level table and the PCID (its low 12 bits). */
@@ -282,16 +322,24 @@ static void show_cr3(struct text *t, struct process *p)
     show_one_cr3(t, "user", p->user_cr3);
 }
 
+/* The kernel root's tables (user: the user root's). */
+static void show_tables(struct text *t, const struct process *p, bool user)
+{
+    struct vm_hold hold;
+    struct vm *vm = lock_vm(t, p, &hold);
+    if (vm)
+        ptdump(user ? vm->user_root : vm->root, text_sink, t);
+    unlock_vm(t, &hold);
+}
+
 static void show_ptdump(struct text *t, struct process *p)
 {
-    if (p->vm.root)
-        ptdump(p->vm.root, text_sink, t);
+    show_tables(t, p, false);
 }
 
 static void show_ptdump_user(struct text *t, struct process *p)
 {
-    if (p->vm.root)
-        ptdump(p->vm.user_root, text_sink, t);
+    show_tables(t, p, true);
 }
 
 
@@ -314,17 +362,21 @@ static long self_target(const struct lookup_context *ctx, const struct inode *no
 /* /proc/PID/cwd: the working directory (none once the process has exited). */
 static long cwd_target(const struct lookup_context *ctx, const struct inode *node, char *buf)
 {
-    const struct inode *cwd = node->proc_owner->cwd;
+    const struct inode *cwd = node->proc_owner->leader->cwd;
     return cwd ? node_target(ctx, cwd, buf) : -ENOENT;
 }
 
-/* /proc/PID/fd/N: what descriptor N is open on; a file with no node is a pipe. */
+/* /proc/PID/fd/N: what descriptor N is open on; a file with no node is a pipe. Under the
+ * table's lock: a file in the table cannot go meanwhile (its threads may close it). */
 static long fd_target(const struct lookup_context *ctx, const struct inode *node, char *buf)
 {
-    const struct file *f = node->proc_owner->files[node->proc_fd];
-    if (!f)
-        return -ENOENT;
-    return f->node ? node_target(ctx, f->node, buf) : ksnprintf(buf, PATH_MAX, "pipe:[%lu]", f->ino);
+    struct process *p = node->proc_owner;
+    uint64_t flags = spin_lock(&p->files_lock);
+    const struct file *f = p->files[node->proc_fd];
+    long result = !f ? -ENOENT
+                : f->node ? node_target(ctx, f->node, buf) : ksnprintf(buf, PATH_MAX, "pipe:[%lu]", f->ino);
+    spin_unlock(&p->files_lock, flags);
+    return result;
 }
 
 static const struct proc_file self_link = { "self", .link = self_target };
@@ -343,28 +395,31 @@ static int fd_refresh(struct inode *dir)
 {
     static const uint32_t modes[4] = { 0500, 0300, 0700, 0 };      /* by O_ACCMODE */
     struct process *p = dir->proc_owner;
+    uint64_t flags = spin_lock(&p->files_lock);     /* as fd_target */
     for (struct dir_entry *e = dir->dir.entries, *next; e; e = next) {
         next = e->next;
         if (!p->files[e->node->proc_fd])
             ramfs_unlink(dir, e->name, e->name_len, false);
     }
-    for (int fd = 0; fd < MAX_FDS; fd++) {
+    int error = 0;
+    for (int fd = 0; fd < MAX_FDS && !error; fd++) {
         if (!p->files[fd])
             continue;
         char name[12];
         size_t len = number_name(fd, name);
         struct dir_entry *e = ramfs_find(dir, name, len);
         struct inode *link = e ? e->node : NULL;
-        int error = link ? 0 : ramfs_create(dir, name, len, S_IFLNK, 0, 0, 0, NULL, 0, &link);
+        error = link ? 0 : ramfs_create(dir, name, len, S_IFLNK, 0, 0, 0, NULL, 0, &link);
         if (error)
-            return error;
+            break;
         link->mode = S_IFLNK | modes[p->files[fd]->flags & O_ACCMODE];
         link->proc = &fd_link;
         link->proc_pid = dir->proc_pid;
         link->proc_owner = p;
         link->proc_fd = fd;
     }
-    return 0;
+    spin_unlock(&p->files_lock, flags);
+    return error;
 }
 
 static const struct proc_file fd_dir = { "fd", .refresh = fd_refresh };
@@ -377,6 +432,9 @@ static const struct proc_file system_files[] = {
     { "filesystems", .show = show_filesystems }, { "stat", .show = show_stat_system },
     { "loadavg", .show = show_loadavg },
 };
+
+/* What /proc/PID/task/TID shows of each thread: the first of process_files. */
+enum { THREAD_FILES = 3 };
 
 static const struct proc_file process_files[] = {
     { "stat", .show = show_stat }, { "status", .show = show_status }, { "cmdline", .show = show_cmdline },
@@ -429,6 +487,39 @@ static struct inode *exe_link(int pid)
     return exe ? exe->node : NULL;
 }
 
+/* /proc/PID of pid, or NULL. fs_lock held. */
+static struct inode *process_dir(int pid)
+{
+    char name[12];
+    size_t len = number_name(pid, name);
+    struct dir_entry *dir = proc_dir ? ramfs_find(proc_dir, name, len) : NULL;
+    return dir ? dir->node : NULL;
+}
+
+/* task/TID for thread in task, the /proc/PID/task of its process. fs_lock held. */
+static int add_thread_dir(struct inode *task, struct process *thread)
+{
+    char name[12];
+    size_t len = number_name(thread->pid, name);
+    struct inode *dir;
+    int error = ramfs_create(task, name, len, S_IFDIR | 0555, 0, 0, 0, NULL, 0, &dir);
+    for (size_t i = 0; !error && i < THREAD_FILES; i++)
+        error = add_node(dir, &process_files[i], S_IFREG | 0444, thread);
+    return error;
+}
+
+int procfs_add_thread(struct process *thread)
+{
+    uint64_t flags = spin_lock(&fs_lock);
+    struct inode *dir = process_dir(thread->tgid);
+    struct dir_entry *task = dir ? ramfs_find(dir, "task", 4) : NULL;
+    int error = task ? add_thread_dir(task->node, thread) : 0;
+    spin_unlock(&fs_lock, flags);
+    if (error)
+        procfs_remove(thread);
+    return error;
+}
+
 int procfs_add(struct process *p, const struct process *parent)
 {
     char name[12];
@@ -447,21 +538,38 @@ int procfs_add(struct process *p, const struct process *parent)
         error = add_node(dir, &fd_dir, S_IFDIR | 0500, p);
     for (size_t i = 0; proc_dir && !error && i < COUNT(process_files); i++)
         error = add_node(dir, &process_files[i], S_IFREG | 0444, p);
+    struct inode *task;
+    if (proc_dir && !error)
+        error = ramfs_create(dir, "task", 4, S_IFDIR | 0555, 0, 0, 0, NULL, 0, &task);
+    if (proc_dir && !error)
+        error = add_thread_dir(task, p);
     spin_unlock(&fs_lock, flags);
     if (error)
-        procfs_remove(p->pid);
+        procfs_remove(p);
     return error;
 }
 
-void procfs_remove(int pid)
+/* Take the entry name of dir away, with all below it. fs_lock held. */
+static void remove_tree(struct inode *dir, const char *name, size_t len)
 {
-    char name[12];
-    size_t len = number_name(pid, name);
-    uint64_t flags = spin_lock(&fs_lock);
-    struct dir_entry *e = proc_dir ? ramfs_find(proc_dir, name, len) : NULL;
+    struct dir_entry *e = dir ? ramfs_find(dir, name, len) : NULL;
     if (e) {
         ramfs_empty(e->node);
-        ramfs_unlink(proc_dir, name, len, true);
+        ramfs_unlink(dir, name, len, true);
+    }
+}
+
+void procfs_remove(const struct process *p)
+{
+    char name[12];
+    size_t len = number_name(p->pid, name);
+    uint64_t flags = spin_lock(&fs_lock);
+    if (p->leader == p) {
+        remove_tree(proc_dir, name, len);
+    } else {
+        struct inode *dir = process_dir(p->tgid);
+        struct dir_entry *task = dir ? ramfs_find(dir, "task", 4) : NULL;
+        remove_tree(task ? task->node : NULL, name, len);
     }
     spin_unlock(&fs_lock, flags);
 }
@@ -472,7 +580,7 @@ void procfs_set_exe(struct process *p, const char *path, const struct inode *pro
     if (!target)
         return;                             /* kept as it was, for want of memory */
     uint64_t flags = spin_lock(&fs_lock);
-    struct lookup_context ctx = { .root = fs_root(), .start = p->cwd, .pid = p->pid };
+    struct lookup_context ctx = { .root = fs_root(), .start = p->leader->cwd, .pid = p->tgid };
     struct inode *exe = exe_link(p->pid), *now;
     if (!exe || (!path_lookup(&ctx, exe->target, true, &now) && now == program)) {
         /* The same program again (busybox running an applet through /proc/self/exe): the
@@ -482,7 +590,7 @@ void procfs_set_exe(struct process *p, const char *path, const struct inode *pro
         return;
     }
     /* A relative path is made absolute from the working directory. */
-    long at = path[0] == '/' ? 0 : path_of(&ctx, p->cwd, target, PATH_MAX);
+    long at = path[0] == '/' ? 0 : path_of(&ctx, p->leader->cwd, target, PATH_MAX);
     if (at > 0) {
         at--;                               /* over the NUL */
         if (at > 1)

@@ -3,8 +3,8 @@
  * /proc/PID/ptdump and ptdump-user (its address space as mm/ptdump.h prints it, from each
  * table). Any process may read any process's. The system's files: meminfo, uptime, cpuinfo,
  * stat, loadavg, mounts, filesystems, and the link self; each process's: stat, status,
- * cmdline, comm, maps, cr3, ptdump, ptdump-user, and the links exe, cwd and fd/N (one per open
- * descriptor). */
+ * cmdline, comm, maps, cr3, ptdump, ptdump-user, the links exe, cwd and fd/N (one per open
+ * descriptor), and task/TID/ for each of its threads (stat, status, comm). */
 #pragma once
 #include "kernel/fs/file.h"
 #include "kernel/fs/path.h"
@@ -35,10 +35,12 @@ static inline int procfs_refresh(struct inode *dir)
 /* Make the proc file system and its system files, at boot; rootfs mounts it on /proc. */
 int procfs_init(void);
 
-/* Make /proc/PID for p (a new process, parent's child; NULL for the first), or take it away
- * (p's pid, as p is reaped). */
+/* Make /proc/PID for p (a new process, parent's child; NULL for the first), with its first
+ * thread in task/; or /proc/TGID/task/TID for a new thread (thread). Take either away, as p
+ * is reaped or the thread ends (before its id can be given again). 0, or -ENOMEM. */
 int procfs_add(struct process *p, const struct process *parent);
-void procfs_remove(int pid);
+int procfs_add_thread(struct process *thread);
+void procfs_remove(const struct process *p);
 
 struct inode;
 

@@ -20,6 +20,7 @@
 #include "kernel/uaccess.h"
 #include "mm/frame.h"
 #include "mm/phys.h"
+#include "mm/kmalloc.h"
 #include "mm/vm.h"
 #include <string.h>
 
@@ -240,7 +241,7 @@ static const char *basename(const char *path)
 static int find_program(const struct process *p, const char *path, struct inode **out)
 {
     uint64_t flags = spin_lock(&fs_lock);
-    struct lookup_context ctx = { fs_root(), p->cwd, 0, 0, p->pid };   /* everyone is root */
+    struct lookup_context ctx = { fs_root(), p->leader->cwd, 0, 0, p->tgid };   /* everyone is root */
     struct inode *node;
     int error = path_lookup(&ctx, path, true, &node);
     if (!error && (!S_IS_TYPE(node->mode, S_IFREG) || !inode_permitted(node, 0, 0, MAY_EXEC)))
@@ -300,43 +301,53 @@ static long load_program(const struct exec_args *args, struct inode *file, uint8
 
 long exec_program(struct process *p, const struct exec_args *args)
 {
+    if (p->leader != p)
+        return -EINVAL;                     /* a thread: Linux moves the leader's pid to it; Twofold does not */
     struct inode *file = NULL;
     int error = find_program(p, args->path, &file);
     if (error)
         return error;
     uint64_t head_frame = frame_alloc();
     struct elf_program program;
-    struct vm vm;
+    struct vm *vm = kmalloc(sizeof *vm);
     struct arg_area arguments;
-    long sp = head_frame ? load_program(args, file, phys_to_virt(head_frame), &program, &vm, &arguments) : -ENOMEM;
+    long sp = head_frame && vm ? load_program(args, file, phys_to_virt(head_frame), &program, vm, &arguments)
+                               : -ENOMEM;
     if (head_frame)
         frame_free(head_frame);
     if (sp < 0) {
+        kfree(vm);
         put_program(file);
         return sp;
     }
 
-    /* The point of no return: the new program replaces the old one. */
-    struct vm old = p->vm;
+    /* The point of no return: the new program replaces the old one, in the process's only
+     * thread. Under process_lock, so that /proc, which reads p->vm under it, holds the old
+     * address space or the new. */
+    if (p->live_threads > 1)
+        process_end_other_threads();
+    uint64_t flags = process_lock_take();
+    struct vm *old = p->vm;
     p->vm = vm;
-    p->kernel_cr3 = vm_kernel_cr3(&p->vm);
-    p->user_cr3 = vm_user_cr3(&p->vm);
+    process_lock_drop(flags);
+    p->kernel_cr3 = vm_kernel_cr3(vm);
+    p->user_cr3 = vm_user_cr3(vm);
     p->fs_base = p->gs_base = 0;
+    p->fs_selector = p->gs_selector = 0;
     memcpy(p->fpu_state, fpu_clean_state, FPU_STATE_SIZE);
     if (p == current_process()) {
         sched_load_address_space(p);
-        wrmsr(MSR_FS_BASE, 0);
-        wrmsr(MSR_KERNEL_GS_BASE, 0);
+        sched_load_user_segments(p);
         fpu_restore(p->fpu_state);
     }
+    if (old)
+        vm_put(old);
     if (p->vm_lender)
-        process_vm_give_back(p, &old);      /* a vfork child: the parent's again */
-    else if (old.root)
-        vm_destroy(&old);
+        process_vm_give_back(p);            /* a vfork child: the parent goes on */
     for (int fd = 0; fd < MAX_FDS; fd++)
-        if (p->close_on_exec & (1ull << fd))
+        if (p->leader->close_on_exec & (1ull << fd))
             fd_close(p, fd);
-    p->close_on_exec = 0;
+    p->leader->close_on_exec = 0;
     signal_exec(p);
 
     procfs_set_exe(p, args->path, file);

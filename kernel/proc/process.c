@@ -15,6 +15,7 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/futex.h"
 #include "kernel/proc/sched.h"
 #include "kernel/proc/signal.h"
 #include "kernel/time.h"
@@ -61,10 +62,10 @@ static struct process *find(int pid)
 }
 
 /* Free what is left of a zombie (or a process that never ran), out of the table already. Its
- * kernel stack is free to go: a zombie never runs again once it switched away, and on one CPU
- * nothing reaps it before it has (several CPUs will need to wait for the switch to finish). */
+ * kernel stack goes once the zombie's CPU has switched away from it (it never runs again). */
 void process_free(struct process *p)
 {
+    sched_wait_until_off_cpu(p);
     signal_state_free(p);
     if (p->kstack_top)
         kstack_free(p->kstack_top);
@@ -73,19 +74,22 @@ void process_free(struct process *p)
 }
 
 /* A process with a pid, a kernel stack, FPU and signal state (from's, or the defaults); no
- * address space or files yet. NULL for want of memory (-ENOMEM) or of a slot (*no_slot set:
- * -EAGAIN). */
-static struct process *process_new(const struct process *from, bool *no_slot)
+ * address space or files yet. A thread (of from's process) shares from's signal actions
+ * and is not yet among its process's threads (thread_join). NULL for want of memory (-ENOMEM)
+ * or of a slot (*no_slot set: -EAGAIN). */
+static struct process *process_new(struct process *from, bool thread, bool *no_slot)
 {
     *no_slot = false;
     struct process *p = kzalloc(sizeof *p);
     if (!p)
         return NULL;
     p->syscall_nr = -1;
+    p->leader = thread ? from->leader : p;
+    p->affinity = from ? from->affinity : sched_all_cpus();
     p->start_ns = time_monotonic_ns();
     p->fpu_state = kmalloc(FPU_STATE_SIZE);
     p->kstack_top = kstack_alloc();
-    if (!p->fpu_state || !p->kstack_top || signal_state_new(p, from)) {
+    if (!p->fpu_state || !p->kstack_top || signal_state_new(p, from, thread)) {
         process_free(p);
         return NULL;
     }
@@ -95,6 +99,8 @@ static struct process *process_new(const struct process *from, bool *no_slot)
         while (slots[next_pid % MAX_PROCESSES])
             next_pid = next_pid == 0x3fffffff ? 1 : next_pid + 1;
         p->pid = next_pid;
+        p->tgid = thread ? p->leader->pid : p->pid;
+        p->live_threads = 1;
         slots[p->pid % MAX_PROCESSES] = p;
         live_count++;
         made_count++;
@@ -144,7 +150,7 @@ static void unlist(struct process *p)
 {
     slots[p->pid % MAX_PROCESSES] = NULL;
     live_count--;
-    procfs_remove(p->pid);                  /* before the pid can be given again */
+    procfs_remove(p);                       /* before the pid can be given again */
 }
 
 /* Make child one of parent's children. process_lock held. */
@@ -158,17 +164,17 @@ static void add_child(struct process *parent, struct process *child)
 void process_start_init(const char *path, const char *const argv[])
 {
     bool no_slot;
-    struct process *p = process_new(NULL, &no_slot);
+    struct process *p = process_new(NULL, false, &no_slot);
     if (!p)
         panic("no memory for the first process");
     p->pgid = p->sid = p->pid;          /* session 1, whose terminal the console is */
     if (procfs_add(p, NULL))
         panic("no memory for /proc/1");
-    p->umask = 022;
+    p->leader->umask = 022;
     for (int i = 0; i < RLIMIT_COUNT; i++)
-        p->limits[i] = first_limits[i];
+        p->leader->limits[i] = first_limits[i];
     uint64_t flags = spin_lock(&fs_lock);
-    inode_get(p->cwd = fs_root());
+    inode_get(p->leader->cwd = fs_root());
     spin_unlock(&fs_lock, flags);
     memcpy(p->fpu_state, fpu_clean_state, FPU_STATE_SIZE);
     struct exec_args args = { .path = path, .kernel_argv = argv };
@@ -187,29 +193,76 @@ void process_start_init(const char *path, const char *const argv[])
     console_set_session(p->sid, p->pgid);
     sched_enqueue(p);
     fail_alloc_start();
-    sched_start();
+    sched_run_idle();
+}
+
+/* Whether clone's flags ask for what Twofold has: a fork (none of the sharing flags), a
+ * vfork (CLONE_VM | CLONE_VFORK), or a thread (CLONE_THREAD with all it shares). */
+static bool clone_flags_supported(uint64_t flags)
+{
+    const uint64_t known = CLONE_EXIT_SIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK
+                         | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID
+                         | CLONE_DETACHED | CLONE_CHILD_SETTID;
+    const uint64_t sharing = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
+    if (flags & ~known)
+        return false;
+    if (flags & CLONE_THREAD)
+        return (flags & sharing) == sharing && !(flags & CLONE_VFORK);
+    return (flags & sharing) == 0 ? !(flags & CLONE_VFORK) : (flags & sharing) == CLONE_VM && (flags & CLONE_VFORK);
+}
+
+/* A new thread joins its process: counted, listed, and in its process group. process_lock
+ * held. */
+static void thread_join(struct process *leader, struct process *thread)
+{
+    thread->next_thread = leader->next_thread;
+    leader->next_thread = thread;
+    leader->live_threads++;
+    thread->pgid = leader->pgid;
+    thread->sid = leader->sid;
+}
+
+/* What a new process takes from the process it is forked from (whose threads share it, in
+ * their leader): descriptors, working directory, umask, limits. */
+static void copy_process_state(struct process *child, const struct process *from)
+{
+    for (int fd = 0; fd < MAX_FDS; fd++)
+        if (from->files[fd])
+            child->files[fd] = file_get(from->files[fd]);
+    child->close_on_exec = from->close_on_exec;
+    child->umask = from->umask;
+    memcpy(child->limits, from->limits, sizeof child->limits);
+    uint64_t flags = spin_lock(&fs_lock);
+    inode_get(child->cwd = from->cwd);
+    spin_unlock(&fs_lock, flags);
 }
 
 long process_clone(const struct clone_request *request)
 {
     uint64_t flags = request->flags;
-    bool share_vm = flags & CLONE_VM;
-    if (flags & ~(CLONE_EXIT_SIGNAL | CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID
-                  | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)
-        || share_vm != !!(flags & CLONE_VFORK))
-        return -EINVAL;                     /* threads (CLONE_VM alone, CLONE_THREAD...): not yet */
+    bool share_vm = flags & CLONE_VM, thread = flags & CLONE_THREAD;
+    if (!clone_flags_supported(flags))
+        return -EINVAL;                     /* CLONE_FILES or CLONE_VM alone, namespaces...: not here */
     struct process *parent = current_process();
     bool no_slot;
-    struct process *child = process_new(parent, &no_slot);
+    struct process *child = process_new(parent, thread, &no_slot);
     if (!child)
         return no_slot ? -EAGAIN : -ENOMEM;
     /* /proc/PID first (a failure leaves none; unlist takes it away), so that one way back
-     * serves every failure. */
-    long error = procfs_add(child, parent) ? -ENOMEM : 0;
-    if (!error && share_vm)
-        child->vm = parent->vm;             /* lent until the child execs or exits */
-    else if (!error)
-        error = vm_fork(&child->vm, &parent->vm);
+     * serves every failure. A thread is seen in its process's /proc/PID/task. */
+    long error = (thread ? procfs_add_thread(child) : procfs_add(child, parent)) ? -ENOMEM : 0;
+    if (!error && share_vm) {
+        child->vm = vm_get(parent->vm);     /* a thread's for good; a vfork child's until it execs or exits */
+    } else if (!error) {
+        child->vm = kmalloc(sizeof *child->vm);
+        uint64_t vm_flags = vm_lock(parent->vm);
+        error = child->vm ? vm_fork(child->vm, parent->vm) : -ENOMEM;
+        vm_unlock(parent->vm, vm_flags);
+        if (error) {
+            kfree(child->vm);
+            child->vm = NULL;
+        }
+    }
     if (error) {
         uint64_t lock_flags = spin_lock(&process_lock);
         unlist(child);
@@ -217,24 +270,18 @@ long process_clone(const struct clone_request *request)
         process_free(child);
         return error;
     }
-    child->vm_lender = share_vm ? parent : NULL;
-    child->exit_signal = flags & CLONE_EXIT_SIGNAL;
-    child->kernel_cr3 = vm_kernel_cr3(&child->vm);
-    child->user_cr3 = vm_user_cr3(&child->vm);
+    child->vm_lender = share_vm && !thread ? parent : NULL;
+    child->exit_signal = thread ? 0 : flags & CLONE_EXIT_SIGNAL;
+    child->kernel_cr3 = vm_kernel_cr3(child->vm);
+    child->user_cr3 = vm_user_cr3(child->vm);
     memcpy(child->name, parent->name, sizeof child->name);
     child->arguments = parent->arguments;   /* its copy of the parent's stack holds them */
     child->fs_base = flags & CLONE_SETTLS ? request->tls : rdmsr(MSR_FS_BASE);
     child->gs_base = rdmsr(MSR_KERNEL_GS_BASE);     /* the user's, while the kernel runs */
+    __asm__ volatile("mov %%fs, %0; mov %%gs, %1" : "=r"(child->fs_selector), "=r"(child->gs_selector));
     fpu_save(child->fpu_state);             /* the parent's registers, as they are now */
-    for (int fd = 0; fd < MAX_FDS; fd++)
-        if (parent->files[fd])
-            child->files[fd] = file_get(parent->files[fd]);
-    child->close_on_exec = parent->close_on_exec;
-    child->umask = parent->umask;
-    memcpy(child->limits, parent->limits, sizeof child->limits);
-    uint64_t fs_flags = spin_lock(&fs_lock);
-    inode_get(child->cwd = parent->cwd);
-    spin_unlock(&fs_lock, fs_flags);
+    if (!thread)
+        copy_process_state(child, parent->leader);
     child->root_group_count = parent->root_group_count;
     *process_frame(child) = *process_frame(parent);
     process_frame(child)->rax = 0;          /* fork() returns 0 in the child */
@@ -246,22 +293,26 @@ long process_clone(const struct clone_request *request)
     if (flags & CLONE_PARENT_SETTID)
         copy_to_user(request->parent_tid, &pid, sizeof pid);
     if (flags & CLONE_CHILD_SETTID) {
-        if (share_vm)
+        if (share_vm)                       /* the same memory */
             copy_to_user(request->child_tid, &pid, sizeof pid);
         else if (user_range_ok(request->child_tid, sizeof pid))
-            vm_copy_in(&child->vm, request->child_tid, &pid, sizeof pid);
+            vm_copy_in(child->vm, request->child_tid, &pid, sizeof pid);
     }
     if (flags & CLONE_CHILD_CLEARTID)
         child->clear_child_tid = request->child_tid;
     uint64_t lock_flags = spin_lock(&process_lock);
-    child->pgid = parent->pgid;
-    child->sid = parent->sid;
-    add_child(parent, child);
-    if (share_vm)
+    if (thread) {
+        thread_join(parent->leader, child);
+    } else {
+        child->pgid = parent->leader->pgid;
+        child->sid = parent->leader->sid;
+        add_child(parent->leader, child);   /* any thread's child is its process's */
+    }
+    if (child->vm_lender)
         parent->vm_lent = true;
     spin_unlock(&process_lock, lock_flags);
     sched_enqueue(child);
-    if (share_vm) {
+    if (child->vm_lender) {
         /* vfork: wait, whatever signals come, until the child gives the address space back
          * (vm_give_back); a SIGKILL takes effect after. */
         lock_flags = spin_lock(&process_lock);
@@ -274,10 +325,9 @@ long process_clone(const struct clone_request *request)
     return pid;
 }
 
-void process_vm_give_back(struct process *p, struct vm *vm)
+void process_vm_give_back(struct process *p)
 {
     struct process *lender = p->vm_lender;
-    lender->vm = *vm;                       /* with whatever the child mapped meanwhile */
     p->vm_lender = NULL;
     uint64_t flags = spin_lock(&process_lock);
     lender->vm_lent = false;
@@ -294,7 +344,7 @@ static void tell_parent(struct process *parent, const struct process *child, int
      * SIGCHLD, as Linux does. */
     int signal = code == CLD_EXITED || code == CLD_KILLED || code == CLD_DUMPED ? child->exit_signal : SIGCHLD;
     if (signal > 0 && signal <= SIGNAL_MAX)
-        signal_send(parent, signal, &info);
+        signal_send_process(parent, signal, &info);
     wake_all(&parent->child_exited);
 }
 
@@ -316,65 +366,165 @@ static void remove_child(struct process *parent, struct process *child)
         }
 }
 
-void process_exit(int status, int signal)
+/* The wait status of an exit with status, or by signal (0: none). */
+static int wait_status_of(int status, int signal)
 {
-    struct process *self = current_process();
-    if (self->pid == 1) {
-        /* power_off's status: 0..124 say init's exit status; 127 anything else. */
-        if (signal) {
-            kprintf("init was killed by signal %d (%s)\n", signal & 0x7f, signal_name(signal & 0x7f));
-            power_off(127);
-        }
-        kprintf("init exited with status %d\n", status & 0xff);
-        power_off((status & 0xff) < 125 ? status & 0xff : 127);
-    }
+    return signal ? signal & 0xff : (status & 0xff) << 8;
+}
 
-    for (int fd = 0; fd < MAX_FDS; fd++)
-        if (self->files[fd])
-            fd_close(self, fd);
-    uint64_t fs_flags = spin_lock(&fs_lock);
-    inode_put(self->cwd);
-    self->cwd = NULL;
-    spin_unlock(&fs_lock, fs_flags);
-    if (self->clear_child_tid) {
-        uint32_t zero = 0;
-        copy_to_user(self->clear_child_tid, &zero, sizeof zero);
+/* Take thread (not the leader) out of its process's list. process_lock held. */
+static void thread_unlink(struct process *thread)
+{
+    for (struct process **link = &thread->leader->next_thread; *link; link = &(*link)->next_thread)
+        if (*link == thread) {
+            *link = thread->next_thread;
+            return;
+        }
+}
+
+/* The first process has ended: the machine powers off, with power_off's status 0..124 for
+ * init's exit status, 127 for anything else (as it was when it ended: still running). */
+__attribute__((noreturn)) static void init_ended(int wait_status)
+{
+    if (wait_status & 0x7f) {
+        kprintf("init was killed by signal %d (%s)\n", wait_status & 0x7f, signal_name(wait_status & 0x7f));
+        power_off(127);
     }
-    time_alarm_cancel(self);
-    /* Leave the address space before freeing it: run on the kernel's own tables. */
-    struct cpu *cpu = this_cpu();
-    self->kernel_cr3 = self->user_cr3 = cpu->entry_cr3 = cpu->exit_cr3 = pt_kernel_root;
-    write_cr3(pt_kernel_root);
-    if (self->vm_lender)
-        process_vm_give_back(self, &self->vm);
-    else
-        vm_destroy(&self->vm);
+    kprintf("init exited with status %d\n", wait_status >> 8 & 0xff);
+    power_off((wait_status >> 8 & 0xff) < 125 ? wait_status >> 8 & 0xff : 127);
+}
+
+/* The last thread of leader's process has ended: what the threads shared goes, and the
+ * process becomes a zombie for its parent (or, if the parent does not keep zombies, goes).
+ * Runs on the last thread, which is leader itself or a thread about to be freed. */
+static void process_end(struct process *leader)
+{
+    int wait_status = leader->wait_status;
+    for (int fd = 0; fd < MAX_FDS; fd++)
+        if (leader->files[fd])
+            fd_close(leader, fd);
+    uint64_t fs_flags = spin_lock(&fs_lock);
+    inode_put(leader->cwd);
+    leader->cwd = NULL;
+    spin_unlock(&fs_lock, fs_flags);
+    time_alarm_cancel(leader);
 
     /* Orphans go to init, which reaps them. */
     uint64_t flags = spin_lock(&process_lock);
     struct process *init = find(1);
-    while (self->first_child) {
-        struct process *child = self->first_child;
-        self->first_child = child->next_sibling;
+    while (leader->first_child) {
+        struct process *child = leader->first_child;
+        leader->first_child = child->next_sibling;
         add_child(init, child);
-        if (child->state == PROCESS_ZOMBIE)
+        if (child->state == PROCESS_ZOMBIE && !child->live_threads)
             wake_all(&init->child_exited);
     }
-    self->wait_status = signal ? signal & 0xff : (status & 0xff) << 8;
-    self->state = PROCESS_ZOMBIE;
-    struct process *parent = self->parent;
+    struct process *parent = leader->parent;
     bool reaped = reaps_at_once(parent);
     if (reaped) {
-        remove_child(parent, self);
+        remove_child(parent, leader);
+        unlist(leader);
+    }
+    int signal = wait_status & 0x7f;
+    tell_parent(parent, leader, !signal ? CLD_EXITED : wait_status & 0x80 ? CLD_DUMPED : CLD_KILLED,
+                signal ? signal : wait_status >> 8 & 0xff);
+    spin_unlock(&process_lock, flags);
+    if (reaped) {
+        if (leader == current_process())
+            sched_free_after_switch(leader);    /* its own stack is the one this runs on */
+        else
+            process_free(leader);               /* ended before, and off its CPU by now */
+    }
+}
+
+/* The current thread ends with wait_status (its process's, if it is the last and no
+ * exit_group or fatal signal set one). What only it had goes; the last thread ends the
+ * process. */
+__attribute__((noreturn)) static void thread_end(int wait_status)
+{
+    struct process *self = current_process(), *leader = self->leader;
+    /* The first process's last thread: the machine stops as it is, its address space in
+     * place (GDB's helpers read it at power_off). One of two that end at once finds out
+     * below, once the count says so. */
+    if (leader->pid == 1 && __atomic_load_n(&leader->live_threads, __ATOMIC_ACQUIRE) == 1)
+        init_ended(leader->group_exiting ? leader->group_status : wait_status);
+    futex_thread_exit(self);
+    fd_return_borrowed(self);
+    /* Leave the address space before letting it go: run on the kernel's own tables. /proc
+     * reads self->vm under process_lock: it sees the address space or none. */
+    struct cpu *cpu = this_cpu();
+    self->kernel_cr3 = self->user_cr3 = cpu->entry_cr3 = cpu->exit_cr3 = pt_kernel_root;
+    write_cr3(pt_kernel_root);
+    uint64_t flags = spin_lock(&process_lock);
+    struct vm *vm = self->vm;
+    self->vm = NULL;
+    spin_unlock(&process_lock, flags);
+    vm_put(vm);
+    if (self->vm_lender)
+        process_vm_give_back(self);
+
+    flags = spin_lock(&process_lock);
+    bool last = --leader->live_threads == 0;
+    if (self == leader || last)
+        leader->wait_status = leader->group_exiting ? leader->group_status
+                            : self == leader ? wait_status : leader->wait_status;
+    if (last && leader->pid == 1) {
+        spin_unlock(&process_lock, flags);
+        init_ended(leader->wait_status);
+    }
+    self->state = PROCESS_ZOMBIE;
+    if (self != leader) {
+        thread_unlink(self);
         unlist(self);
     }
-    tell_parent(parent, self, !signal ? CLD_EXITED : signal & 0x80 ? CLD_DUMPED : CLD_KILLED,
-                signal ? signal & 0x7f : status & 0xff);
+    wake_all(&leader->threads_exited);
     spin_unlock(&process_lock, flags);
-    if (reaped)
-        sched_free_after_switch(self);  /* its own stack is the one this runs on */
+    if (last)
+        process_end(leader);
+    if (self != leader)
+        sched_free_after_switch(self);      /* nobody waits for a thread: it goes at once */
     schedule();
     panic("a zombie ran again");
+}
+
+void process_exit(int status, int signal)
+{
+    struct process *self = current_process(), *leader = self->leader;
+    uint64_t flags = spin_lock(&process_lock);
+    /* The first to end the process says how, and ends the other threads; a thread that an
+     * exec in another one ends (exec_by) ends alone. */
+    if (!leader->group_exiting && !leader->exec_by) {
+        leader->group_exiting = true;
+        leader->group_status = wait_status_of(status, signal);
+        for (struct process *t = leader; t; t = t->next_thread)
+            if (t != self && t->state != PROCESS_ZOMBIE)
+                signal_send(t, SIGKILL, NULL);
+    }
+    spin_unlock(&process_lock, flags);
+    thread_end(wait_status_of(status, signal));
+}
+
+void process_end_other_threads(void)
+{
+    struct process *self = current_process();
+    uint64_t flags = spin_lock(&process_lock);
+    if (self->live_threads > 1) {
+        self->exec_by = self;
+        for (struct process *t = self->next_thread; t; t = t->next_thread)
+            if (t->state != PROCESS_ZOMBIE)
+                signal_send(t, SIGKILL, NULL);
+        while (self->live_threads > 1) {
+            sleep_on(&self->threads_exited, &process_lock, flags);
+            flags = spin_lock(&process_lock);
+        }
+        self->exec_by = NULL;
+    }
+    spin_unlock(&process_lock, flags);
+}
+
+void process_thread_exit(int status)
+{
+    thread_end(wait_status_of(status, 0));
 }
 
 /* Whether child's group or pid is what wait4's pid asks for, and its kind what options do:
@@ -392,7 +542,7 @@ long process_wait(int pid, int *status, int options)
 {
     if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE))
         return -EINVAL;
-    struct process *self = current_process();
+    struct process *thread = current_process(), *self = thread->leader;    /* any thread waits */
     for (;;) {
         bool any = false;
         uint64_t flags = spin_lock(&process_lock);
@@ -408,8 +558,8 @@ long process_wait(int pid, int *status, int options)
                 spin_unlock(&process_lock, flags);
                 return child->pid;
             }
-            if (child->state != PROCESS_ZOMBIE)
-                continue;
+            if (child->state != PROCESS_ZOMBIE || child->live_threads)
+                continue;                   /* running, or its leader ended before its threads */
             *link = child->next_sibling;
             int child_pid = child->pid;
             *status = child->wait_status;
@@ -421,7 +571,7 @@ long process_wait(int pid, int *status, int options)
             process_free(child);
             return child_pid;
         }
-        long result = !any ? -ECHILD : options & WNOHANG ? 0 : signal_pending(self) ? -ERESTARTSYS : 1;
+        long result = !any ? -ECHILD : options & WNOHANG ? 0 : signal_pending(thread) ? -ERESTARTSYS : 1;
         if (result != 1) {
             spin_unlock(&process_lock, flags);
             return result;
@@ -430,36 +580,50 @@ long process_wait(int pid, int *status, int options)
     }
 }
 
-/* Send signal to p on behalf of the current process. process_lock held. */
-static void send_from_here(struct process *p, int signal, int code)
+/* The process in slot i (its leader), or NULL if the slot is empty or holds a thread that
+ * is not a leader. process_lock held. */
+static struct process *process_in_slot(int i)
 {
-    struct signal_info info = { .code = code, .pid = current_process()->pid };
-    signal_send(p, signal, &info);
+    struct process *p = slots[i];
+    return p && p->leader == p ? p : NULL;
 }
 
-long process_kill(int pid, int signal, bool only)
+/* Send signal to p (a thread: tkill; else its process) on behalf of the current thread.
+ * process_lock held. */
+static void send_from_here(struct process *p, int signal, bool to_thread)
+{
+    struct signal_info info = { .code = to_thread ? SI_TKILL : SI_USER, .pid = current_process()->tgid };
+    if (to_thread)
+        signal_send(p, signal, &info);
+    else
+        signal_send_process(p->leader, signal, &info);
+}
+
+long process_kill(int pid, int signal, int tgid)
 {
     if (signal < 0 || signal > SIGNAL_MAX)
         return -EINVAL;
     struct process *self = current_process();
     uint64_t flags = spin_lock(&process_lock);
     long result;
-    if (pid > 0 || only) {
+    if (pid > 0 || tgid) {
         struct process *p = find(pid);
-        result = p ? 0 : pid > 0 ? -ESRCH : -EINVAL;
-        if (p && signal)
-            send_from_here(p, signal, only ? SI_TKILL : SI_USER);
+        if (p && tgid > 0 && p->tgid != tgid)
+            p = NULL;                       /* tgkill: that thread, of that process */
+        result = p && p->state != PROCESS_ZOMBIE ? 0 : pid > 0 ? -ESRCH : -EINVAL;
+        if (!result && signal)
+            send_from_here(p, signal, tgid);
     } else {
         /* A group, or (-1) everyone but init and the caller: -ESRCH if nobody was there. */
-        int pgid = pid == 0 ? self->pgid : -pid;
+        int pgid = pid == 0 ? self->leader->pgid : -pid;
         result = -ESRCH;
         for (int i = 0; i < MAX_PROCESSES; i++) {
-            struct process *p = slots[i];
-            if (!p || (pid == -1 ? p->pid == 1 || p == self : p->pgid != pgid))
+            struct process *p = process_in_slot(i);
+            if (!p || (pid == -1 ? p->pid == 1 || p == self->leader : p->pgid != pgid))
                 continue;
             result = 0;
             if (signal)
-                send_from_here(p, signal, SI_USER);
+                send_from_here(p, signal, false);
         }
     }
     spin_unlock(&process_lock, flags);
@@ -469,9 +633,11 @@ long process_kill(int pid, int signal, bool only)
 void process_kill_group(int pgid, int signal)
 {
     uint64_t flags = spin_lock(&process_lock);
-    for (int i = 0; i < MAX_PROCESSES; i++)
-        if (slots[i] && slots[i]->pgid == pgid)
-            signal_send(slots[i], signal, &(struct signal_info){ .code = SI_KERNEL });
+    for (int i = 0; i < MAX_PROCESSES; i++) {
+        struct process *p = process_in_slot(i);
+        if (p && p->pgid == pgid)
+            signal_send_process(p, signal, &(struct signal_info){ .code = SI_KERNEL });
+    }
     spin_unlock(&process_lock, flags);
 }
 
@@ -483,35 +649,45 @@ static bool hears_of_stops(const struct process *parent)
 
 void process_stop(int signal)
 {
-    struct process *self = current_process();
+    struct process *self = current_process(), *leader = self->leader;
     uint64_t flags = spin_lock(&process_lock);
     self->state = PROCESS_STOPPED;
-    self->stop_report = signal;
-    if (hears_of_stops(self->parent))
-        tell_parent(self->parent, self, CLD_STOPPED, signal);
+    leader->stop_report = signal;
+    if (hears_of_stops(leader->parent))
+        tell_parent(leader->parent, leader, CLD_STOPPED, signal);
     else
-        wake_all(&self->parent->child_exited);
+        wake_all(&leader->parent->child_exited);
     spin_unlock(&process_lock, flags);
     schedule();                         /* until process_continue makes it runnable */
 }
 
 void process_continue(struct process *p)
 {
-    p->stop_report = -1;
-    if (hears_of_stops(p->parent))
-        tell_parent(p->parent, p, CLD_CONTINUED, SIGCONT);
+    struct process *leader = p->leader;
+    leader->stop_report = -1;
+    if (hears_of_stops(leader->parent))
+        tell_parent(leader->parent, leader, CLD_CONTINUED, SIGCONT);
     else
-        wake_all(&p->parent->child_exited);
+        wake_all(&leader->parent->child_exited);
     sched_enqueue(p);
+}
+
+/* The process of leader is in group pgid of session sid: each thread keeps a copy, for the
+ * loops over the table. process_lock held. */
+static void set_group(struct process *leader, int pgid, int sid)
+{
+    for (struct process *t = leader; t; t = t->next_thread)
+        t->pgid = pgid, t->sid = sid;
 }
 
 long process_setpgid(int pid, int pgid)
 {
-    struct process *self = current_process();
+    struct process *self = current_process()->leader;
     if (pgid < 0)
         return -EINVAL;
     uint64_t flags = spin_lock(&process_lock);
     struct process *p = pid ? find(pid) : self;
+    p = p ? p->leader : NULL;
     long result = 0;
     if (!p || (p != self && p->parent != self))
         result = -ESRCH;
@@ -523,7 +699,7 @@ long process_setpgid(int pid, int pgid)
         for (int i = 0; i < MAX_PROCESSES && !exists; i++)
             exists = slots[i] && slots[i]->pgid == target && slots[i]->sid == self->sid;
         if (exists)
-            p->pgid = target;
+            set_group(p, target, p->sid);
         else
             result = -EPERM;            /* no such group in this session */
     }
@@ -552,14 +728,14 @@ long process_group_id(int pid, bool session)
 
 long process_setsid(void)
 {
-    struct process *self = current_process();
+    struct process *self = current_process()->leader;
     uint64_t flags = spin_lock(&process_lock);
     bool leads_a_group = false;
     for (int i = 0; i < MAX_PROCESSES && !leads_a_group; i++)
         leads_a_group = slots[i] && slots[i]->pgid == self->pid;
     long result = -EPERM;
     if (!leads_a_group) {
-        self->pgid = self->sid = self->pid;     /* and no controlling terminal */
+        set_group(self, self->pid, self->pid);  /* and no controlling terminal */
         result = self->sid;
     }
     spin_unlock(&process_lock, flags);

@@ -1,6 +1,10 @@
-/* kernel/proc/process.h: processes. Each has its own address space (its own CR3), its own
- * kernel stack with a guard page, its own file descriptors and signal state, and belongs to
- * a process group within a session (job control). */
+/* kernel/proc/process.h: processes and their threads. A process has its own address space
+ * (its own CR3), file descriptors, working directory and signal actions, and belongs to a
+ * process group within a session (job control). It has one thread or more: each a struct
+ * process of its own, with its own id (the tid), kernel stack with a guard page, registers,
+ * signal mask and pending signals; the first thread, the leader, has the process's id (the
+ * tgid) and holds what the threads share. A thread ends alone (exit); the process ends with
+ * its last thread, or at once with all of them (exit_group, a fatal signal). */
 #pragma once
 #include "arch/x86_64/trap.h"
 #include "kernel/proc/wait_queue.h"
@@ -31,7 +35,19 @@ struct signal_state;
  * (sched.c); [own] only the process itself touches it, while it runs or while it is made;
  * [cpu] the CPU running it, with interrupts off. */
 struct process {
-    int pid;                            /* [P] set when made, never changed */
+    int pid;                            /* [P] set when made, never changed (a thread's: its tid) */
+    int tgid;                           /* [P] its process's id: the leader's pid */
+    struct process *leader;             /* [P] its process's first thread (itself, for that one):
+                                           what the threads share lives there */
+    /* In the leader, [P]: the other threads (linked through their next_thread), how many
+     * threads have not ended, leader included; whether the process is ending (exit_group,
+     * a fatal signal) and with what wait status; the thread whose exec ends the others. */
+    struct process *next_thread;
+    int live_threads;
+    bool group_exiting;
+    int group_status;
+    struct process *exec_by;
+    struct wait_queue threads_exited;   /* in the leader: where exec waits for the others */
     enum process_state state;           /* [own] running->blocked [Q], ->runnable [R], ->zombie [P] */
     char name[16];                      /* [own] */
     struct process *parent, *first_child, *next_sibling;   /* [P] */
@@ -57,6 +73,9 @@ struct process {
     struct process *alarm_next;
     uint64_t timeout_deadline;          /* while on time.c's timeout list (poll, select) */
     struct process *timeout_next;
+    int on_cpu;                         /* [cpu] 1 while a CPU is on its kernel stack (sched.c) */
+    unsigned cpu;                       /* [cpu] the CPU it runs on, or ran on last */
+    uint64_t affinity;                  /* [R] the CPUs it may run on, a bit each */
     int slice_left;                     /* [cpu] ticks of its time slice still to run */
     uint64_t cpu_ns, ran_since;         /* [cpu] CPU time until its last switch away; since when it runs */
     uint64_t user_ticks, system_ticks;  /* [cpu] ticks that found it in user mode, in the kernel */
@@ -70,15 +89,29 @@ struct process {
     uint64_t sleep_deadline;            /* [Q] monotonic ns, while on time.c's sleepers */
 
     /* [own] from here on: the process's own state, which only it changes. */
-    struct vm vm;
+    struct vm *vm;                      /* its address space (shared by a vfork child); NULL
+                                           once it exited (process_lock to change) */
     uint64_t kernel_cr3, user_cr3;      /* equal unless page-table isolation splits them */
     uint64_t kstack_top;
     uint64_t context_rsp;               /* saved by context_switch */
     uint64_t fs_base, gs_base;          /* the user's FS and GS bases while it is switched out
                                            (while it runs, the MSRs hold them) */
+    uint16_t fs_selector, gs_selector;  /* and the selectors it loaded into FS and GS */
     uint64_t clear_child_tid;           /* set_tid_address */
+    uint64_t robust_list, robust_list_len;      /* set_robust_list */
+    /* [F] (futex.c's lock) while it waits on a futex: the word, and whether a wake came. */
+    const struct vm *futex_vm;
+    uint64_t futex_addr;
+    uint32_t futex_bitset;
+    bool futex_woken;
+    /* [own] files the system call in progress uses, referenced until it returns, where other
+     * threads could close them meanwhile (kernel/fs/file.h: fd_file). */
+    struct file *borrowed[MAX_FDS + 2];
+    int borrowed_count;
     void *fpu_state;                    /* 512 bytes, for fxsave/fxrstor */
 
+    /* Shared by the threads: the leader's are the process's (through ->leader). */
+    struct spinlock files_lock;         /* protects files and close_on_exec once there are threads */
     struct file *files[MAX_FDS];
     uint64_t close_on_exec;             /* a bit per descriptor */
     struct inode *cwd;                  /* the working directory (a reference; fs_lock to use) */
@@ -101,17 +134,30 @@ static inline struct trap_frame *process_frame(const struct process *p)
  * the program cannot be started. */
 __attribute__((noreturn)) void process_start_init(const char *path, const char *const argv[]);
 
-/* The current process ends: by exit(status) (signal 0) or killed by signal (with 0x80 added
- * if the default action dumps core: no core is written, but the wait status says so). Frees
- * what it can, leaves a zombie for its parent (or nothing, if the parent ignores SIGCHLD),
- * tells the parent with SIGCHLD, and never returns. */
+/* The current process ends, every thread of it: by exit_group(status) (signal 0) or killed
+ * by signal (with 0x80 added if the default action dumps core: no core is written, but the
+ * wait status says so). The other threads are sent SIGKILL; the last one to end frees what
+ * the process had, leaves a zombie for its parent (or nothing, if the parent ignores
+ * SIGCHLD) and tells the parent with SIGCHLD. Never returns. */
 __attribute__((noreturn)) void process_exit(int status, int signal);
 
+/* The current thread, its process's leader, is left its only thread: the others are sent
+ * SIGKILL, and this returns once they have ended (execve's point of no return). */
+void process_end_other_threads(void);
+
+/* The current thread ends (exit(2)): its process goes on while it has others; the last one
+ * ends the process with its status (the leader's, if the leader ended before). */
+__attribute__((noreturn)) void process_thread_exit(int status);
+
 /* clone(2)'s flags that Twofold has: the child's exit signal (its low byte), a vfork
- * (CLONE_VM | CLONE_VFORK, only together), a TLS base, and the tid words. */
+ * (CLONE_VM | CLONE_VFORK, only together), a thread (CLONE_THREAD with CLONE_VM, CLONE_FS,
+ * CLONE_FILES and CLONE_SIGHAND: all or none; CLONE_SYSVSEM and CLONE_DETACHED are accepted
+ * and mean nothing here), a TLS base, and the tid words. */
 enum {
-    CLONE_EXIT_SIGNAL = 0xff, CLONE_VM = 0x100, CLONE_VFORK = 0x4000, CLONE_SETTLS = 0x80000,
-    CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_CHILD_SETTID = 0x1000000,
+    CLONE_EXIT_SIGNAL = 0xff, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400,
+    CLONE_SIGHAND = 0x800, CLONE_VFORK = 0x4000, CLONE_THREAD = 0x10000, CLONE_SYSVSEM = 0x40000,
+    CLONE_SETTLS = 0x80000, CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000,
+    CLONE_DETACHED = 0x400000, CLONE_CHILD_SETTID = 0x1000000,
 };
 
 struct clone_request {
@@ -123,22 +169,23 @@ struct clone_request {
 
 /* A copy of the current process, returning from its system call with 0 (fork, and clone with
  * fork's flags), or with CLONE_VM | CLONE_VFORK a child that runs in the caller's address
- * space while the caller waits until it execs or exits (vfork). The child's pid, or -EINVAL
- * (flags Twofold lacks: threads are not yet), -EAGAIN (no process slot) or -ENOMEM. */
+ * space while the caller waits until it execs or exits (vfork), or with CLONE_THREAD a new
+ * thread of the caller's process. The child's pid (tid), or -EINVAL (flags Twofold lacks),
+ * -EAGAIN (no process slot) or -ENOMEM. */
 long process_clone(const struct clone_request *request);
 
-/* A vfork child p is done with its parent's address space (it execs, or exits): vm, with
- * what p changed in it, is the parent's again, and the parent goes on. */
-void process_vm_give_back(struct process *p, struct vm *vm);
+/* A vfork child p is done with its parent's address space (it execs, or exits, and has let
+ * its share go): the parent goes on. */
+void process_vm_give_back(struct process *p);
 
 /* Wait for a child (pid > 0: that one; 0: one in the caller's group; -1: any; < -1: one in
  * group -pid) to end, or (WUNTRACED, WCONTINUED) to stop or continue; see wait4(2). */
 long process_wait(int pid, int *status, int options);
 
-/* kill(2): signal (0..64; 0 only checks) to pid (> 0), to the caller's group (0), to group
- * -pid (< -1), or to every process but init and the caller (-1). tkill and tgkill name one
- * thread: one process here (only: restricts pid > 0). */
-long process_kill(int pid, int signal, bool only);
+/* kill(2): signal (0..64; 0 only checks) to the process of pid (> 0), to the caller's group
+ * (0), to group -pid (< -1), or to every process but init and the caller (-1). With tgid
+ * (tkill: -1, any; tgkill: the process it must be in) to the one thread pid. */
+long process_kill(int pid, int signal, int tgid);
 
 /* The process with that pid, or NULL; process_lock held (and it stays valid while held). */
 struct process *process_find_locked(int pid);

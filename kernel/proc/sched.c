@@ -1,25 +1,45 @@
-/* kernel/proc/sched.c: the run queue and the switch between processes (see sched.h). */
+/* kernel/proc/sched.c: the run queue and the switch between processes (see sched.h).
+ *
+ * One queue serves every CPU: a CPU takes the first process that may run on it (its
+ * affinity). Each CPU has an idle context, the stack it booted on, where it halts while
+ * nothing can run; a wakeup that finds a CPU halted sends it an interprocessor interrupt.
+ *
+ * The switching protocol (Linux's on_cpu): a process's on_cpu is 1 from the moment a CPU
+ * chooses it until the switch away from it has finished, on the next context's stack
+ * (sched_switch_finish). While it is 1 the process's kernel stack is in use, so a wake waits
+ * for it to clear before making it runnable, and a reaper before freeing the stack. A
+ * process that is preempted or yields is put back on the queue only by that finish, once it
+ * is off the CPU, so no two CPUs are ever on one kernel stack.
+ */
 #include "kernel/proc/sched.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/pcid.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
+#include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/proc/process.h"
 #include "kernel/spinlock.h"
 #include "kernel/time.h"
+#include "mm/pagetable.h"
 
-void context_switch(uint64_t *save_rsp, uint64_t next_rsp);
+/* Save the callee-saved registers and RSP (in *save_rsp), resume next_rsp, and there call
+ * sched_switch_finish(from) before returning into the resumed context (switch.asm). */
+void context_switch(uint64_t *save_rsp, uint64_t next_rsp, struct process *from);
 
 enum { SLICE_TICKS = 2 };               /* 20 ms at HZ = 100 */
 
 /* The run queue: runnable processes, first to run first, linked through run_next. Fed from
  * interrupts too (wakeups). queue_lock protects the two ends, every run_next, the count, the
- * move of a process's state to PROCESS_RUNNABLE, and the load average (load_ticks: the boot
- * CPU's tick's alone). */
+ * move of a process's state to PROCESS_RUNNABLE, every affinity, and the load average
+ * (load_ticks: the boot CPU's tick's alone). */
 static struct process *queue_head, *queue_tail;
 static unsigned queue_length;
 static struct spinlock queue_lock;
+
+/* The CPUs halted in their idle loop, a bit each (atomic): who a wakeup should interrupt. */
+static uint64_t idle_cpus;
 
 /* The load average, Linux's: every LOAD_TICKS each of the three moves toward the number of
  * processes running or waiting to, by 1 - e^(-5 s / 1, 5 and 15 minutes), in fixed point. */
@@ -33,8 +53,31 @@ struct process *current_process(void)
     return this_cpu()->current;
 }
 
+static bool may_run_on(const struct process *p, unsigned cpu)
+{
+    return p->affinity & (1ull << cpu);
+}
+
+/* Spinning, answer other CPUs' calls meanwhile: one may be what the CPU leaving p waits for. */
+void sched_wait_until_off_cpu(const struct process *p)
+{
+    while (__atomic_load_n(&p->on_cpu, __ATOMIC_ACQUIRE)) {
+        smp_answer_call();
+        __asm__ volatile("pause");
+    }
+}
+
+/* Interrupt a halted CPU that may run p, preferring the one p ran on last. */
+static void wake_an_idle_cpu(const struct process *p)
+{
+    uint64_t idle = __atomic_load_n(&idle_cpus, __ATOMIC_SEQ_CST) & p->affinity & ~(1ull << this_cpu()->id);
+    if (idle)
+        smp_send_reschedule(idle & (1ull << p->cpu) ? p->cpu : (unsigned)__builtin_ctzll(idle));
+}
+
 void sched_enqueue(struct process *p)
 {
+    sched_wait_until_off_cpu(p);
     uint64_t flags = spin_lock(&queue_lock);
     p->state = PROCESS_RUNNABLE;
     p->run_next = NULL;
@@ -45,29 +88,44 @@ void sched_enqueue(struct process *p)
     queue_tail = p;
     queue_length++;
     spin_unlock(&queue_lock, flags);
+    wake_an_idle_cpu(p);
 }
 
-static struct process *dequeue(void)
+/* The first queued process that may run on cpu, taken off the queue; or NULL. */
+static struct process *dequeue_for(unsigned cpu)
 {
     uint64_t flags = spin_lock(&queue_lock);
-    struct process *p = queue_head;
+    struct process **link = &queue_head, *prev = NULL;
+    while (*link && !may_run_on(*link, cpu))
+        prev = *link, link = &(*link)->run_next;
+    struct process *p = *link;
     if (p) {
-        queue_head = p->run_next;
-        if (!queue_head)
-            queue_tail = NULL;
+        *link = p->run_next;
+        if (queue_tail == p)
+            queue_tail = prev;
         queue_length--;
     }
     spin_unlock(&queue_lock, flags);
     return p;
 }
 
-/* Every LOAD_TICKS, the load average moves toward what runs now (running: this CPU's). The
- * boot CPU's tick alone calls it, so only the sample takes the lock, not every tick. */
-static void sample_load(bool running)
+/* How many CPUs run a process now (a moment's count, for the load). */
+static unsigned cpus_running(void)
+{
+    unsigned running = 0;
+    for (unsigned i = 0; i < smp_cpu_count(); i++)
+        running += __atomic_load_n(&cpus[i].current, __ATOMIC_RELAXED) != NULL;
+    return running;
+}
+
+/* Every LOAD_TICKS, the load average moves toward what runs now. The boot CPU's tick alone
+ * calls it, so only the sample takes the lock, not every tick. */
+static void sample_load(void)
 {
     if (++load_ticks < LOAD_TICKS)
         return;
     load_ticks = 0;
+    unsigned running = cpus_running();
     uint64_t flags = spin_lock(&queue_lock);
     unsigned long active = (queue_length + running) * SCHED_LOAD_ONE;
     for (int i = 0; i < 3; i++)
@@ -79,11 +137,10 @@ static void sample_load(bool running)
 void sched_tick(bool from_user)
 {
     struct cpu *cpu = this_cpu();
-    struct process *p = current_process();
-    bool idle = !p || p->state != PROCESS_RUNNING;
+    struct process *p = cpu->current;
     if (cpu->id == 0)
-        sample_load(!idle);                 /* once a tick, not once a CPU */
-    if (idle) {
+        sample_load();                      /* once a tick, not once a CPU */
+    if (!p) {
         cpu->ticks.idle++;
         return;
     }
@@ -97,18 +154,18 @@ void sched_tick(bool from_user)
 
 unsigned sched_load(unsigned long average[3])
 {
+    unsigned running = cpus_running();
     uint64_t flags = spin_lock(&queue_lock);
     for (int i = 0; i < 3; i++)
         average[i] = load_average[i];
-    struct process *p = current_process();
-    unsigned runnable = queue_length + (p && p->state == PROCESS_RUNNING);
+    unsigned runnable = queue_length + running;
     spin_unlock(&queue_lock, flags);
     return runnable;
 }
 
 uint64_t sched_cpu_ns(const struct process *p)
 {
-    return p->cpu_ns + (p == current_process() ? time_monotonic_ns() - p->ran_since : 0);
+    return p->cpu_ns + (p->state == PROCESS_RUNNING ? time_monotonic_ns() - p->ran_since : 0);
 }
 
 void sched_preempt_point(void)
@@ -120,47 +177,92 @@ void sched_preempt_point(void)
     }
 }
 
-/* Make next this CPU's process: its kernel stack for the doors (entries from user mode
- * land on the per-CPU trampoline and move there), its two CR3 values, its FS base and FPU
- * registers; then its kernel stack. *save_rsp keeps where we left off. */
+/* Make p's address space this CPU's: its kernel CR3, and the CR3 values the doors load on
+ * entry and exit. With PCIDs, the pair keeps its entries over a load (CR3_NOFLUSH) only if
+ * this CPU's TLB is current with it (pcid.h's generations). entry_cr3 says which address
+ * space this CPU runs, for the shootdowns of tlb.c: it is set before the generation is
+ * looked at. */
 void sched_load_address_space(struct process *p)
 {
     struct cpu *cpu = this_cpu();
-    if (read_cr3() != p->kernel_cr3 || p->vm.kernel_tlb_stale)
-        write_cr3(p->kernel_cr3 | (p->vm.kernel_tlb_stale ? 0 : cpu->cr3_noflush));
-    cpu->entry_cr3 = p->kernel_cr3 | cpu->cr3_noflush;
-    cpu->exit_cr3 = p->user_cr3 | (p->vm.user_tlb_stale ? 0 : cpu->cr3_noflush);
-    p->vm.kernel_tlb_stale = p->vm.user_tlb_stale = false;
+    uint64_t noflush = cpu->cr3_noflush;
+    __atomic_store_n(&cpu->entry_cr3, p->kernel_cr3 | noflush, __ATOMIC_SEQ_CST);
+    if (noflush && !pcid_load_keeps(p->vm->pcid_pair))
+        noflush = 0;
+    if (read_cr3() != p->kernel_cr3 || !noflush)
+        write_cr3(p->kernel_cr3 | noflush);
+    cpu->exit_cr3 = p->user_cr3 | noflush;
 }
 
-static void switch_to(struct process *prev, struct process *next, uint64_t *save_rsp)
+/* The selectors first (a load sets the base from the descriptor), then the bases. GS's
+ * selector goes in with the user's GS base swapped in (swapgs, interrupts off), as Linux's
+ * load_gs_index: the kernel's own is this CPU's struct. */
+void sched_load_user_segments(const struct process *p)
+{
+    uint16_t fs, gs;
+    __asm__ volatile("mov %%fs, %0; mov %%gs, %1" : "=r"(fs), "=r"(gs));
+    if (fs != p->fs_selector)
+        __asm__ volatile("mov %0, %%fs" ::"r"(p->fs_selector));
+    if (gs != p->gs_selector)
+        __asm__ volatile("swapgs; mov %0, %%gs; swapgs" ::"r"(p->gs_selector) : "memory");
+    wrmsr(MSR_FS_BASE, p->fs_base);
+    wrmsr(MSR_KERNEL_GS_BASE, p->gs_base);
+}
+
+/* Leave prev (NULL: this CPU's idle context) for next (NULL: the idle context). Returns when
+ * prev is chosen again, on whatever CPU. */
+static void switch_to(struct process *prev, struct process *next)
 {
     struct cpu *cpu = this_cpu();
     if (prev && prev->state != PROCESS_ZOMBIE) {
         fpu_save(prev->fpu_state);
         /* User mode can change its bases without the kernel (loading a selector), so keep
          * what the MSRs hold; KERNEL_GS_BASE is the user's while the kernel runs. */
+        __asm__ volatile("mov %%fs, %0; mov %%gs, %1" : "=r"(prev->fs_selector), "=r"(prev->gs_selector));
         prev->fs_base = rdmsr(MSR_FS_BASE);
         prev->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-        /* A user-PCID flush still pending waits for prev's next turn (tlb.c). */
-        prev->vm.user_tlb_stale = (cpu->exit_cr3 & CR3_NOFLUSH) != cpu->cr3_noflush;
+        /* A user-PCID flush still pending here waits for this CPU's next load of it (tlb.c). */
+        if ((cpu->exit_cr3 & CR3_NOFLUSH) != cpu->cr3_noflush)
+            pcid_forget_here(prev->vm->pcid_pair);
     }
+    uint64_t *save_rsp = prev ? &prev->context_rsp : &cpu->idle_rsp;
     cpu->current = next;
     cpu->ticks.switches++;
+    if (!next) {
+        /* Idle on the kernel's own tables: prev's may be freed while this CPU halts (and
+         * an NMI's stub loads entry_cr3 whatever it interrupts). */
+        cpu->entry_cr3 = cpu->exit_cr3 = pt_kernel_root | cpu->cr3_noflush;
+        write_cr3(cpu->entry_cr3);
+        context_switch(save_rsp, cpu->idle_rsp, prev);
+        return;
+    }
+    next->on_cpu = 1;
+    next->cpu = cpu->id;
     cpu->kernel_stack_top = next->kstack_top;
     next->slice_left = SLICE_TICKS;
+    next->ran_since = time_monotonic_ns();
     sched_load_address_space(next);
-    wrmsr(MSR_FS_BASE, next->fs_base);
-    wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
+    sched_load_user_segments(next);
     fpu_restore(next->fpu_state);
     next->state = PROCESS_RUNNING;
-    context_switch(save_rsp, next->context_rsp);
-    /* Back in a process that had switched away: whatever ended before now lies off every
-     * CPU's stack, so it can go (Linux's finish_task_switch). */
-    struct cpu *here = this_cpu();      /* the resumed process may have come back elsewhere */
-    if (here->dead) {
-        struct process *dead = here->dead;
-        here->dead = NULL;
+    context_switch(save_rsp, next->context_rsp, prev);
+}
+
+/* Called by context_switch on the resumed context's stack: from is off this CPU. Put it back
+ * on the queue if it was preempted or yielded; free it if it ended unwaited for. */
+void sched_switch_finish(struct process *from);
+void sched_switch_finish(struct process *from)
+{
+    struct cpu *cpu = this_cpu();
+    if (!from)
+        return;
+    bool requeue = from->state == PROCESS_RUNNABLE;     /* else blocked, stopped or ended */
+    __atomic_store_n(&from->on_cpu, 0, __ATOMIC_RELEASE);
+    if (requeue)
+        sched_enqueue(from);
+    if (cpu->dead) {
+        struct process *dead = cpu->dead;
+        cpu->dead = NULL;
         process_free(dead);
     }
 }
@@ -170,15 +272,6 @@ void sched_free_after_switch(struct process *p)
     this_cpu()->dead = p;
 }
 
-/* The next process to run, halting until there is one. */
-static struct process *pick_next(void)
-{
-    struct process *next;
-    while (!(next = dequeue()))
-        __asm__ volatile("sti; hlt; cli" ::: "memory");
-    return next;
-}
-
 void schedule(void)
 {
     /* The rules of a switch, checked as xv6's sched() checks them: interrupts are off (the
@@ -186,25 +279,68 @@ void schedule(void)
      * holds no spinlock (it would be held by a process that is not running). */
     if (read_rflags() & RFLAGS_IF)
         panic("schedule: interrupts are on");
-    if (this_cpu()->spinlocks_held)
-        panic("schedule: %d spinlock(s) held across a switch", this_cpu()->spinlocks_held);
-    struct process *prev = current_process();
-    prev->cpu_ns += time_monotonic_ns() - prev->ran_since;     /* not the idle time to come */
+    struct cpu *cpu = this_cpu();
+    if (cpu->spinlocks_held)
+        panic("schedule: %d spinlock(s) held across a switch", cpu->spinlocks_held);
+    struct process *prev = cpu->current;
+    bool stays = prev->state == PROCESS_RUNNING && may_run_on(prev, cpu->id);
+    struct process *next = dequeue_for(cpu->id);
+    if (!next && stays) {
+        prev->slice_left = SLICE_TICKS;     /* nobody else wants this CPU */
+        return;
+    }
+    prev->cpu_ns += time_monotonic_ns() - prev->ran_since;
     if (prev->state == PROCESS_RUNNING)
-        sched_enqueue(prev);
-    struct process *next = pick_next();
-    next->ran_since = time_monotonic_ns();
-    if (next == prev)
-        prev->state = PROCESS_RUNNING;
-    else
-        switch_to(prev, next, &prev->context_rsp);
+        prev->state = PROCESS_RUNNABLE;     /* sched_switch_finish queues it */
+    switch_to(prev, next);
 }
 
-void sched_start(void)
+void sched_kick(struct process *p)
 {
-    uint64_t boot_rsp;                  /* never resumed */
-    struct process *first = pick_next();
-    first->ran_since = time_monotonic_ns();
-    switch_to(NULL, first, &boot_rsp);
-    panic("the boot stack was resumed");
+    if (__atomic_load_n(&p->on_cpu, __ATOMIC_ACQUIRE) && p->cpu != this_cpu()->id)
+        smp_send_reschedule(p->cpu);
+}
+
+long sched_set_affinity(struct process *p, uint64_t mask)
+{
+    mask &= (smp_cpu_count() < 64 ? 1ull << smp_cpu_count() : 0) - 1;
+    if (!mask)
+        return -EINVAL;
+    uint64_t flags = spin_lock(&queue_lock);
+    p->affinity = mask;
+    spin_unlock(&queue_lock, flags);
+    /* Running where it may no longer: it moves at its next way out of the kernel. */
+    if (p == current_process() && !may_run_on(p, this_cpu()->id))
+        schedule();
+    else if (__atomic_load_n(&p->on_cpu, __ATOMIC_ACQUIRE) && !may_run_on(p, p->cpu)) {
+        cpus[p->cpu].need_resched = true;
+        sched_kick(p);
+    }
+    return 0;
+}
+
+uint64_t sched_all_cpus(void)
+{
+    return smp_cpu_count() < 64 ? (1ull << smp_cpu_count()) - 1 : ~0ull;
+}
+
+void sched_run_idle(void)
+{
+    struct cpu *cpu = this_cpu();
+    uint64_t me = 1ull << cpu->id;
+    for (;;) {
+        struct process *next = dequeue_for(cpu->id);
+        if (!next) {
+            /* Say this CPU halts, then look once more: a wakeup after the look sees the bit
+             * and interrupts the halt (sti holds interrupts off for one more instruction,
+             * so none slips in between). */
+            __atomic_or_fetch(&idle_cpus, me, __ATOMIC_SEQ_CST);
+            next = dequeue_for(cpu->id);
+            if (!next)
+                __asm__ volatile("sti; hlt; cli" ::: "memory");
+            __atomic_and_fetch(&idle_cpus, ~me, __ATOMIC_SEQ_CST);
+        }
+        if (next)
+            switch_to(NULL, next);
+    }
 }

@@ -3,6 +3,7 @@
 #include "kernel/proc/signal.h"
 #include "arch/x86_64/sigframe.h"
 #include "arch/x86_64/trap.h"
+#include "kernel/proc/sched.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "kernel/proc/process.h"
@@ -46,14 +47,16 @@ const char *signal_name(int signal)
     return signal > 0 && signal <= SIGSYS && names[signal] ? names[signal] : "signal";
 }
 
-int signal_state_new(struct process *p, const struct process *from)
+int signal_state_new(struct process *p, const struct process *from, bool thread)
 {
     uint64_t frame = frame_alloc_zeroed();
     if (!frame)
         return -ENOMEM;
     p->signals = phys_to_virt(frame);
+    p->signals->actions = thread ? from->signals->actions : p->signals->own_actions;
     if (from) {
-        memcpy(p->signals->actions, from->signals->actions, sizeof p->signals->actions);
+        if (!thread)
+            memcpy(p->signals->own_actions, from->signals->actions, sizeof p->signals->own_actions);
         p->signals->blocked = from->signals->blocked;
         p->signals->altstack_sp = from->signals->altstack_sp;
         p->signals->altstack_size = from->signals->altstack_size;
@@ -116,8 +119,22 @@ void signal_send(struct process *p, int signal, const struct signal_info *info)
         s->forced &= ~SIGNAL_BIT(signal);       /* what a fault left behind, taken by other means */
         s->info[signal] = info ? *info : (struct signal_info){ .code = SI_KERNEL };
     }
-    if (signal_pending(p))
+    if (signal_pending(p)) {
         wake_process(p);            /* a sleeper gives way to it */
+        sched_kick(p);              /* one running elsewhere sees it on its way out */
+    }
+}
+
+void signal_send_process(struct process *leader, int signal, const struct signal_info *info)
+{
+    struct process *target = NULL;
+    for (struct process *t = leader; t; t = t->next_thread)
+        if (t->state != PROCESS_ZOMBIE) {
+            if (!target || (held_back(target->signals, signal) && !held_back(t->signals, signal)))
+                target = t;
+        }
+    if (target)
+        signal_send(target, signal, info);
 }
 
 void signal_set_mask(uint64_t mask)
@@ -305,9 +322,10 @@ void signal_deliver(struct trap_frame *frame)
     self->syscall_nr = -1;
     /* The common way out, in a few instructions and without process_lock: no signal to act
      * on, no sigsuspend mask to put back, no call to restart or fail. Reading the sets
-     * unlocked is safe because interrupts stay off from here to user mode and every process
-     * runs on this CPU; a sender on another CPU will have to interrupt this one, as Linux's
-     * signal_wake_up kicks it. */
+     * unlocked is safe: only this thread changes its mask, and a signal that another CPU
+     * makes pending just after the look interrupts this one (signal_send's sched_kick, as
+     * Linux's signal_wake_up kicks it), an interrupt that is taken as soon as user mode runs
+     * and comes back through here. */
     if (signal_pending(self) || self->signals->restore_mask || (nr >= 0 && wants_settling((long)frame->rax)))
         deliver_pending(self, frame, nr);
 }

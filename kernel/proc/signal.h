@@ -71,11 +71,13 @@ struct siginfo_user {
 };
 _Static_assert(sizeof(struct siginfo_user) == 128, "Linux's siginfo_t");
 
-/* A process's signal state, a frame of its own (fork copies the actions, execve resets
- * them). The fields its comments mark [P] are process_lock's (kernel/proc/process.c); the
- * rest only the process touches. */
+/* A thread's signal state, a frame of its own (fork copies the actions, execve resets
+ * them). The actions are the process's: every thread's `actions` points at its leader's
+ * own_actions. The fields its comments mark [P] are process_lock's (kernel/proc/process.c);
+ * the rest only the thread touches. */
 struct signal_state {
-    struct sigaction_k actions[SIGNAL_MAX + 1];         /* [P] set by rt_sigaction */
+    struct sigaction_k *actions;                        /* [P] set by rt_sigaction */
+    struct sigaction_k own_actions[SIGNAL_MAX + 1];     /* [P] (used by the leader's) */
     uint64_t blocked;                                   /* [P] */
     uint64_t pending;                                   /* [P] */
     uint64_t forced;                /* [P] of the pending ones, those a fault forced */
@@ -94,19 +96,25 @@ struct trap_frame;
 /* "SIGSEGV" for 11; "signal" for numbers without a name here. */
 const char *signal_name(int signal);
 
-/* A fresh signal state for p: copied from `from`'s actions and mask (fork), or the
- * defaults. 0, or -ENOMEM. */
-int signal_state_new(struct process *p, const struct process *from);
+/* A fresh signal state for p: from's mask and alternate stack, and a copy of its actions
+ * (fork) or, for a thread of from's process, its actions themselves; or the defaults. 0, or
+ * -ENOMEM. */
+int signal_state_new(struct process *p, const struct process *from, bool thread);
 void signal_state_free(struct process *p);
 
 /* execve: caught signals go back to their defaults (ignored ones stay ignored), the
  * alternate stack is forgotten; mask and pending signals stay. */
 void signal_exec(struct process *p);
 
-/* Send signal to p, with what info says of it (NULL: from the kernel). Drops it if it is
- * ignored; SIGCONT and SIGKILL wake a stopped p. (Init acts only on signals it has a handler
- * for: signal_deliver drops the rest.) process_lock held. */
+/* Send signal to thread p, with what info says of it (NULL: from the kernel). Drops it if it
+ * is ignored; SIGCONT and SIGKILL wake a stopped p. (Init acts only on signals it has a
+ * handler for: signal_deliver drops the rest.) process_lock held. */
 void signal_send(struct process *p, int signal, const struct signal_info *info);
+
+/* Send signal to the process whose leader is leader: to the first of its threads that does
+ * not block it (the first one living, if all do), where it stays pending; Linux keeps such a
+ * signal for whichever thread unblocks it first. process_lock held. */
+void signal_send_process(struct process *leader, int signal, const struct signal_info *info);
 
 /* The current process's mask becomes mask (less SIGKILL and SIGSTOP). */
 void signal_set_mask(uint64_t mask);

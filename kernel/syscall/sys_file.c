@@ -56,6 +56,23 @@ SYSCALL_DEFINE4(pwrite64, int, fd, uint64_t, buf, uint64_t, len, int64_t, offset
     return transfer(fd, buf, len, true, &offset);
 }
 
+/* writev of at most this many bytes gathers them and writes once, so that no other writer's
+ * bytes come in between (musl's stdio writes a line as two vectors; and a pipe keeps a small
+ * write whole). */
+enum { GATHER_MAX = 256 };
+
+/* The vectors' bytes, sum in all, written to f in one write. */
+static long write_gathered(struct file *f, uint64_t iov, uint64_t count, uint64_t sum)
+{
+    char gathered[GATHER_MAX];
+    struct { uint64_t base, len; } v;
+    for (uint64_t i = 0, at = 0; i < count; i++, at += v.len)
+        if (copy_from_user(&v, iov + i * sizeof v, sizeof v) || v.len > sum - at
+            || copy_from_user(gathered + at, v.base, v.len))
+            return -EFAULT;
+    return file_write(f, (struct write_source){ .kernel = gathered }, sum, &f->offset);
+}
+
 /* readv(2) and writev(2). First every vector's range and the total (nothing moves if one is
  * bad), then the transfers, which may wait; a short one ends the call. */
 static long transfer_vector(int fd, uint64_t iov, uint64_t count, bool writing)
@@ -76,6 +93,8 @@ static long transfer_vector(int fd, uint64_t iov, uint64_t count, bool writing)
             return -EFAULT;
         sum += v.len;
     }
+    if (writing && sum && sum <= GATHER_MAX)
+        return write_gathered(f, iov, count, sum);
     long total = 0;
     for (uint64_t i = 0; i < count; i++) {
         if (copy_from_user(&v, iov + i * sizeof v, sizeof v))
@@ -205,7 +224,8 @@ SYSCALL_DEFINE2(pipe2, uint64_t, fds, int, flags)
         return error;
     }
     if (flags & O_CLOEXEC)
-        self->close_on_exec |= 1ull << numbers[0] | 1ull << numbers[1];
+        for (int i = 0; i < 2; i++)
+            fd_set_close_on_exec(self, numbers[i], true);
     return 0;
 }
 
@@ -232,12 +252,10 @@ static long duplicate_to(int fd, int new_fd, bool close_on_exec)
     struct file *f = fd_file(fd);
     if (!f || new_fd < 0 || new_fd >= MAX_FDS)
         return -EBADF;
-    if (new_fd != fd) {
-        fd_close(self, new_fd);
-        self->files[new_fd] = file_get(f);
-    }
-    self->close_on_exec &= ~(1ull << new_fd);
-    self->close_on_exec |= (uint64_t)close_on_exec << new_fd;
+    if (new_fd != fd)
+        fd_install_at(self, new_fd, file_get(f), close_on_exec);
+    else
+        fd_set_close_on_exec(self, new_fd, close_on_exec);
     return new_fd;
 }
 
@@ -270,13 +288,13 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
         if (new_fd < 0)
             file_put(f);
         else if (cmd == F_DUPFD_CLOEXEC)
-            self->close_on_exec |= 1ull << new_fd;
+            fd_set_close_on_exec(self, new_fd, true);
         return new_fd;
     }
     case F_GETFD:
-        return self->close_on_exec >> fd & 1 ? FD_CLOEXEC : 0;
+        return self->leader->close_on_exec >> fd & 1 ? FD_CLOEXEC : 0;
     case F_SETFD:
-        self->close_on_exec = (self->close_on_exec & ~(1ull << fd)) | (uint64_t)(arg & FD_CLOEXEC) << fd;
+        fd_set_close_on_exec(self, fd, arg & FD_CLOEXEC);
         return 0;
     case F_GETFL:
         return f->flags;

@@ -95,7 +95,7 @@ SYSCALL_DEFINE3(twofold_ptdump, uint64_t, which, uint64_t, buf, uint64_t, len)
     if (which > 1)
         return -EINVAL;
     struct user_text text = { .buf = buf, .len = len };
-    ptdump(which == 0 ? self->vm.root : self->vm.user_root, to_user, &text);
+    ptdump(which == 0 ? self->vm->root : self->vm->user_root, to_user, &text);
     flush(&text);
     return text.error ? text.error : (long)text.written;
 }

@@ -9,16 +9,23 @@
 enum {
     PROT_MASK = VM_READ | VM_WRITE | VM_EXEC,
     MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20,
-    MAP_FIXED_NOREPLACE = 0x100000, MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2,
+    MAP_32BIT = 0x40, MAP_FIXED_NOREPLACE = 0x100000, MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2,
 };
+
+/* Each call holds its address space's lock (vm.h) from its first look to its last change. */
+
 SYSCALL_DEFINE1(brk, uint64_t, addr)
 {
-    return (long)vm_brk(&current_process()->vm, addr);
+    struct vm *vm = current_process()->vm;
+    uint64_t flags = vm_lock(vm);
+    uint64_t end = vm_brk(vm, addr);
+    vm_unlock(vm, flags);
+    return (long)end;
 }
 
-SYSCALL_DEFINE6(mmap, uint64_t, addr, uint64_t, len, uint64_t, prot, uint64_t, flags, int, fd, uint64_t, offset)
+static long mmap_locked(struct vm *vm, uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, int fd,
+                        uint64_t offset)
 {
-    struct vm *vm = &current_process()->vm;
     if (offset % PAGE_SIZE)
         return -EINVAL;
     if (!(flags & MAP_ANONYMOUS))
@@ -36,7 +43,7 @@ SYSCALL_DEFINE6(mmap, uint64_t, addr, uint64_t, len, uint64_t, prot, uint64_t, f
         if (addr > USER_LIMIT || len > USER_LIMIT - addr)
             return -ENOMEM;
         if (!(flags & MAP_FIXED)) {
-            if (vm_find_free(vm, len, addr) != addr)
+            if (vm_find_free(vm, len, addr, 0) != addr)
                 return -EEXIST;
         } else {
             long error = vm_unmap(vm, addr, len);
@@ -45,7 +52,8 @@ SYSCALL_DEFINE6(mmap, uint64_t, addr, uint64_t, len, uint64_t, prot, uint64_t, f
         }
     } else {
         uint64_t hint = addr >= USER_MIN ? addr & ~(PAGE_SIZE - 1) : 0;
-        addr = vm_find_free(vm, len, hint);
+        /* MAP_32BIT: in the first 2 GiB, as Linux (for stacks that 32-bit code runs on). */
+        addr = vm_find_free(vm, len, hint, flags & MAP_32BIT ? 1ull << 31 : 0);
         if (!addr)
             return -ENOMEM;
     }
@@ -53,11 +61,24 @@ SYSCALL_DEFINE6(mmap, uint64_t, addr, uint64_t, len, uint64_t, prot, uint64_t, f
     return error ? error : (long)addr;
 }
 
+SYSCALL_DEFINE6(mmap, uint64_t, addr, uint64_t, len, uint64_t, prot, uint64_t, flags, int, fd, uint64_t, offset)
+{
+    struct vm *vm = current_process()->vm;
+    uint64_t lock_flags = vm_lock(vm);
+    long result = mmap_locked(vm, addr, len, prot, flags, fd, offset);
+    vm_unlock(vm, lock_flags);
+    return result;
+}
+
 SYSCALL_DEFINE2(munmap, uint64_t, addr, uint64_t, len)
 {
     if (addr % PAGE_SIZE || !len || addr > USER_LIMIT || page_up(len) > USER_LIMIT - addr)
         return -EINVAL;
-    return vm_unmap(&current_process()->vm, addr, page_up(len));
+    struct vm *vm = current_process()->vm;
+    uint64_t flags = vm_lock(vm);
+    long error = vm_unmap(vm, addr, page_up(len));
+    vm_unlock(vm, flags);
+    return error;
 }
 
 SYSCALL_DEFINE3(mprotect, uint64_t, addr, uint64_t, len, uint64_t, prot)
@@ -68,17 +89,20 @@ SYSCALL_DEFINE3(mprotect, uint64_t, addr, uint64_t, len, uint64_t, prot)
         return 0;
     if (addr > USER_LIMIT || page_up(len) > USER_LIMIT - addr)
         return -ENOMEM;
-    return vm_protect(&current_process()->vm, addr, page_up(len), (unsigned)prot);
+    struct vm *vm = current_process()->vm;
+    uint64_t flags = vm_lock(vm);
+    long error = vm_protect(vm, addr, page_up(len), (unsigned)prot);
+    vm_unlock(vm, flags);
+    return error;
 }
 
 /* Linux's mremap for private memory: shrink in place, grow in place where the pages after
  * are free, else move (MREMAP_MAYMOVE) to a free range or to new_addr (MREMAP_FIXED, which
  * unmaps what was there). The pages move with their frames. old_len 0 (a second mapping of
  * shared memory) and MREMAP_DONTUNMAP are not supported: -EINVAL. */
-SYSCALL_DEFINE5(mremap, uint64_t, old_addr, uint64_t, old_len, uint64_t, new_len, uint64_t, flags,
-                uint64_t, new_addr)
+static long mremap_locked(struct vm *vm, uint64_t old_addr, uint64_t old_len, uint64_t new_len, uint64_t flags,
+                          uint64_t new_addr)
 {
-    struct vm *vm = &current_process()->vm;
     bool fixed = flags & MREMAP_FIXED, may_move = flags & MREMAP_MAYMOVE;
     if (old_addr % PAGE_SIZE || flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED) || (fixed && !may_move))
         return -EINVAL;
@@ -110,13 +134,23 @@ SYSCALL_DEFINE5(mremap, uint64_t, old_addr, uint64_t, old_len, uint64_t, new_len
     if (!r || old_len > r->end - old_addr)
         return -EFAULT;
     uint64_t more = new_len - old_len, end = old_addr + old_len;
-    if (end == r->end && end <= USER_LIMIT - more && vm_find_free(vm, more, end) == end)
+    if (end == r->end && end <= USER_LIMIT - more && vm_find_free(vm, more, end, 0) == end)
         return vm_map(vm, end, more, r->prot) ?: (long)old_addr;
     if (!may_move)
         return -ENOMEM;
-    new_addr = vm_find_free(vm, new_len, 0);
+    new_addr = vm_find_free(vm, new_len, 0, 0);
     if (!new_addr)
         return -ENOMEM;
     long error = vm_move(vm, old_addr, old_len, new_addr, new_len);
     return error ? error : (long)new_addr;
+}
+
+SYSCALL_DEFINE5(mremap, uint64_t, old_addr, uint64_t, old_len, uint64_t, new_len, uint64_t, flags,
+                uint64_t, new_addr)
+{
+    struct vm *vm = current_process()->vm;
+    uint64_t lock_flags = vm_lock(vm);
+    long result = mremap_locked(vm, old_addr, old_len, new_len, flags, new_addr);
+    vm_unlock(vm, lock_flags);
+    return result;
 }

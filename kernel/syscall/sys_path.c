@@ -36,7 +36,7 @@ struct path_call {
 static int context_at(int dirfd, const char *path, struct lookup_context *ctx)
 {
     struct process *self = current_process();
-    *ctx = (struct lookup_context){ fs_root(), self->cwd, 0, 0, self->pid };
+    *ctx = (struct lookup_context){ fs_root(), self->leader->cwd, 0, 0, self->tgid };
     if (path[0] == '/' || dirfd == AT_FDCWD)
         return 0;
     struct file *f = fd_file(dirfd);
@@ -110,7 +110,7 @@ static long open_at(int dirfd, uint64_t user_path, unsigned flags, uint32_t mode
         return error;
     struct process *self = current_process();
     struct file *f;
-    error = end(&c, fs_open(&c.ctx, c.path, flags, mode, self->umask, &f));
+    error = end(&c, fs_open(&c.ctx, c.path, flags, mode, self->leader->umask, &f));
     if (error)
         return error;
     if (f->node->proc && (error = procfs_open(f))) {      /* its text, made now */
@@ -121,7 +121,7 @@ static long open_at(int dirfd, uint64_t user_path, unsigned flags, uint32_t mode
     if (fd < 0)
         file_put(f);
     else if (flags & O_CLOEXEC)
-        self->close_on_exec |= 1ull << fd;
+        fd_set_close_on_exec(self, fd, true);
     return fd;
 }
 
@@ -351,7 +351,7 @@ static long mkdir_at(int dirfd, uint64_t user_path, uint32_t mode)
         return error;
     if (!(error = new_name(&c, &last))) {
         struct inode *dir;
-        mode = (mode & 07777 & ~current_process()->umask) | S_IFDIR;
+        mode = (mode & 07777 & ~current_process()->leader->umask) | S_IFDIR;
         error = ramfs_create(last.dir, last.name, last.len, mode, 0, 0, 0, NULL, 0, &dir);
     }
     return end(&c, error);
@@ -565,8 +565,8 @@ static long change_directory(struct inode *dir)
         return -EACCES;
     struct process *self = current_process();
     inode_get(dir);
-    inode_put(self->cwd);
-    self->cwd = dir;
+    inode_put(self->leader->cwd);
+    self->leader->cwd = dir;
     return 0;
 }
 
@@ -600,7 +600,7 @@ SYSCALL_DEFINE2(getcwd, uint64_t, buf, uint64_t, size)
         return -ENOMEM;
     uint64_t flags = spin_lock(&fs_lock);
     struct lookup_context ctx = { .root = fs_root() };
-    long len = path_of(&ctx, current_process()->cwd, path, size < PATH_MAX ? size : PATH_MAX);
+    long len = path_of(&ctx, current_process()->leader->cwd, path, size < PATH_MAX ? size : PATH_MAX);
     spin_unlock(&fs_lock, flags);
     if (len > 0 && copy_to_user(buf, path, (size_t)len))
         len = -EFAULT;
@@ -792,8 +792,8 @@ SYSCALL_DEFINE4(utimensat, int, dirfd, uint64_t, path, uint64_t, user_times, uns
 SYSCALL_DEFINE1(umask, uint32_t, mask)
 {
     struct process *self = current_process();
-    uint32_t old = self->umask;
-    self->umask = mask & 0777;
+    uint32_t old = self->leader->umask;
+    self->leader->umask = mask & 0777;
     return old;
 }
 

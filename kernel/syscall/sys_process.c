@@ -2,6 +2,7 @@
 #include "kernel/errno.h"
 #include "kernel/fs/path.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/futex.h"
 #include "kernel/proc/process.h"
 #include "kernel/proc/sched.h"
 #include "kernel/proc/signal.h"
@@ -13,12 +14,17 @@ enum { RUSAGE_SIZE = 144 };
 
 SYSCALL_DEFINE0(getpid)
 {
-    return current_process()->pid;          /* one thread per process: also its tid */
+    return current_process()->tgid;
+}
+
+SYSCALL_DEFINE0(gettid)
+{
+    return current_process()->pid;
 }
 
 SYSCALL_DEFINE0(getppid)
 {
-    struct process *parent = current_process()->parent;
+    struct process *parent = current_process()->leader->parent;
     return parent ? parent->pid : 0;
 }
 
@@ -60,7 +66,44 @@ SYSCALL_DEFINE3(execve, uint64_t, path, uint64_t, argv, uint64_t, envp)
 
 SYSCALL_DEFINE1(exit, int, status)
 {
+    process_thread_exit(status);
+}
+
+SYSCALL_DEFINE1(exit_group, int, status)
+{
     process_exit(status, 0);
+}
+
+SYSCALL_DEFINE6(futex, uint64_t, addr, int, op, uint32_t, val, uint64_t, timeout, uint64_t, addr2, uint32_t, val3)
+{
+    return futex(addr, op, val, timeout, addr2, val3);
+}
+
+/* set_robust_list(2): where the caller's list of robust locks is, for its exit (futex.h);
+ * len must be the head's size (24), as Linux checks. */
+SYSCALL_DEFINE2(set_robust_list, uint64_t, head, uint64_t, len)
+{
+    enum { ROBUST_HEAD_SIZE = 24 };
+    if (len != ROBUST_HEAD_SIZE)
+        return -EINVAL;
+    struct process *self = current_process();
+    self->robust_list = head;
+    self->robust_list_len = len;
+    return 0;
+}
+
+/* get_robust_list(2): thread pid's (0: the caller's) head and its length. */
+SYSCALL_DEFINE3(get_robust_list, int, pid, uint64_t, head_out, uint64_t, len_out)
+{
+    uint64_t flags = process_lock_take();
+    struct process *p = pid ? process_find_locked(pid) : current_process();
+    uint64_t head = p ? p->robust_list : 0, len = p ? p->robust_list_len : 0;
+    process_lock_drop(flags);
+    if (!p)
+        return -ESRCH;
+    if (copy_to_user(head_out, &head, sizeof head) || copy_to_user(len_out, &len, sizeof len))
+        return -EFAULT;
+    return 0;
 }
 
 SYSCALL_DEFINE4(wait4, int, pid, uint64_t, status, int, options, uint64_t, rusage)
@@ -78,7 +121,7 @@ SYSCALL_DEFINE4(wait4, int, pid, uint64_t, status, int, options, uint64_t, rusag
 
 SYSCALL_DEFINE2(kill, int, pid, int, signal)
 {
-    return process_kill(pid, signal, false);
+    return process_kill(pid, signal, 0);
 }
 
 SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
@@ -106,25 +149,45 @@ SYSCALL_DEFINE1(getsid, int, pid)
     return process_group_id(pid, true);
 }
 
-/* One CPU: CPU 0 is every process's whole affinity. */
+/* The CPUs pid (0: the caller) may run on, as Linux's mask of longs: size must hold one long
+ * (a multiple of it); the return is the bytes written. */
 SYSCALL_DEFINE3(sched_getaffinity, int, pid, uint64_t, size, uint64_t, mask)
 {
-    const uint64_t only_cpu_0 = 1;
-    if (pid < 0 || (pid && process_group_id(pid, false) < 0))
-        return -ESRCH;
-    if (size < sizeof only_cpu_0 || size % sizeof only_cpu_0)
+    if (size < sizeof(uint64_t) || size % sizeof(uint64_t))
         return -EINVAL;
-    return copy_to_user(mask, &only_cpu_0, sizeof only_cpu_0) ? -EFAULT : (long)sizeof only_cpu_0;
+    uint64_t flags = process_lock_take();
+    struct process *p = pid ? process_find_locked(pid) : current_process();
+    uint64_t cpus = p ? p->affinity : 0;
+    process_lock_drop(flags);
+    if (!p)
+        return -ESRCH;
+    return copy_to_user(mask, &cpus, sizeof cpus) ? -EFAULT : (long)sizeof cpus;
 }
 
+/* Bits past the first long name CPUs Twofold cannot have: they are ignored, as Linux ignores
+ * bits past its CPUs. -EINVAL if no CPU that is up is left. */
 SYSCALL_DEFINE3(sched_setaffinity, int, pid, uint64_t, size, uint64_t, mask)
 {
     uint64_t wanted = 0;
-    if (pid < 0 || (pid && process_group_id(pid, false) < 0))
-        return -ESRCH;
     if (copy_from_user(&wanted, mask, size < sizeof wanted ? size : sizeof wanted))
         return -EFAULT;
-    return wanted & 1 ? 0 : -EINVAL;    /* it must allow the one CPU there is */
+    if (pid == 0 || pid == current_process()->pid)
+        return sched_set_affinity(current_process(), wanted);
+    uint64_t flags = process_lock_take();
+    struct process *p = process_find_locked(pid);
+    long result = p && p->state != PROCESS_ZOMBIE ? sched_set_affinity(p, wanted) : -ESRCH;
+    process_lock_drop(flags);
+    return result;
+}
+
+/* getcpu(2): the CPU the caller runs on (it may move right after) and its NUMA node (0: there
+ * is one). The third argument, a cache, has been unused since Linux 2.6.24. */
+SYSCALL_DEFINE2(getcpu, uint64_t, cpu, uint64_t, node)
+{
+    unsigned here = this_cpu()->id, zero = 0;
+    if ((cpu && copy_to_user(cpu, &here, sizeof here)) || (node && copy_to_user(node, &zero, sizeof zero)))
+        return -EFAULT;
+    return 0;
 }
 
 /* prctl(2): the name (comm, as /proc and ps show it: 15 bytes and a NUL) the process goes by,

@@ -34,10 +34,10 @@ SYSCALL_DEFINE4(prlimit64, int, pid, unsigned, resource, uint64_t, new_limit, ui
         return -EINVAL;
     if (new_limit && resource == RLIMIT_NOFILE && wanted.max > MAX_FDS)
         return -EPERM;                      /* past what a descriptor table holds */
-    if (old_limit && copy_to_user(old_limit, &self->limits[resource], sizeof self->limits[resource]))
+    if (old_limit && copy_to_user(old_limit, &self->leader->limits[resource], sizeof self->leader->limits[resource]))
         return -EFAULT;
     if (new_limit)
-        self->limits[resource] = wanted;    /* root: raising the hard limit is allowed */
+        self->leader->limits[resource] = wanted;    /* root: raising the hard limit is allowed */
     return 0;
 }
 

@@ -175,14 +175,14 @@ SYSCALL_DEFINE0(rt_sigreturn)
 
 SYSCALL_DEFINE2(tkill, int, tid, int, signal)
 {
-    return tid <= 0 ? -EINVAL : process_kill(tid, signal, true);
+    return tid <= 0 ? -EINVAL : process_kill(tid, signal, -1);
 }
 
 SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, signal)
 {
     if (tgid <= 0 || tid <= 0)
         return -EINVAL;
-    return tgid != tid ? -ESRCH : process_kill(tid, signal, true);     /* one thread a process */
+    return process_kill(tid, signal, tgid);
 }
 
 struct itimerval_user {
@@ -200,7 +200,7 @@ SYSCALL_DEFINE2(getitimer, int, which, uint64_t, value)
     if (which != ITIMER_REAL)
         return which == ITIMER_VIRTUAL || which == ITIMER_PROF ? -ENOSYS : -EINVAL;
     uint64_t left, interval;
-    time_alarm_get(current_process(), &left, &interval);
+    time_alarm_get(current_process()->leader, &left, &interval);
     struct itimerval_user now;
     to_timeval(interval, &now.interval.sec, &now.interval.usec);
     to_timeval(left, &now.value.sec, &now.value.usec);
@@ -224,15 +224,15 @@ SYSCALL_DEFINE3(setitimer, int, which, uint64_t, value, uint64_t, old_value)
     }
     uint64_t after = (uint64_t)next.value.sec * NS_PER_SECOND + (uint64_t)next.value.usec * 1000;
     uint64_t every = (uint64_t)next.interval.sec * NS_PER_SECOND + (uint64_t)next.interval.usec * 1000;
-    time_alarm_set(current_process(), after, every);
+    time_alarm_set(current_process()->leader, after, every);
     return 0;
 }
 
 SYSCALL_DEFINE1(alarm, unsigned, seconds)
 {
     uint64_t left, interval;
-    time_alarm_get(current_process(), &left, &interval);
-    time_alarm_set(current_process(), (uint64_t)seconds * NS_PER_SECOND, 0);
+    time_alarm_get(current_process()->leader, &left, &interval);
+    time_alarm_set(current_process()->leader, (uint64_t)seconds * NS_PER_SECOND, 0);
     /* The seconds the old alarm had left, rounded to the nearest (at least 1 if there was one). */
     uint64_t old = (left + NS_PER_SECOND / 2) / NS_PER_SECOND;
     return left && !old ? 1 : (long)old;

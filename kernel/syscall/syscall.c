@@ -2,6 +2,7 @@
 #include "kernel/syscall/syscall.h"
 #include "arch/x86_64/trap.h"
 #include "kernel/errno.h"
+#include "kernel/fs/file.h"
 #include "kernel/proc/process.h"
 
 /* The handlers, declared from the table. */
@@ -35,13 +36,16 @@ void syscall_dispatch(struct trap_frame *frame)
 {
     int nr = (int)(uint32_t)frame->rax;
     long result = -ENOSYS;
-    current_process()->syscall_nr = nr;     /* for a restart, should a signal cut it short */
+    struct process *self = current_process();
+    self->syscall_nr = nr;                  /* for a restart, should a signal cut it short */
     if (nr >= 0 && nr < SYSCALL_TABLE_SIZE) {
         uint64_t index = (uint64_t)nr & index_mask_nospec((uint64_t)nr, SYSCALL_TABLE_SIZE);
         syscall_handler handler = table[index];
         if (handler)
             result = handler(frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9);
     }
+    if (self->borrowed_count)               /* files another thread could have closed */
+        fd_return_borrowed(self);
     frame->rax = (uint64_t)result;
     process_before_user_return();
 }

@@ -266,7 +266,7 @@ def cpu_line(kernel):
         return f"no struct cpu yet, {mode} mode, CR3 0x{kernel.regs['cr3']:016x}"
     current = int(cpu.value["current"])
     runs = (kstate.process_label(kernel.value(cpu.value["current"].type.target(), current)) if current
-            else "nothing (idle or parked)")
+            else "nothing (idle)")
     return f"cpus[{cpu.index}], {mode} mode, CR3 0x{kernel.regs['cr3']:016x}, runs {runs}"
 
 

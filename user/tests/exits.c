@@ -3,21 +3,29 @@
  * and SYSENTER always by IRET; the SYSCALL door takes IRET instead of SYSRET when the return
  * goes to the last page below the user limit (a non-canonical RIP would fault in ring 0 on
  * Intel: CVE-2012-0217), when TF is set (it would trap at once), and when the call changed
- * RIP or RFLAGS (execve). The counts are this CPU's; no other process runs while a case
- * counts (the runner waits), and the timer's interrupts add IRETs only, never a SYSRET or a
- * reason, so each case checks exact numbers where they cannot move. (RF cannot be set across
+ * RIP or RFLAGS (execve). The counts are this CPU's, and the program keeps to the CPU it
+ * started on (its children too, so that a child counts where its parent did); no other
+ * process runs there while a case counts (the runner waits), and the timer's interrupts add
+ * IRETs only, never a SYSRET or a reason, so each case checks exact numbers where they
+ * cannot move. (RF cannot be set across
  * SYSCALL from user mode: R11 never holds it; its check waits for sigreturn to give a way.) */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 
 #include "utest.h"
 
-/* Whether this is Twofold, learnt once before the cases run: asking makes a system call,
- * which would count among a case's exits. */
+/* Whether this is Twofold, learnt once before the cases run (asking makes a system call,
+ * which would count among a case's exits); and the one CPU this program runs on. */
 static int twofold;
 __attribute__((constructor)) static void learn_the_system(void)
 {
     twofold = on_twofold();
+    cpu_set_t here;
+    CPU_ZERO(&here);
+    CPU_SET(sched_getcpu(), &here);
+    if (sched_setaffinity(0, sizeof here, &here))
+        perror("exits: sched_setaffinity");
 }
 
 /* The counts now (all 0 on Linux, which has none). */

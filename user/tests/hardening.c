@@ -69,7 +69,7 @@ __asm__(
     "    ret\n");
 
 /* The 32-bit user code segment: a present DPL-3 code segment with D set and L clear, found in
- * the GDT with lar (0x1b on Twofold, 0x23 on Linux); 0 if there is none (a Linux without
+ * the GDT with lar (0x23, on Twofold as on Linux); 0 if there is none (a Linux without
  * IA32 emulation). */
 static unsigned compat_selector(void)
 {
@@ -155,7 +155,7 @@ static void ldt_selectors_name_nothing(void *unused)
      * descriptors from user memory, and fault: nothing is mapped there. */
     for (unsigned index = 0; index < 0x2000; index += 0x3ff)
         EXPECT(!lar_finds(index << 3 | 4 | 3));
-    EXPECT(lar_finds(0x2b));            /* the 64-bit user code segment, in the GDT */
+    EXPECT(lar_finds(0x33));            /* the 64-bit user code segment, in the GDT */
 }
 
 UTEST(an_ldt_selector_names_no_descriptor)

@@ -101,6 +101,15 @@ UTEST(mmap_gives_zeroed_writable_pages)
     EXPECT_EQ(SYSCALL(SYS_munmap, p, 3 * PAGE), 0);
 }
 
+UTEST(map_32bit_places_the_mapping_in_the_first_2_gib)
+{
+    char *p = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    EXPECT(p != MAP_FAILED);
+    EXPECT((uintptr_t)p + 3 * 4096 <= 1ull << 31);
+    p[0] = p[3 * 4096 - 1] = 1;
+    EXPECT_EQ(munmap(p, 3 * 4096), 0);
+}
+
 UTEST(mmap_rounds_the_length_up_to_pages)
 {
     long p = map(0, 100, PROT_READ | PROT_WRITE, 0);

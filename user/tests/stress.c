@@ -1,8 +1,11 @@
 /* user/tests/stress.c: many processes and much data: a fork/exec/wait tree three deep and
  * three wide, 100 processes alive at once, megabytes through pipes between processes checked
- * byte by byte, and many short fork/exit/wait rounds. */
+ * byte by byte, many short fork/exit/wait rounds, and every CPU allocating and freeing at
+ * once (pages, page tables, kernel stacks, pipes) with every frame back at the end. */
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
+#include <sys/mman.h>
 
 #include "utest.h"
 
@@ -200,6 +203,61 @@ UTEST(many_fork_exit_wait_rounds)
         if (child_status(exit_with, i % 256) != (i % 256) << 8)
             wrong++;
     EXPECT_EQ(wrong, 0);
+}
+
+enum { CPU_ROUNDS = 60, CPU_PAGES = 16 };
+
+/* One CPU's share: fork children that map, touch and unmap pages and open a pipe, each
+ * round. Its exit code: the rounds that went wrong. */
+static int churn_on(long cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET((int)cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set))
+        return 1;
+    int wrong = 0;
+    for (int round = 0; round < CPU_ROUNDS; round++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            char *p = mmap(NULL, CPU_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            int fds[2];
+            if (p == MAP_FAILED || pipe(fds))
+                _exit(1);
+            for (int i = 0; i < CPU_PAGES; i++)
+                p[i * 4096] = (char)i;
+            _exit(munmap(p, CPU_PAGES * 4096) || write(fds[1], "x", 1) != 1);
+        }
+        int status;
+        wrong += pid < 0 || waitpid(pid, &status, 0) != pid || status != 0;
+    }
+    return wrong;
+}
+
+UTEST(every_cpu_allocates_and_frees_at_once)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    EXPECT_EQ(sched_getaffinity(0, sizeof set, &set), 0);
+    long before = free_frames();
+    pid_t workers[CPU_SETSIZE];
+    int n = 0;
+    fflush(stdout);
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (CPU_ISSET(cpu, &set)) {
+            workers[n] = fork();
+            if (workers[n] == 0)
+                _exit(churn_on(cpu));
+            EXPECT(workers[n] > 0);
+            n++;
+        }
+    for (int i = 0; i < n; i++) {
+        int status;
+        EXPECT_EQ(waitpid(workers[i], &status, 0), workers[i]);
+        EXPECT_EXITED(status, 0);
+    }
+    if (on_twofold())
+        EXPECT_EQ(free_frames(), before);
 }
 
 /* Run again as a leaf of the tree. */

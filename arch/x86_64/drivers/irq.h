@@ -3,7 +3,8 @@
  * With a local APIC (CPUID) and an I/O APIC (ACPI's MADT), the local APIC timer ticks and
  * ISA interrupts come through the I/O APIC; otherwise the PIT ticks through the legacy PICs.
  * Either way ISA IRQ n arrives as vector IRQ_VECTOR_BASE + n, and the tick as VEC_TIMER; an
- * interprocessor interrupt from another CPU arrives as VEC_CALL_FUNCTION (arch/x86_64/smp.h).
+ * interprocessor interrupt from another CPU arrives as VEC_CALL_FUNCTION or VEC_RESCHEDULE
+ * (arch/x86_64/smp.h).
  */
 #pragma once
 #include "arch/x86_64/trap.h"
@@ -11,7 +12,8 @@
 
 struct madt_info;
 
-enum { IRQ_VECTOR_BASE = 0x20, VEC_TIMER = 0x20, VEC_CALL_FUNCTION = 0xfd, VEC_SPURIOUS = 0xff };
+enum { IRQ_VECTOR_BASE = 0x20, VEC_TIMER = 0x20, VEC_RESCHEDULE = 0xfc, VEC_CALL_FUNCTION = 0xfd,
+       VEC_SPURIOUS = 0xff };
 
 struct trap_frame;
 /* A handler gets the interrupted context's frame (whether it was user mode, say). */
@@ -23,7 +25,7 @@ void irq_init(const struct boot_info *info, unsigned hz, irq_handler on_tick);
 /* Deliver ISA IRQ irq (1..15) to handler. */
 void irq_enable_isa(unsigned irq, irq_handler handler);
 
-/* Run handler for the interprocessor interrupt vector (VEC_CALL_FUNCTION), on every CPU. At
+/* Run handler for an interprocessor interrupt vector (VEC_CALL_FUNCTION...), on every CPU. At
  * boot, before the other CPUs start. */
 void irq_set_ipi_handler(unsigned vector, irq_handler handler);
 
