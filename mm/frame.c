@@ -6,9 +6,41 @@
 #include "mm/phys.h"
 #include <string.h>
 
-/* frame_lock protects everything below once frame_allocator_init has run (at boot, alone).
- * Lock order: anyone's lock (kmalloc's, a kernel stack's) before it; it is the last. */
+/* frame_lock protects everything below but the caches and the reference counts, once
+ * frame_allocator_init has run (at boot, alone). Lock order: anyone's lock (kmalloc's, a
+ * kernel stack's) before it; it is the last. */
 static struct spinlock frame_lock;
+
+/* Each CPU keeps a few free frames of its own, so that most allocations and frees take no
+ * shared lock: up to CACHE_MAX, taken from and given back to the shared pool CACHE_BATCH at a
+ * time, under frame_lock. A CPU's cache is that CPU's alone, used with interrupts off (as the
+ * kernel always runs). Host tests have no CPUs, and no caches. */
+enum { CACHE_MAX = 32, CACHE_BATCH = 16 };
+struct frame_cache {
+    unsigned count;
+    uint64_t frames[CACHE_MAX];
+};
+#ifdef TWOFOLD_HOST
+static struct frame_cache *this_cache(void) { return NULL; }
+static size_t cached_frames(void) { return 0; }
+#else
+#include "arch/x86_64/percpu.h"
+static struct frame_cache caches[MAX_CPUS];
+
+static struct frame_cache *this_cache(void)
+{
+    return percpu_ready ? &caches[this_cpu()->id] : NULL;
+}
+
+/* The frames in every CPU's cache (a moment's count). */
+static size_t cached_frames(void)
+{
+    size_t n = 0;
+    for (int i = 0; i < MAX_CPUS; i++)
+        n += __atomic_load_n(&caches[i].count, __ATOMIC_RELAXED);
+    return n;
+}
+#endif
 
 /* Never handed out yet: ranges[next_range..range_count), each [start, end) page-aligned,
  * sorted by address so the first frames come from low memory (the boot direct map). */
@@ -21,7 +53,8 @@ static uint64_t freed_top;
 static size_t freed_frames;
 static size_t managed_frames;           /* all the allocator was given at init */
 
-/* References to each frame, by frame number, up to the highest free address. */
+/* References to each frame, by frame number, up to the highest free address; each count is
+ * changed atomically (a frame two processes share may be freed on two CPUs at once). */
 static uint16_t *refs;
 static uint64_t ref_count_frames;
 
@@ -89,12 +122,10 @@ size_t frame_allocator_init(const struct phys_range *available, size_t n_availab
     return managed_frames = frame_free_count();
 }
 
-uint64_t frame_alloc(void)
+/* A frame from the shared pool, or 0. frame_lock held. */
+static uint64_t take_locked(void)
 {
     uint64_t frame = 0;
-    if (fail_alloc_now())
-        return 0;
-    uint64_t flags = spin_lock(&frame_lock);
     if (freed_top) {
         frame = freed_top;
         freed_top = *(uint64_t *)phys_to_virt(frame);
@@ -108,9 +139,38 @@ uint64_t frame_alloc(void)
             untouched_frames--;
         }
     }
+    return frame;
+}
+
+/* Give a free frame back to the shared pool. frame_lock held. */
+static void give_locked(uint64_t frame)
+{
+    *(uint64_t *)phys_to_virt(frame) = freed_top;
+    freed_top = frame;
+    freed_frames++;
+}
+
+uint64_t frame_alloc(void)
+{
+    if (fail_alloc_now())
+        return 0;
+    struct frame_cache *cache = this_cache();
+    uint64_t frame = 0;
+    if (cache && !cache->count) {
+        uint64_t flags = spin_lock(&frame_lock);
+        for (uint64_t got; cache->count < CACHE_BATCH && (got = take_locked());)
+            cache->frames[cache->count++] = got;
+        spin_unlock(&frame_lock, flags);
+    }
+    if (cache && cache->count) {
+        frame = cache->frames[--cache->count];
+    } else if (!cache) {
+        uint64_t flags = spin_lock(&frame_lock);
+        frame = take_locked();
+        spin_unlock(&frame_lock, flags);
+    }
     if (frame)
-        *reference_of(frame) = 1;
-    spin_unlock(&frame_lock, flags);
+        __atomic_store_n(reference_of(frame), 1, __ATOMIC_RELAXED);
     return frame;
 }
 
@@ -124,34 +184,39 @@ uint64_t frame_alloc_zeroed(void)
 
 void frame_free(uint64_t phys)
 {
-    uint64_t flags = spin_lock(&frame_lock);
     uint16_t *references = reference_of(phys);
-    if (*references == 0)
-        panic("frame_free(%p): the frame is not allocated", (void *)phys);
-    if (--*references == 0) {
-        *(uint64_t *)phys_to_virt(phys) = freed_top;
-        freed_top = phys;
-        freed_frames++;
+    uint16_t was = __atomic_load_n(references, __ATOMIC_RELAXED);
+    do {
+        if (was == 0)
+            panic("frame_free(%p): the frame is not allocated", (void *)phys);
+    } while (!__atomic_compare_exchange_n(references, &was, was - 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+    if (was > 1)
+        return;
+    struct frame_cache *cache = this_cache();
+    if (cache && cache->count < CACHE_MAX) {
+        cache->frames[cache->count++] = phys;
+        return;
     }
+    uint64_t flags = spin_lock(&frame_lock);
+    give_locked(phys);
+    while (cache && cache->count > CACHE_MAX - CACHE_BATCH)     /* full: half goes back */
+        give_locked(cache->frames[--cache->count]);
     spin_unlock(&frame_lock, flags);
 }
 
 void frame_share(uint64_t phys)
 {
-    uint64_t flags = spin_lock(&frame_lock);
     uint16_t *references = reference_of(phys);
-    if (*references == 0 || *references == UINT16_MAX)
-        panic("frame_share(%p): the frame is not allocated, or shared too often", (void *)phys);
-    ++*references;
-    spin_unlock(&frame_lock, flags);
+    uint16_t was = __atomic_load_n(references, __ATOMIC_RELAXED);
+    do {
+        if (was == 0 || was == UINT16_MAX)
+            panic("frame_share(%p): the frame is not allocated, or shared too often", (void *)phys);
+    } while (!__atomic_compare_exchange_n(references, &was, was + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
 }
 
 bool frame_is_shared(uint64_t phys)
 {
-    uint64_t flags = spin_lock(&frame_lock);
-    bool shared = *reference_of(phys) > 1;
-    spin_unlock(&frame_lock, flags);
-    return shared;
+    return __atomic_load_n(reference_of(phys), __ATOMIC_ACQUIRE) > 1;
 }
 
 size_t frame_managed_count(void)
@@ -162,7 +227,7 @@ size_t frame_managed_count(void)
 size_t frame_free_count(void)
 {
     uint64_t flags = spin_lock(&frame_lock);
-    size_t count = untouched_frames + freed_frames;
+    size_t count = untouched_frames + freed_frames + cached_frames();
     spin_unlock(&frame_lock, flags);
     return count;
 }

@@ -1,7 +1,8 @@
 /* mm/frame.h: the physical frame allocator: 4 KiB frames, O(1) allocation and free.
  *
  * Free memory is a list of ranges not yet handed out plus a stack of freed frames linked
- * through the frames themselves, so every operation is constant time. Each frame has a
+ * through the frames themselves, so every operation is constant time; in front of them each
+ * CPU keeps a small cache of free frames, so that most calls take no shared lock. Each frame has a
  * reference count (frame_alloc gives one, frame_share adds one, frame_free drops one), kept
  * in an array taken from the lowest free memory at start-up. Physical address 0 is never a
  * frame, so 0 means "none".
@@ -39,5 +40,7 @@ bool frame_is_shared(uint64_t phys);
 /* How many frames the allocator manages (what it had free at init): sysinfo's total. */
 size_t frame_managed_count(void);
 
-/* How many frames could be allocated now: tests use it to prove nothing leaks. */
+/* How many frames are free now (in the caches too): tests use it to prove nothing leaks. A
+ * CPU whose cache and the shared pool are empty fails an allocation even if another CPU's
+ * cache holds some: at most CACHE_MAX (32) frames a CPU. */
 size_t frame_free_count(void);

@@ -6,6 +6,7 @@
  * tgid) and holds what the threads share. A thread ends alone (exit); the process ends with
  * its last thread, or at once with all of them (exit_group, a fatal signal). */
 #pragma once
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/trap.h"
 #include "kernel/proc/wait_queue.h"
 #include "mm/vm.h"
@@ -121,8 +122,14 @@ struct process {
     uint32_t fail_nth;                  /* its nth allocation from now fails; 0: none (mm/fail_alloc.h) */
 };
 
-/* The process running on this CPU. */
-struct process *current_process(void);
+/* The thread running on this CPU: one load through GS (this_cpu), inlined, as every system
+ * call asks for it several times. */
+static inline struct process *current_process(void)
+{
+    struct process *p;
+    __asm__ volatile("mov %%gs:%c1, %0" : "=r"(p) : "i"(offsetof(struct cpu, current)));
+    return p;
+}
 
 /* The user registers of p as its last entry into the kernel saved them. */
 static inline struct trap_frame *process_frame(const struct process *p)

@@ -48,11 +48,6 @@ static const unsigned long load_decay[3] = { 1884, 2014, 2037 };     /* FIXED_1 
 static unsigned long load_average[3];
 static unsigned load_ticks;
 
-struct process *current_process(void)
-{
-    return this_cpu()->current;
-}
-
 static bool may_run_on(const struct process *p, unsigned cpu)
 {
     return p->affinity & (1ull << cpu);

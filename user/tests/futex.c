@@ -129,14 +129,16 @@ UTEST(a_bad_address_is_efault_and_a_misaligned_one_einval)
     EXPECT_EQ(errno, ENOSYS);
 }
 
-UTEST(wake_wakes_as_many_as_asked)
+/* Three waiters on one word, woken by wakes of `first` and then of `second`: the wakes wake
+ * `first_wakes` and then the other ones, and each waiter's wait returns 0. */
+static void wake_three(int first, int first_wakes, int second)
 {
     atomic_int word = 0;
     struct waiter w[3];
     for (int i = 0; i < 3; i++)
         start_waiter(&w[i], &word, FUTEX_WAIT_PRIVATE, 0);
-    EXPECT_EQ(wake_until(&word, FUTEX_WAKE_PRIVATE, 1, 1, 0), 1);
-    EXPECT_EQ(wake_until(&word, FUTEX_WAKE_PRIVATE, 2, 2, 0), 2);
+    EXPECT_EQ(wake_until(&word, FUTEX_WAKE_PRIVATE, first, first_wakes, 0), first_wakes);
+    EXPECT_EQ(wake_until(&word, FUTEX_WAKE_PRIVATE, second, 3 - first_wakes, 0), 3 - first_wakes);
     for (int i = 0; i < 3; i++) {
         finish(&w[i]);
         EXPECT_EQ(w[i].result, 0);
@@ -144,16 +146,14 @@ UTEST(wake_wakes_as_many_as_asked)
     EXPECT_EQ(futex_call(&word, FUTEX_WAKE_PRIVATE, 5, NULL, NULL, 0), 0);    /* nobody left */
 }
 
+UTEST(wake_wakes_as_many_as_asked)
+{
+    wake_three(1, 1, 2);
+}
+
 UTEST(a_wake_of_none_wakes_one_as_on_linux)
 {
-    atomic_int word = 0;
-    struct waiter w[2];
-    for (int i = 0; i < 2; i++)
-        start_waiter(&w[i], &word, FUTEX_WAIT_PRIVATE, 0);
-    EXPECT_EQ(wake_until(&word, FUTEX_WAKE_PRIVATE, 0, 1, 0), 1);
-    EXPECT_EQ(wake_until(&word, FUTEX_WAKE_PRIVATE, 0, 1, 0), 1);
-    for (int i = 0; i < 2; i++)
-        finish(&w[i]);
+    wake_three(0, 1, 0);
 }
 
 UTEST(shared_and_private_words_are_the_same_word_here)

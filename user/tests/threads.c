@@ -200,19 +200,25 @@ static void *sleep_forever(void *unused)
     return NULL;
 }
 
-static void exit_from_a_thread(void *unused)
+/* In a child: a thread that sleeps and another that runs body->run, while this one pauses:
+ * whatever ends the process ends all three. */
+struct thread_body {
+    void *(*run)(void *);
+};
+
+static void sleeper_and(void *arg)
 {
-    (void)unused;
-    pthread_t sleeper, exiter;
+    const struct thread_body *body = arg;
+    pthread_t sleeper, t;
     pthread_create(&sleeper, NULL, sleep_forever, NULL);
-    pthread_create(&exiter, NULL, exit_the_process, NULL);
+    pthread_create(&t, NULL, body->run, NULL);
     for (;;)
         pause();
 }
 
 UTEST(exit_in_one_thread_ends_the_process)
 {
-    EXPECT_EXITED(run_in_child(exit_from_a_thread, NULL), 5);
+    EXPECT_EXITED(run_in_child(sleeper_and, &(struct thread_body){ exit_the_process }), 5);
 }
 
 static void *end_only_this_thread(void *unused)
@@ -245,19 +251,9 @@ static void *fault(void *unused)
     return NULL;
 }
 
-static void fault_in_a_thread(void *unused)
-{
-    (void)unused;
-    pthread_t t, sleeper;
-    pthread_create(&sleeper, NULL, sleep_forever, NULL);
-    pthread_create(&t, NULL, fault, NULL);
-    for (;;)
-        pause();
-}
-
 UTEST(a_fault_in_one_thread_kills_the_process)
 {
-    EXPECT_KILLED(run_in_child(fault_in_a_thread, NULL), SIGSEGV);
+    EXPECT_KILLED(run_in_child(sleeper_and, &(struct thread_body){ fault }), SIGSEGV);
 }
 
 static atomic_int usr1_tid;
