@@ -15,6 +15,8 @@
  *                                  getpid, then sched_yield between two processes
  * As the first process on Linux it powers off at the end; on Twofold exiting is enough.
  * Timed loops use raw system calls, so they measure the kernel and not the C library. */
+#include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -26,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,6 +52,8 @@ enum {
     FUTEX_LOOPS = 2000,         /* futex round trips between two CPUs per round */
     UNMAP_LOOPS = 500,          /* map, touch, unmap with a thread on the other CPU, per round */
     THREAD_LOOPS = 200,         /* thread create and join per round */
+    FILE_LOOPS = 2000,          /* open+read+close, stat, getdents64, signals per round */
+    DIR_ENTRIES = 100,          /* in the getdents64 row's directory */
     MAX_CHILDREN = 1000,
     LINUX_GETPID_32 = 20,       /* getpid's number in Linux's 32-bit ABI, which int $0x80 takes */
 };
@@ -547,6 +552,82 @@ static void bench_page_fault(void)
     munmap(area, size);
 }
 
+/* ---- Files and signals --------------------------------------------------------------- */
+
+#define FILES "/bench-files"            /* made by bench_files, in the root of either kernel */
+
+static int op_open_read_close(void *ctx)
+{
+    (void)ctx;
+    char buf[64];
+    long fd = SYSCALL(SYS_open, FILES "/small", O_RDONLY);
+    return fd < 0 || SYSCALL(SYS_read, fd, buf, sizeof buf) != 11 || SYSCALL(SYS_close, fd) != 0;
+}
+
+static int op_stat_three_deep(void *ctx)
+{
+    (void)ctx;
+    struct stat st;
+    return SYSCALL(SYS_stat, FILES "/a/b/c", &st) != 0;
+}
+
+/* The whole directory (its DIR_ENTRIES names, "." and "..") in one getdents64, from the start. */
+static int op_list_directory(void *fd)
+{
+    static char buf[16384];
+    long dir = *(int *)fd, n = SYSCALL(SYS_lseek, dir, 0, SEEK_SET) ? -1 : SYSCALL(SYS_getdents64, dir, buf, sizeof buf);
+    long names = 0;
+    for (long at = 0; at < n; at += ((struct dirent *)(buf + at))->d_reclen)
+        names++;
+    return names != DIR_ENTRIES + 2;
+}
+
+static volatile sig_atomic_t handled;
+
+static void count_a_signal(int signal)
+{
+    (void)signal;
+    handled++;
+}
+
+static int op_signal_to_self(void *pid)
+{
+    sig_atomic_t before = handled;
+    return SYSCALL(SYS_kill, *(pid_t *)pid, SIGUSR1) != 0 || handled != before + 1;
+}
+
+/* open_read_close: a 11-byte file opened, read whole and closed; stat_3_deep: stat of a path
+ * three directories deep; getdents64_100: one getdents64 of a directory of 100 files (after
+ * an lseek to its start); signal_round_trip: kill(getpid(), SIGUSR1) to a handler that counts
+ * it, and its return through rt_sigreturn. The files are made first, in FILES. */
+static void bench_files(void)
+{
+    char name[64];
+    int made = mkdir(FILES, 0755) == 0 && mkdir(FILES "/a", 0755) == 0 && mkdir(FILES "/a/b", 0755) == 0
+            && mkdir(FILES "/dir", 0755) == 0;
+    int fd = made ? open(FILES "/small", O_CREAT | O_WRONLY, 0644) : -1;
+    made = fd >= 0 && write(fd, "eleven byte", 11) == 11 && close(fd) == 0;
+    fd = made ? open(FILES "/a/b/c", O_CREAT | O_WRONLY, 0644) : -1;
+    made = fd >= 0 && close(fd) == 0;
+    for (int i = 0; made && i < DIR_ENTRIES; i++) {
+        snprintf(name, sizeof name, FILES "/dir/file%03d", i);
+        fd = open(name, O_CREAT | O_WRONLY, 0644);
+        made = fd >= 0 && close(fd) == 0;
+    }
+    const char *why = "the files could not be made, or the call failed";
+    result_or_failure("open_read_close", made ? time_op(loops(FILE_LOOPS), op_open_read_close, NULL) : -1, why);
+    result_or_failure("stat_3_deep", made ? time_op(loops(FILE_LOOPS), op_stat_three_deep, NULL) : -1, why);
+    int dir = made ? open(FILES "/dir", O_RDONLY | O_DIRECTORY) : -1;
+    result_or_failure("getdents64_100", dir >= 0 ? time_op(loops(FILE_LOOPS), op_list_directory, &dir) : -1, why);
+    if (dir >= 0)
+        close(dir);
+    struct sigaction sa = { .sa_handler = count_a_signal };
+    pid_t self = getpid();
+    result_or_failure("signal_round_trip",
+                      sigaction(SIGUSR1, &sa, NULL) == 0 ? time_op(loops(FILE_LOOPS), op_signal_to_self, &self) : -1,
+                      "sigaction, kill or the handler failed");
+}
+
 /* ---- Two CPUs (bench smp) -------------------------------------------------------------- */
 
 static void pin_to(int cpu)
@@ -631,8 +712,7 @@ static int op_thread_create_join(void *ctx)
 
 /* futex_wake_2cpu: a round trip through a futex to a thread on the other CPU (a wake and a
  * wait each way); munmap_2cpu: map, touch and unmap a page while another thread of the
- * process runs on the other CPU (which the unmap must reach: a shootdown; the spinning
- * thread's instructions count too, under icount, on both kernels); thread_create_join:
+ * process runs on the other CPU (which the unmap must reach: a shootdown); thread_create_join:
  * pthread_create of a thread that returns at once, and pthread_join. */
 static void bench_smp(void)
 {
@@ -797,5 +877,6 @@ int main(int argc, char **argv)
     bench_getpid_idle(1);
     bench_getpid_idle(100);
     bench_getpid_idle(1000);
+    bench_files();
     return finish(twofold);
 }

@@ -6,6 +6,7 @@
  * the same here; a bad address is EFAULT; robust locks held by a thread that ends are
  * marked FUTEX_OWNER_DIED. Waiters are threads (clone through pthreads). */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -39,6 +40,7 @@ static long futex_call(atomic_int *word, int op, int val, const struct timespec 
 /* A thread waiting on a word, and what its wait returned. */
 struct waiter {
     pthread_t thread;
+    atomic_int tid;
     atomic_int *word;
     int expect;
     int op;
@@ -51,6 +53,7 @@ struct waiter {
 static void *wait_thread(void *arg)
 {
     struct waiter *w = arg;
+    atomic_store(&w->tid, (int)syscall(SYS_gettid));
     atomic_store(&w->started, 1);
     errno = 0;
     w->result = futex_call(w->word, w->op, w->expect, NULL, NULL, (int)w->bitset);
@@ -77,6 +80,25 @@ static long wake_until(atomic_int *word, int op, int n, int want, unsigned bitse
         sched_yield();
     }
     return woken;
+}
+
+/* Return once w's thread sleeps (its state in /proc/self/task/TID/stat is S): in its wait,
+ * as it does nothing else. */
+static void wait_until_asleep(struct waiter *w)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", atomic_load(&w->tid));
+    for (int tries = 0; tries < 1000000; tries++) {
+        int fd = open(path, O_RDONLY);
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+        close(fd);
+        buf[n > 0 ? n : 0] = '\0';
+        const char *state = strrchr(buf, ')');
+        if (state && state[1] == ' ' && state[2] == 'S')
+            return;
+        sched_yield();
+    }
+    EXPECT(!"the waiter never slept");
 }
 
 static void finish(struct waiter *w)
@@ -212,15 +234,11 @@ UTEST(wake_op_changes_the_second_word_and_wakes_on_it)
     struct waiter a, b;
     start_waiter(&a, &first, FUTEX_WAIT_PRIVATE, 0);
     start_waiter(&b, &second, FUTEX_WAIT_PRIVATE, 0);
+    wait_until_asleep(&a);                  /* b must be asleep before second changes */
+    wait_until_asleep(&b);
     /* second += 3, and wake on second if its old value was 5 (it was). */
-    long woken = 0;
-    int op = FUTEX_OP(FUTEX_OP_ADD, 3, FUTEX_OP_CMP_EQ, 5);
-    for (int tries = 0; tries < 1000000 && woken < 2; tries++) {
-        woken += futex_call(&first, FUTEX_WAKE_OP_PRIVATE, 1, (struct timespec *)1, &second, op);
-        op = FUTEX_OP(FUTEX_OP_ADD, 0, FUTEX_OP_CMP_GE, 0);    /* then: change nothing, wake on it */
-        sched_yield();
-    }
-    EXPECT_EQ(woken, 2);
+    EXPECT_EQ(futex_call(&first, FUTEX_WAKE_OP_PRIVATE, 1, (struct timespec *)1, &second,
+                         FUTEX_OP(FUTEX_OP_ADD, 3, FUTEX_OP_CMP_EQ, 5)), 2);
     EXPECT_EQ(atomic_load(&second), 8);
     finish(&a);
     finish(&b);
