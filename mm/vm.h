@@ -89,8 +89,8 @@ int vm_move(struct vm *vm, uint64_t from, uint64_t len, uint64_t to, uint64_t ne
 
 /* The page fault at addr (an access of VM_ACCESS_*) in this address space: 0 if a page was
  * given or a shared page copied (retry the access), -EFAULT if the access is not allowed,
- * -ENOMEM if it is but no frame was left for it. Takes vm's lock (a fault comes from
- * anywhere); the other calls here leave the lock to their callers. */
+ * -ENOMEM if it is but no frame was left for it. Takes vm's lock where others share vm (a
+ * fault comes from anywhere); the other calls here leave the lock to their callers. */
 int vm_fault(struct vm *vm, uint64_t addr, int access);
 
 /* Write len bytes from kernel memory into [va, va + len), which must lie in regions,
