@@ -1,5 +1,6 @@
 /* tests/kernel/interrupt_test.c: locks that keep interrupt handlers out, and the tick. */
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/trap.h"
 #include "kernel/ktest.h"
 #include "kernel/spinlock.h"
@@ -23,13 +24,14 @@ KTEST(spinlock_disables_interrupts_and_restores_them)
 
 KTEST(time_advances_with_the_tick)
 {
-    /* Halt through a few ticks: only the timer interrupt can wake the CPU each time (the
-     * first may come at once), so at least four tick lengths pass, and time moved on by them:
-     * no upper bound, which only a busy host would decide. */
-    uint64_t start = time_monotonic_ns();
-    for (int i = 0; i < 5; i++)
+    /* Halt until this CPU's tick has come four times (nothing runs yet: each is an idle
+     * tick): the timer interrupts, and the clock moved on meanwhile. How far is not asked:
+     * under a busy host QEMU delivers late ticks in a burst. A tick that never comes hangs
+     * the boot, which the harness calls a failure. */
+    volatile uint64_t *idle_ticks = &this_cpu()->ticks.idle;
+    uint64_t start = time_monotonic_ns(), first = *idle_ticks;
+    while (*idle_ticks - first < 4)
         __asm__ volatile("sti; hlt; cli" ::: "memory");
-    uint64_t elapsed = time_monotonic_ns() - start;
-    KEXPECT(elapsed >= 3 * NS_PER_SECOND / HZ);
+    KEXPECT(time_monotonic_ns() > start);
     KEXPECT(time_realtime_ns() > 1577836800ull * NS_PER_SECOND);   /* after 2020-01-01 */
 }
