@@ -168,7 +168,7 @@ MUTANTS = [
     Mutant("mremap-leaves-the-old-pages", "mm/vm.c", "        pt_unmap(vm->root, from, len, NULL, NULL);\n        remove_region(vm, r);",
            "        remove_region(vm, r);", (user_case("max", "memory/mremap_moves_the_pages_with_their_contents"),)),
     # The seams: mmu_gather's order, the IST stack, the rules of a switch, file defaults.
-    Mutant("no-kernel-shootdown", "arch/x86_64/tlb.c", "        smp_call(smp_other_cpus(), invalidate_range, &range);",
+    Mutant("no-kernel-shootdown", "arch/x86_64/tlb.c", "        smp_call(smp_all_cpus(), invalidate_range, &range);",
            "",
            ("tests/test_ktest.py::test_ktest[smp_a_changed_kernel_mapping_is_seen_fresh_on_every_cpu-max-smp4]",)),
     Mutant("no-user-shootdown", "arch/x86_64/tlb.c", "    if (others)\n        smp_call(others, invalidate_range, &range);",

@@ -95,10 +95,9 @@ void smp_call(uint64_t cpus, void (*fn)(void *arg), void *arg)
     spin_unlock(&call_lock, flags);
 }
 
-uint64_t smp_other_cpus(void)
+uint64_t smp_all_cpus(void)
 {
-    uint64_t all = cpu_count < 64 ? (1ull << cpu_count) - 1 : ~0ull;
-    return all & ~(1ull << this_cpu()->id);
+    return (1ull << cpu_count) - 1;         /* cpu_count <= MAX_CPUS, 16 */
 }
 
 void smp_send_reschedule(unsigned cpu)

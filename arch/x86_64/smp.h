@@ -38,8 +38,9 @@ unsigned smp_start_cpus(const struct madt_info *madt, unsigned max_cpus, const s
  * lock. One call at a time (call_lock). */
 void smp_call(uint64_t cpus, void (*fn)(void *arg), void *arg);
 
-/* Every CPU that is up but this one. */
-uint64_t smp_other_cpus(void);
+/* Every CPU that is up, a bit each (what smp_call asks of all the others; a new process's
+ * affinity). */
+uint64_t smp_all_cpus(void);
 
 /* Run the call smp_call asked this CPU for, if it has not run yet: every wait that
  * spins with interrupts off calls it. */

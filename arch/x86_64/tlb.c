@@ -86,7 +86,7 @@ void tlb_invalidate(uint64_t root, uint64_t va, uint64_t size)
     invalidate_here(root, va, size);
     struct changed_range range = { root, va, size, 0, 0 };
     if (va >= DIRECT_MAP_BASE) {
-        smp_call(smp_other_cpus(), invalidate_range, &range);
+        smp_call(smp_all_cpus(), invalidate_range, &range);
         return;
     }
     /* A user half's changes: only the running address space's reach other CPUs (fork's

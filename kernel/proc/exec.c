@@ -324,7 +324,7 @@ long exec_program(struct process *p, const struct exec_args *args)
     /* The point of no return: the new program replaces the old one, in the process's only
      * thread. Under process_lock, so that /proc, which reads p->vm under it, holds the old
      * address space or the new. */
-    if (p->live_threads > 1)
+    if (p->live_threads > 1)                /* so never for the first, before any runs */
         process_end_other_threads();
     uint64_t flags = process_lock_take();
     struct vm *old = p->vm;

@@ -5,6 +5,7 @@
 #include "arch/x86_64/drivers/power.h"
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
 #include "kernel/errno.h"
 #include "kernel/fs/console.h"
 #include "kernel/fs/file.h"
@@ -85,7 +86,7 @@ static struct process *process_new(struct process *from, bool thread, bool *no_s
         return NULL;
     p->syscall_nr = -1;
     p->leader = thread ? from->leader : p;
-    p->affinity = from ? from->affinity : sched_all_cpus();
+    p->affinity = from ? from->affinity : smp_all_cpus();
     p->start_ns = time_monotonic_ns();
     p->fpu_state = kmalloc(FPU_STATE_SIZE);
     p->kstack_top = kstack_alloc();
@@ -276,9 +277,9 @@ long process_clone(const struct clone_request *request)
     child->user_cr3 = vm_user_cr3(child->vm);
     memcpy(child->name, parent->name, sizeof child->name);
     child->arguments = parent->arguments;   /* its copy of the parent's stack holds them */
-    child->fs_base = flags & CLONE_SETTLS ? request->tls : rdmsr(MSR_FS_BASE);
-    child->gs_base = rdmsr(MSR_KERNEL_GS_BASE);     /* the user's, while the kernel runs */
-    __asm__ volatile("mov %%fs, %0; mov %%gs, %1" : "=r"(child->fs_selector), "=r"(child->gs_selector));
+    sched_save_user_segments(child);        /* the parent's, as they are now */
+    if (flags & CLONE_SETTLS)
+        child->fs_base = request->tls;
     fpu_save(child->fpu_state);             /* the parent's registers, as they are now */
     if (!thread)
         copy_process_state(child, parent->leader);

@@ -180,13 +180,28 @@ void sched_preempt_point(void)
 void sched_load_address_space(struct process *p)
 {
     struct cpu *cpu = this_cpu();
-    uint64_t noflush = cpu->cr3_noflush;
-    __atomic_store_n(&cpu->entry_cr3, p->kernel_cr3 | noflush, __ATOMIC_SEQ_CST);
-    if (noflush && !pcid_load_keeps(p->vm->pcid_pair))
-        noflush = 0;
-    if (read_cr3() != p->kernel_cr3 || !noflush)
+    __atomic_store_n(&cpu->entry_cr3, p->kernel_cr3 | cpu->cr3_noflush, __ATOMIC_SEQ_CST);
+    /* Without PCIDs a load flushes anyway, and the same CR3 (another thread of the process
+     * that ran here) needs none: this CPU was running it through every change. */
+    bool keeps = !cpu->cr3_noflush || pcid_load_keeps(p->vm->pcid_pair);
+    uint64_t noflush = keeps ? cpu->cr3_noflush : 0;
+    if (read_cr3() != p->kernel_cr3 || !keeps)
         write_cr3(p->kernel_cr3 | noflush);
     cpu->exit_cr3 = p->user_cr3 | noflush;
+}
+
+static void read_selectors(uint16_t *fs, uint16_t *gs)
+{
+    __asm__ volatile("mov %%fs, %0; mov %%gs, %1" : "=r"(*fs), "=r"(*gs));
+}
+
+/* User mode can change its bases without the kernel (loading a selector), so keep what the
+ * MSRs hold; KERNEL_GS_BASE is the user's while the kernel runs. */
+void sched_save_user_segments(struct process *p)
+{
+    read_selectors(&p->fs_selector, &p->gs_selector);
+    p->fs_base = rdmsr(MSR_FS_BASE);
+    p->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 }
 
 /* The selectors first (a load sets the base from the descriptor), then the bases. GS's
@@ -195,7 +210,7 @@ void sched_load_address_space(struct process *p)
 void sched_load_user_segments(const struct process *p)
 {
     uint16_t fs, gs;
-    __asm__ volatile("mov %%fs, %0; mov %%gs, %1" : "=r"(fs), "=r"(gs));
+    read_selectors(&fs, &gs);
     if (fs != p->fs_selector)
         __asm__ volatile("mov %0, %%fs" ::"r"(p->fs_selector));
     if (gs != p->gs_selector)
@@ -211,11 +226,7 @@ static void switch_to(struct process *prev, struct process *next)
     struct cpu *cpu = this_cpu();
     if (prev && prev->state != PROCESS_ZOMBIE) {
         fpu_save(prev->fpu_state);
-        /* User mode can change its bases without the kernel (loading a selector), so keep
-         * what the MSRs hold; KERNEL_GS_BASE is the user's while the kernel runs. */
-        __asm__ volatile("mov %%fs, %0; mov %%gs, %1" : "=r"(prev->fs_selector), "=r"(prev->gs_selector));
-        prev->fs_base = rdmsr(MSR_FS_BASE);
-        prev->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+        sched_save_user_segments(prev);
         /* A user-PCID flush still pending here waits for this CPU's next load of it (tlb.c). */
         if ((cpu->exit_cr3 & CR3_NOFLUSH) != cpu->cr3_noflush)
             pcid_forget_here(prev->vm->pcid_pair);
@@ -298,7 +309,7 @@ void sched_kick(struct process *p)
 
 long sched_set_affinity(struct process *p, uint64_t mask)
 {
-    mask &= (smp_cpu_count() < 64 ? 1ull << smp_cpu_count() : 0) - 1;
+    mask &= smp_all_cpus();
     if (!mask)
         return -EINVAL;
     uint64_t flags = spin_lock(&queue_lock);
@@ -312,11 +323,6 @@ long sched_set_affinity(struct process *p, uint64_t mask)
         sched_kick(p);
     }
     return 0;
-}
-
-uint64_t sched_all_cpus(void)
-{
-    return smp_cpu_count() < 64 ? (1ull << smp_cpu_count()) - 1 : ~0ull;
 }
 
 void sched_run_idle(void)

@@ -29,14 +29,13 @@ void sched_kick(struct process *p);
  * does moves now (the current process) or on its next way out of the kernel. */
 long sched_set_affinity(struct process *p, uint64_t mask);
 
-/* The mask of every CPU that is up: a new process's affinity. */
-uint64_t sched_all_cpus(void);
-
 /* Make p's address space this CPU's: load its kernel CR3 and set the CR3 values the doors
  * load on entry and exit (a PCID pair used before flushes on its first loads). */
 void sched_load_address_space(struct process *p);
 
-/* Load p's FS and GS, selectors and bases, as user mode left them (or exec set them). */
+/* Keep the current user FS and GS, selectors and bases, in p (a switch away, a clone); load
+ * p's, as user mode left them (or exec set them). */
+void sched_save_user_segments(struct process *p);
 void sched_load_user_segments(const struct process *p);
 
 /* The tick: count it to the running process (as user or system time: from_user says where

@@ -27,7 +27,7 @@ KTEST(smp_call_runs_on_every_other_cpu_once)
         return;
     }
     memset(ran, 0, sizeof ran);
-    smp_call(smp_other_cpus(), count_a_run, NULL);
+    smp_call(smp_all_cpus(), count_a_run, NULL);
     KEXPECT_EQ(ran[0], 0);                                  /* not this one */
     for (unsigned cpu = 1; cpu < smp_cpu_count(); cpu++)
         KEXPECT_EQ(ran[cpu], 1);
@@ -51,11 +51,11 @@ KTEST(smp_a_changed_kernel_mapping_is_seen_fresh_on_every_cpu)
     *(volatile uint64_t *)phys_to_virt(first) = 0x1111;
     *(volatile uint64_t *)phys_to_virt(second) = 0x2222;
     KEXPECT_EQ(pt_map(pt_kernel_root, va, first, PAGE_SIZE, PTE_NX, PAGE_SHIFT_4K, 0), 0);
-    smp_call(smp_other_cpus(), read_the_word, (void *)va);
+    smp_call(smp_all_cpus(), read_the_word, (void *)va);
     for (unsigned cpu = 1; cpu < smp_cpu_count(); cpu++)
         KEXPECT_EQ(read_there[cpu], 0x1111);
     KEXPECT_EQ(pt_map(pt_kernel_root, va, second, PAGE_SIZE, PTE_NX, PAGE_SHIFT_4K, PT_REPLACE), 0);
-    smp_call(smp_other_cpus(), read_the_word, (void *)va);
+    smp_call(smp_all_cpus(), read_the_word, (void *)va);
     for (unsigned cpu = 1; cpu < smp_cpu_count(); cpu++)
         KEXPECT_EQ(read_there[cpu], 0x2222);
     KEXPECT_EQ(pt_unmap(pt_kernel_root, va, PAGE_SIZE, NULL, NULL), 0);

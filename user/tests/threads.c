@@ -276,30 +276,9 @@ static void *wait_for_a_signal(void *unused)
     return NULL;
 }
 
-UTEST(tgkill_reaches_the_thread_it_names)
-{
-    struct sigaction sa = { .sa_handler = note_tid };
-    EXPECT_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
-    atomic_store(&usr1_tid, 0);
-    atomic_store(&target_tid, 0);
-    atomic_store(&stop_waiting, 0);
-    pthread_t t;
-    EXPECT_EQ(pthread_create(&t, NULL, wait_for_a_signal, NULL), 0);
-    while (!atomic_load(&target_tid))
-        sched_yield();
-    EXPECT_EQ(syscall(SYS_tgkill, getpid(), atomic_load(&target_tid), SIGUSR1), 0);
-    while (!atomic_load(&usr1_tid))
-        sched_yield();
-    EXPECT_EQ(atomic_load(&usr1_tid), atomic_load(&target_tid));
-    errno = 0;
-    EXPECT_EQ(syscall(SYS_tgkill, getpid() + 100000, atomic_load(&target_tid), SIGUSR1), -1);
-    EXPECT_EQ(errno, ESRCH);                /* that thread, but not of that process */
-    atomic_store(&stop_waiting, 1);
-    EXPECT_EQ(pthread_join(t, NULL), 0);
-    signal(SIGUSR1, SIG_DFL);
-}
-
-UTEST(a_signal_to_the_process_goes_to_a_thread_that_does_not_block_it)
+/* A thread that yields until told to stop (stop_waiter), once it has said its tid; USR1's
+ * handler notes who took it. */
+static pthread_t start_waiter(void)
 {
     struct sigaction sa = { .sa_handler = note_tid };
     EXPECT_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
@@ -310,6 +289,32 @@ UTEST(a_signal_to_the_process_goes_to_a_thread_that_does_not_block_it)
     EXPECT_EQ(pthread_create(&t, NULL, wait_for_a_signal, NULL), 0);    /* with SIGUSR1 open */
     while (!atomic_load(&target_tid))
         sched_yield();
+    return t;
+}
+
+static void stop_waiter(pthread_t t)
+{
+    atomic_store(&stop_waiting, 1);
+    EXPECT_EQ(pthread_join(t, NULL), 0);
+    signal(SIGUSR1, SIG_DFL);
+}
+
+UTEST(tgkill_reaches_the_thread_it_names)
+{
+    pthread_t t = start_waiter();
+    EXPECT_EQ(syscall(SYS_tgkill, getpid(), atomic_load(&target_tid), SIGUSR1), 0);
+    while (!atomic_load(&usr1_tid))
+        sched_yield();
+    EXPECT_EQ(atomic_load(&usr1_tid), atomic_load(&target_tid));
+    errno = 0;
+    EXPECT_EQ(syscall(SYS_tgkill, getpid() + 100000, atomic_load(&target_tid), SIGUSR1), -1);
+    EXPECT_EQ(errno, ESRCH);                /* that thread, but not of that process */
+    stop_waiter(t);
+}
+
+UTEST(a_signal_to_the_process_goes_to_a_thread_that_does_not_block_it)
+{
+    pthread_t t = start_waiter();
     sigset_t usr1, old;
     sigemptyset(&usr1);
     sigaddset(&usr1, SIGUSR1);
@@ -318,20 +323,13 @@ UTEST(a_signal_to_the_process_goes_to_a_thread_that_does_not_block_it)
     while (!atomic_load(&usr1_tid))
         sched_yield();
     EXPECT_EQ(atomic_load(&usr1_tid), atomic_load(&target_tid));
-    atomic_store(&stop_waiting, 1);
-    EXPECT_EQ(pthread_join(t, NULL), 0);
+    stop_waiter(t);
     EXPECT_EQ(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
-    signal(SIGUSR1, SIG_DFL);
 }
 
 UTEST(proc_task_lists_every_thread)
 {
-    atomic_store(&target_tid, 0);
-    atomic_store(&stop_waiting, 0);
-    pthread_t t;
-    EXPECT_EQ(pthread_create(&t, NULL, wait_for_a_signal, NULL), 0);
-    while (!atomic_load(&target_tid))
-        sched_yield();
+    pthread_t t = start_waiter();
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/task", getpid());
     DIR *dir = opendir(path);
@@ -361,8 +359,7 @@ UTEST(proc_task_lists_every_thread)
     EXPECT(strstr(buf, tgid) != NULL);
     EXPECT(strstr(buf, tid) != NULL);
     EXPECT(strstr(buf, "\nThreads:\t2\n") != NULL);
-    atomic_store(&stop_waiting, 1);
-    EXPECT_EQ(pthread_join(t, NULL), 0);
+    stop_waiter(t);
 }
 
 static void exec_with_threads(void *unused)
