@@ -9,7 +9,7 @@ CMDLINE  ?=
 QEMU_CPU ?= max
 # QEMU_MEM: guest memory.
 QEMU_MEM ?= 256M
-# SMP: QEMU's number of CPUs for `make run` (the others start and park: arch/x86_64/smp.h).
+# SMP: QEMU's number of CPUs for `make run` (processes run on every one: kernel/proc/sched.h).
 SMP ?= 1
 # BUILD: all output goes under here.
 BUILD    ?= build
