@@ -189,6 +189,7 @@ struct gather {
     void (*release)(uint64_t pa, uint64_t size, void *ctx);
     void *ctx;
     bool changed;                       /* a present entry went: the TLB must hear of it */
+    uint64_t free_below;                /* pt_teardown: a table mapping nothing from here up goes unread */
     unsigned pages;
     struct { uint64_t pa, size; } page[GATHER_PAGES];
     uint64_t tables;                    /* freed tables, each holding the next one's address */
@@ -235,7 +236,8 @@ static void unmap_below(uint64_t table_phys, int level, uint64_t va, uint64_t la
         uint64_t child = e & PTE_ADDR_MASK;
         unmap_below(child, level - 1, start > va ? start : va, end < last ? end : last, g);
         bool shared = level == 4 && i >= FIRST_KERNEL_SLOT;
-        if (!shared && table_empty(child)) {
+        bool emptied = g->free_below ? end < g->free_below : table_empty(child);
+        if (!shared && emptied) {
             table[i] = 0;
             g->changed = true;
             *table_at(child) = g->tables;
@@ -244,17 +246,86 @@ static void unmap_below(uint64_t table_phys, int level, uint64_t va, uint64_t la
     }
 }
 
-int pt_unmap(uint64_t root, uint64_t va, uint64_t size, void (*release)(uint64_t pa, uint64_t size, void *ctx),
-             void *ctx)
+/* pt_unmap, or pt_teardown with free_below. */
+static int unmap(uint64_t root, uint64_t va, uint64_t size, void (*release)(uint64_t pa, uint64_t size, void *ctx),
+                 void *ctx, uint64_t free_below)
 {
     uint64_t last;
     if ((va | size) & (PAGE_SIZE - 1) || !range_ok(va, size, &last) || splits_huge_page(root, va)
         || splits_huge_page(root, last + 1))
         return -EINVAL;
-    struct gather g = { .root = root, .va = va, .size = size, .release = release, .ctx = ctx };
+    struct gather g = { .root = root, .va = va, .size = size, .release = release, .ctx = ctx,
+                        .free_below = free_below };
     unmap_below(root, 4, va, last, &g);
     gather_flush(&g);
     return 0;
+}
+
+int pt_unmap(uint64_t root, uint64_t va, uint64_t size, void (*release)(uint64_t pa, uint64_t size, void *ctx),
+             void *ctx)
+{
+    return unmap(root, va, size, release, ctx, 0);
+}
+
+int pt_teardown(uint64_t root, uint64_t va, uint64_t size, uint64_t next_start,
+                void (*release)(uint64_t pa, uint64_t size, void *ctx), void *ctx)
+{
+    if (va >= LOWER_HALF_END)
+        return -EINVAL;
+    return unmap(root, va, size, release, ctx, next_start ? next_start : UINT64_MAX);
+}
+
+/* pt_copy_cow's walk: the table at `level` in src and its twin in dst, over [va, last]; c
+ * notes the span of the src pages it made read-only. */
+struct cow_pass {
+    uint64_t changed_first, changed_last;   /* changed_first > changed_last: none */
+};
+
+static int copy_below(pte_t *src, pte_t *dst, int level, uint64_t va, uint64_t last, struct cow_pass *c)
+{
+    struct entries range = entries_of(va, last, level);
+    for (unsigned i = range.first; i <= range.last; i++) {
+        pte_t e = src[i];
+        if (!(e & PTE_PRESENT))
+            continue;
+        uint64_t start = range.base + i * range.size, end = start + range.size - 1;
+        if (level == 1) {
+            if (e & PTE_WRITE) {
+                src[i] = e &= ~PTE_WRITE;
+                if (c->changed_first > start)
+                    c->changed_first = start;
+                c->changed_last = end;
+            }
+            dst[i] = e;
+            frame_share(e & PTE_ADDR_MASK);
+            continue;
+        }
+        if (e & PTE_HUGE)
+            return -EINVAL;                 /* user halves have 4 KiB pages only */
+        if (!(dst[i] & PTE_PRESENT)) {
+            uint64_t table = frame_alloc_zeroed();
+            if (!table)
+                return -ENOMEM;
+            dst[i] = table | PTE_PRESENT | PTE_WRITE | PTE_USER;    /* as entry_for: the leaf decides */
+        }
+        int error = copy_below(table_at(e & PTE_ADDR_MASK), table_at(dst[i] & PTE_ADDR_MASK), level - 1,
+                               start > va ? start : va, end < last ? end : last, c);
+        if (error)
+            return error;
+    }
+    return 0;
+}
+
+int pt_copy_cow(uint64_t src_root, uint64_t dst_root, uint64_t va, uint64_t size)
+{
+    uint64_t last;
+    if ((va | size) & (PAGE_SIZE - 1) || !range_ok(va, size, &last) || last >= LOWER_HALF_END)
+        return -EINVAL;
+    struct cow_pass c = { .changed_first = UINT64_MAX, .changed_last = 0 };
+    int error = copy_below(table_at(src_root), table_at(dst_root), 4, va, last, &c);
+    if (c.changed_first <= c.changed_last)
+        tlb_invalidate(src_root, c.changed_first, c.changed_last + 1 - c.changed_first);
+    return error;
 }
 
 /* Call leaf(ctx, entry, level, leaf va, effective prot) for each present leaf overlapping

@@ -73,6 +73,23 @@ int pt_map_largest(uint64_t root, uint64_t va, uint64_t pa, uint64_t size, uint6
 int pt_unmap(uint64_t root, uint64_t va, uint64_t size, void (*release)(uint64_t pa, uint64_t size, void *ctx),
              void *ctx);
 
+/* pt_unmap for an address space being destroyed region by region, in address order, whose
+ * pages lie only in its regions: a table whose span ends below next_start (the next region's
+ * start; 0 for none) goes without its 512 entries being read to tell that it emptied, for
+ * the earlier regions are gone already and the later ones do not reach it. (A page outside
+ * every region would be lost with its table: leaked, never reused.) -EINVAL as pt_unmap, or
+ * if the range is not in the user half. */
+int pt_teardown(uint64_t root, uint64_t va, uint64_t size, uint64_t next_start,
+                void (*release)(uint64_t pa, uint64_t size, void *ctx), void *ctx);
+
+/* fork's copy on write: map every page of [va, va + size) (user half) that src_root maps in
+ * dst_root too, with the same entry less PTE_WRITE, made read-only in src_root as well (its
+ * TLB told), each page's frame shared (frame_share); dst_root's missing tables are made.
+ * The range in dst_root must be empty. 0; -ENOMEM out of frames for tables, or -EINVAL
+ * (malformed, or a huge page), with what was copied so far left in dst_root (the caller
+ * destroys it). */
+int pt_copy_cow(uint64_t src_root, uint64_t dst_root, uint64_t va, uint64_t size);
+
 /* Set the permissions of every page in [va, va + size) to prot. -ENOENT if any page of the
  * range is unmapped, -EINVAL as pt_unmap; nothing is changed then. */
 int pt_protect(uint64_t root, uint64_t va, uint64_t size, uint64_t prot);

@@ -95,9 +95,10 @@ void vm_destroy(struct vm *vm)
     pcid_free(vm->pcid_pair);
     if (vm->user_root != vm->root)
         frame_free(vm->user_root);
-    /* Pages lie only in regions: unmapping those first leaves the root's walk little to do. */
+    /* Pages lie only in regions: those go first, with the tables on the way to them, which
+     * leaves the root's walk (for anything else) only its top level to read. */
     for (struct vma *r = vm->regions; r; r = r->next)
-        pt_unmap(vm->root, r->start, r->end - r->start, free_frame, NULL);
+        pt_teardown(vm->root, r->start, r->end - r->start, r->next ? r->next->start : 0, free_frame, NULL);
     pt_root_destroy(vm->root, free_frame, NULL);
     while (vm->regions) {
         struct vma *next = vm->regions->next;
@@ -433,30 +434,6 @@ size_t vm_copy_out(const struct vm *vm, uint64_t va, void *dst, size_t len)
     return done;
 }
 
-struct fork_share {
-    struct vm *parent, *child;
-    int error;
-};
-
-/* Share one present page of the parent with the child, read-only in both (copy on write).
- * Its permissions come from the child's region, not from the walk: the kernel root's user
- * slots may carry NX (isolation.c). */
-static void share_page(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot)
-{
-    (void)prot;
-    struct fork_share *s = ctx;
-    const struct vma *r = find(s->child, va);
-    if (s->error || !r)
-        return;
-    uint64_t read_only = pte_prot(r->prot) & ~PTE_WRITE;
-    s->error = pt_map(s->child->root, va, pa, size, read_only, PAGE_SHIFT_4K, 0);
-    if (s->error)
-        return;
-    frame_share(pa);
-    if (r->prot & VM_WRITE)
-        pt_protect(s->parent->root, va, size, read_only);
-}
-
 int vm_fork(struct vm *dst, struct vm *src)
 {
     int error = vm_init(dst);
@@ -475,13 +452,15 @@ int vm_fork(struct vm *dst, struct vm *src)
         *tail = copy;
         tail = &copy->next;
     }
-    struct fork_share ctx = { src, dst, 0 };
-    for (const struct vma *r = src->regions; r && !ctx.error; r = r->next)
-        pt_walk(src->root, r->start, r->end, share_page, &ctx);
-    sync_user_root(dst, 0, USER_LIMIT);
-    if (ctx.error)
+    /* Every page shared, read-only on both sides: the first write copies it (vm_fault). The
+     * user root gets the top-level slots each region spans (a few of the 256). */
+    for (const struct vma *r = src->regions; r && !error; r = r->next) {
+        error = pt_copy_cow(src->root, dst->root, r->start, r->end - r->start);
+        sync_user_root(dst, r->start, r->end);
+    }
+    if (error)
         vm_destroy(dst);
-    return ctx.error;
+    return error;
 }
 
 uint64_t vm_brk(struct vm *vm, uint64_t new_brk)
