@@ -34,6 +34,13 @@ static bool range_ok(uint64_t va, uint64_t size, uint64_t *last)
     return va < LOWER_HALF_END ? *last < LOWER_HALF_END : va >= UPPER_HALF_START;
 }
 
+/* The entry that leads to a new table at frame, on the way to va: tables grant everything
+ * (user access in the user half); the leaf decides. */
+static pte_t table_entry(uint64_t frame, uint64_t va)
+{
+    return frame | PTE_PRESENT | PTE_WRITE | (va < LOWER_HALF_END ? PTE_USER : 0);
+}
+
 /* The entry for va in the table at `level`, walking from root and, if create, making the
  * tables that are missing. NULL with *error = -ENOENT (missing), -EEXIST (a leaf above
  * `level` is in the way) or -ENOMEM. */
@@ -48,8 +55,7 @@ static pte_t *entry_for(uint64_t root, uint64_t va, int level, bool create, int 
                 *error = create ? -ENOMEM : -ENOENT;
                 return NULL;
             }
-            /* Tables grant everything; the leaf decides. */
-            *e = frame | PTE_PRESENT | PTE_WRITE | (va < LOWER_HALF_END ? PTE_USER : 0);
+            *e = table_entry(frame, va);
         } else if (*e & PTE_HUGE) {
             *error = -EEXIST;
             return NULL;
@@ -306,7 +312,7 @@ static int copy_below(pte_t *src, pte_t *dst, int level, uint64_t va, uint64_t l
             uint64_t table = frame_alloc_zeroed();
             if (!table)
                 return -ENOMEM;
-            dst[i] = table | PTE_PRESENT | PTE_WRITE | PTE_USER;    /* as entry_for: the leaf decides */
+            dst[i] = table_entry(table, start);
         }
         int error = copy_below(table_at(e & PTE_ADDR_MASK), table_at(dst[i] & PTE_ADDR_MASK), level - 1,
                                start > va ? start : va, end < last ? end : last, c);
