@@ -20,7 +20,7 @@ $(BUILD)/user/bench: tools/bench.mk
 .PHONY: bench help-bench
 bench: deps $(KERNEL) $$(INITRD)
 	$(Q)$(PYTHON) tools/bench.py --build $(BUILD) --kernel $(KERNEL) --initrd $(INITRD) \
-	    --program $(USERDIR)/bench --cpu $(QEMU_CPU) --mem $(QEMU_MEM) \
+	    --program $(USERDIR)/bench --busybox $(BUSYBOX)/bin/busybox --cpu $(QEMU_CPU) --mem $(QEMU_MEM) \
 	    --timeout $(BENCH_TIMEOUT) $(if $(BENCH_QUICK),--quick)
 
 help: help-bench

@@ -34,6 +34,9 @@
 
 #include "twofold.h"
 
+/* Debian's static busybox: in Twofold's initrd, and in the one tools/bench.py gives Linux. */
+#define BUSYBOX "/bin/busybox"
+
 enum {
     ROUNDS = 5,                 /* timed rounds per metric; the median is reported */
     PAGE = 4096,
@@ -46,7 +49,7 @@ enum {
     MAX_STAMPS = 32768,         /* and the last TSC values they keep, all together */
     MAX_YIELDERS = 128,         /* processes in a sched_yield row (a log entry's owner: 7 bits) */
     PIPE_LOOPS = 2000,          /* round trips per round */
-    FORK_LOOPS = 100,           /* fork+exit+wait per round */
+    FORK_LOOPS = 100,           /* fork+exit+wait (and fork+execve+wait) per round */
     FAULT_PAGES = 1024,         /* pages first touched per round */
     EXEC_CHAIN = 20,            /* execve calls per round */
     FUTEX_LOOPS = 2000,         /* futex round trips between two CPUs per round */
@@ -221,6 +224,21 @@ static int op_fork_exit_wait(void *ctx)
     long pid = SYSCALL(SYS_fork);
     if (pid == 0)
         SYSCALL(SYS_exit_group, 0);
+    int status;
+    return pid > 0 && SYSCALL(SYS_wait4, pid, &status, 0, 0) == pid && status == 0 ? 0 : -1;
+}
+
+/* A child that executes busybox's true (Debian's static busybox, at BUSYBOX on either
+ * kernel), and the wait for it: it must exit with status 0. */
+static int op_fork_exec_true(void *ctx)
+{
+    (void)ctx;
+    static char *const argv[] = {"true", NULL};
+    long pid = SYSCALL(SYS_fork);
+    if (pid == 0) {
+        SYSCALL(SYS_execve, BUSYBOX, argv, environ);
+        SYSCALL(SYS_exit_group, 127);
+    }
     int status;
     return pid > 0 && SYSCALL(SYS_wait4, pid, &status, 0, 0) == pid && status == 0 ? 0 : -1;
 }
@@ -518,11 +536,18 @@ static void bench_yield(int procs)
     result_or_failure(name, ticks, why);
 }
 
-/* fork_exit_wait: a child that exits at once, and the wait for it. */
+/* fork_exit_wait: a child that exits at once, and the wait for it; fork_execve_true: a child
+ * that executes busybox true, and the wait (the same plus an execve of busybox and the exit
+ * of what it mapped). */
 static void bench_fork(void)
 {
     result_or_failure("fork_exit_wait", time_op(loops(FORK_LOOPS), op_fork_exit_wait, NULL),
                       "fork or wait4 failed");
+    if (access(BUSYBOX, X_OK) != 0)
+        not_measured("fork_execve_true", "skipped", "no " BUSYBOX);
+    else
+        result_or_failure("fork_execve_true", time_op(loops(FORK_LOOPS), op_fork_exec_true, NULL),
+                          "fork, execve of " BUSYBOX " true or wait4 failed");
 }
 
 /* pipe_round_trip: one byte to a child and one back, through two pipes. */

@@ -263,13 +263,6 @@ static void frame_failed(int signal)
     signal_force(SIGSEGV, &(struct signal_info){ .code = SI_KERNEL });
 }
 
-/* Whether a system call's result is one of the codes that ask to be restarted or failed
- * (settle_restart's). */
-static bool wants_settling(long result)
-{
-    return result <= -ERESTARTSYS && result >= -ERESTART_RESTARTBLOCK;
-}
-
 /* signal_deliver's work when there is some: act on each pending signal, then settle the call
  * (nr, or -1) and put back a sigsuspend mask. Kept out of line, so that the common way out
  * does not pay for its frame. */
@@ -326,6 +319,6 @@ void signal_deliver(struct trap_frame *frame)
      * makes pending just after the look interrupts this one (signal_send's sched_kick, as
      * Linux's signal_wake_up kicks it), an interrupt that is taken as soon as user mode runs
      * and comes back through here. */
-    if (signal_pending(self) || self->signals->restore_mask || (nr >= 0 && wants_settling((long)frame->rax)))
+    if (signal_exit_work(self->signals, nr, (long)frame->rax))
         deliver_pending(self, frame, nr);
 }

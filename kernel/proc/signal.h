@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/errno.h"
+
 enum {
     SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7,
     SIGFPE = 8, SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13,
@@ -89,6 +91,19 @@ struct signal_state {
     bool altstack_disabled;
 };
 _Static_assert(sizeof(struct signal_state) <= 4096, "one frame");
+
+/* Whether signal_deliver has work on the way out of system call nr (-1: none) that returned
+ * result: a signal s does not block is pending, a sigsuspend mask waits to be put back, or
+ * the call is to be restarted or failed (-ERESTART*). Branch-free, for the system-call fast
+ * path (kernel/syscall/syscall.c) and signal_deliver alike; read unlocked (signal_deliver
+ * says why that is safe). */
+static inline bool signal_exit_work(const struct signal_state *s, long nr, long result)
+{
+    uint64_t deliverable = s->pending & ~(s->blocked & ~UNBLOCKABLE);
+    /* -ERESTART_RESTARTBLOCK <= result <= -ERESTARTSYS, as one unsigned comparison */
+    bool settle = nr >= 0 && (uint64_t)(result + ERESTART_RESTARTBLOCK) <= ERESTART_RESTARTBLOCK - ERESTARTSYS;
+    return (deliverable != 0) | s->restore_mask | settle;
+}
 
 struct process;
 struct trap_frame;

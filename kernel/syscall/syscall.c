@@ -4,6 +4,7 @@
 #include "kernel/errno.h"
 #include "kernel/fs/file.h"
 #include "kernel/proc/process.h"
+#include "kernel/proc/signal.h"
 
 /* The handlers, declared from the table. */
 #define LINUX(number, name, handler) long handler(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
@@ -32,6 +33,13 @@ static inline uint64_t index_mask_nospec(uint64_t index, uint64_t size)
     return mask;
 }
 
+/* The way out of every system call (all three doors come here, with interrupts off, as the
+ * whole call runs): the handler's result in the frame's RAX, then the exit work, if any. The
+ * common case has none, and costs one branch on the OR of its conditions (Linux's
+ * syscall_exit_to_user_mode tests its work bits the same way): no reschedule asked of this
+ * CPU, no files borrowed from other threads, nothing for signal_deliver. Another CPU that
+ * makes a signal pending or a reschedule due after the look kicks this one, an interrupt
+ * taken as soon as user mode runs, whose way back does the work. */
 void syscall_dispatch(struct trap_frame *frame)
 {
     int nr = (int)(uint32_t)frame->rax;
@@ -44,8 +52,15 @@ void syscall_dispatch(struct trap_frame *frame)
         if (handler)
             result = handler(frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9);
     }
-    if (self->borrowed_count)               /* files another thread could have closed */
-        fd_return_borrowed(self);
     frame->rax = (uint64_t)result;
-    process_before_user_return();
+    self = current_process();               /* read again, not kept across the call: one load */
+    bool work = this_cpu()->need_resched | (self->borrowed_count != 0)
+              | signal_exit_work(self->signals, self->syscall_nr, result);
+    if (__builtin_expect(work, 0)) {
+        if (self->borrowed_count)           /* files another thread could have closed */
+            fd_return_borrowed(self);
+        process_before_user_return();
+    } else {
+        self->syscall_nr = -1;              /* as signal_deliver leaves it */
+    }
 }
