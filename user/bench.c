@@ -57,6 +57,7 @@ enum {
     THREAD_LOOPS = 200,         /* thread create and join per round */
     FILE_LOOPS = 2000,          /* open+read+close, stat, getdents64, signals per round */
     DIR_ENTRIES = 100,          /* in the getdents64 row's directory */
+    OPEN_FILES = 1000,          /* descriptors open for open_read_close_1000_fds */
     MAX_CHILDREN = 1000,
     LINUX_GETPID_32 = 20,       /* getpid's number in Linux's 32-bit ABI, which int $0x80 takes */
 };
@@ -621,7 +622,8 @@ static int op_signal_to_self(void *pid)
     return SYSCALL(SYS_kill, *(pid_t *)pid, SIGUSR1) != 0 || handled != before + 1;
 }
 
-/* open_read_close: a 11-byte file opened, read whole and closed; stat_3_deep: stat of a path
+/* open_read_close: a 11-byte file opened, read whole and closed (and the same with 1000 more
+ * descriptors open, open_read_close_1000_fds); stat_3_deep: stat of a path
  * three directories deep; getdents64_100: one getdents64 of a directory of 100 files (after
  * an lseek to its start); signal_round_trip: kill(getpid(), SIGUSR1) to a handler that counts
  * it, and its return through rt_sigreturn. The files are made first, in FILES. */
@@ -641,6 +643,15 @@ static void bench_files(void)
     }
     const char *why = "the files could not be made, or the call failed";
     result_or_failure("open_read_close", made ? time_op(loops(FILE_LOOPS), op_open_read_close, NULL) : -1, why);
+    /* The same with OPEN_FILES more descriptors open: the lowest free one is then far up. */
+    int open_fds[OPEN_FILES], opened = 0;
+    while (made && opened < OPEN_FILES && (open_fds[opened] = open(FILES "/small", O_RDONLY)) >= 0)
+        opened++;
+    result_or_failure("open_read_close_1000_fds",
+                      opened == OPEN_FILES ? time_op(loops(FILE_LOOPS), op_open_read_close, NULL) : -1,
+                      "the files could not be made or opened (RLIMIT_NOFILE?), or the call failed");
+    while (opened)
+        close(open_fds[--opened]);
     result_or_failure("stat_3_deep", made ? time_op(loops(FILE_LOOPS), op_stat_three_deep, NULL) : -1, why);
     int dir = made ? open(FILES "/dir", O_RDONLY | O_DIRECTORY) : -1;
     result_or_failure("getdents64_100", dir >= 0 ? time_op(loops(FILE_LOOPS), op_list_directory, &dir) : -1, why);

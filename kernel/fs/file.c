@@ -3,6 +3,7 @@
 #include "kernel/errno.h"
 #include "kernel/fs/inode.h"
 #include "kernel/fs/poll.h"
+#include "kernel/panic.h"
 #include "kernel/proc/process.h"
 #include "kernel/uaccess.h"
 #include "mm/kmalloc.h"
@@ -74,64 +75,119 @@ void file_put(struct file *f)
 }
 
 /* The descriptor table of p's process, locked (its threads may change it at once). */
-static struct process *lock_table(struct process *p, uint64_t *flags)
+static struct fd_table *lock_table(struct process *p, uint64_t *flags)
 {
-    struct process *owner = p->leader;
-    *flags = spin_lock(&owner->files_lock);
-    return owner;
+    struct fd_table *t = &p->leader->fds;
+    *flags = spin_lock(&t->lock);
+    return t;
+}
+
+static void unlock_table(struct fd_table *t, uint64_t flags)
+{
+    spin_unlock(&t->lock, flags);
+}
+
+/* The chunk holding descriptor fd (0 <= fd < MAX_FDS), or NULL if it was never needed. */
+static struct file **chunk_of(const struct fd_table *t, int fd)
+{
+    return fd < FD_CHUNK ? (struct file **)t->first : t->more[fd / FD_CHUNK - 1];
+}
+
+struct file *fd_at(const struct fd_table *t, int fd)
+{
+    struct file **chunk = fd >= 0 && fd < MAX_FDS ? chunk_of(t, fd) : NULL;
+    return chunk ? chunk[fd % FD_CHUNK] : NULL;
+}
+
+/* Descriptor fd's slot in t, its chunk allocated if need be; NULL when out of memory. */
+static struct file **slot_for(struct fd_table *t, int fd)
+{
+    struct file **chunk = chunk_of(t, fd);
+    if (!chunk)
+        chunk = t->more[fd / FD_CHUNK - 1] = kzalloc(FD_CHUNK * sizeof *chunk);
+    return chunk ? &chunk[fd % FD_CHUNK] : NULL;
+}
+
+static void set_close_on_exec(struct fd_table *t, int fd, bool close_on_exec)
+{
+    uint64_t bit = 1ull << (fd % FD_CHUNK);
+    uint64_t *word = &t->close_on_exec[fd / FD_CHUNK];
+    *word = (*word & ~bit) | (close_on_exec ? bit : 0);
+}
+
+/* The descriptors p may have: its RLIMIT_NOFILE, at most MAX_FDS. */
+static int fd_limit(const struct process *p)
+{
+    uint64_t limit = p->leader->limits[RLIMIT_NOFILE].cur;
+    return limit < MAX_FDS ? (int)limit : MAX_FDS;
 }
 
 int fd_install(struct process *p, struct file *f, int from)
 {
+    int limit = fd_limit(p);
     uint64_t flags;
-    struct process *owner = lock_table(p, &flags);
-    int limit = owner->limits[RLIMIT_NOFILE].cur < MAX_FDS ? (int)owner->limits[RLIMIT_NOFILE].cur : MAX_FDS;
-    int result = -EMFILE;
-    for (int fd = from; fd < limit && result < 0; fd++)
-        if (!owner->files[fd]) {
-            owner->files[fd] = f;
-            owner->close_on_exec &= ~(1ull << fd);
-            result = fd;
-        }
-    spin_unlock(&owner->files_lock, flags);
-    return result;
+    struct fd_table *t = lock_table(p, &flags);
+    int fd = from > t->lowest_free ? from : t->lowest_free;
+    while (fd < limit && fd_at(t, fd))
+        fd++;
+    struct file **slot = fd < limit ? slot_for(t, fd) : NULL;
+    if (slot) {
+        *slot = f;
+        set_close_on_exec(t, fd, false);
+        if (from <= t->lowest_free)     /* every one from lowest_free to fd is open */
+            t->lowest_free = fd + 1;
+    }
+    unlock_table(t, flags);
+    return slot ? fd : fd < limit ? -ENOMEM : -EMFILE;
 }
 
-void fd_install_at(struct process *p, int fd, struct file *f, bool close_on_exec)
+int fd_install_at(struct process *p, int fd, struct file *f, bool close_on_exec)
 {
+    if (fd < 0 || fd >= fd_limit(p))
+        return -EBADF;
     uint64_t flags;
-    struct process *owner = lock_table(p, &flags);
-    struct file *old = owner->files[fd];
-    owner->files[fd] = f;
-    owner->close_on_exec = (owner->close_on_exec & ~(1ull << fd)) | (uint64_t)close_on_exec << fd;
-    spin_unlock(&owner->files_lock, flags);
+    struct fd_table *t = lock_table(p, &flags);
+    struct file **slot = slot_for(t, fd);
+    struct file *old = slot ? *slot : NULL;
+    if (slot) {
+        *slot = f;
+        set_close_on_exec(t, fd, close_on_exec);
+    }
+    unlock_table(t, flags);
     if (old)
         file_put(old);
+    return slot ? 0 : -ENOMEM;
 }
 
 void fd_set_close_on_exec(struct process *p, int fd, bool close_on_exec)
 {
     uint64_t flags;
-    struct process *owner = lock_table(p, &flags);
-    owner->close_on_exec = (owner->close_on_exec & ~(1ull << fd)) | (uint64_t)close_on_exec << fd;
-    spin_unlock(&owner->files_lock, flags);
+    struct fd_table *t = lock_table(p, &flags);
+    set_close_on_exec(t, fd, close_on_exec);
+    unlock_table(t, flags);
+}
+
+bool fd_close_on_exec(struct process *p, int fd)
+{
+    return p->leader->fds.close_on_exec[fd / FD_CHUNK] >> (fd % FD_CHUNK) & 1;
 }
 
 struct file *fd_file(int fd)
 {
     struct process *self = current_process(), *owner = self->leader;
-    if (fd < 0 || fd >= MAX_FDS)
-        return NULL;
     if (owner->live_threads == 1)
-        return owner->files[fd];        /* no other thread can close it meanwhile */
-    uint64_t flags = spin_lock(&owner->files_lock);
-    struct file *f = owner->files[fd];
+        return fd_at(&owner->fds, fd);  /* no other thread can close it meanwhile */
+    uint64_t flags = spin_lock(&owner->fds.lock);
+    struct file *f = fd_at(&owner->fds, fd);
     bool listed = false;
     for (int i = 0; f && i < self->borrowed_count && !listed; i++)
         listed = self->borrowed[i] == f;
-    if (f && !listed)
+    if (f && !listed) {
+        if (self->borrowed_count == BORROWED_MAX)
+            panic("fd_file: a system call borrowed more than %d files", BORROWED_MAX);
         self->borrowed[self->borrowed_count++] = file_get(f);
-    spin_unlock(&owner->files_lock, flags);
+    }
+    spin_unlock(&owner->fds.lock, flags);
     return f;
 }
 
@@ -141,18 +197,75 @@ void fd_return_borrowed(struct process *self)
         file_put(self->borrowed[--self->borrowed_count]);
 }
 
+struct file *fd_get(int fd)
+{
+    uint64_t flags;
+    struct fd_table *t = lock_table(current_process(), &flags);
+    struct file *f = fd_at(t, fd);
+    if (f)
+        file_get(f);
+    unlock_table(t, flags);
+    return f;
+}
+
 int fd_close(struct process *p, int fd)
 {
-    if (fd < 0 || fd >= MAX_FDS)
-        return -EBADF;
     /* Out of the table before it can go: other threads, and /proc/PID/fd, read it. */
     uint64_t flags;
-    struct process *owner = lock_table(p, &flags);
-    struct file *f = owner->files[fd];
-    owner->files[fd] = NULL;
-    spin_unlock(&owner->files_lock, flags);
+    struct fd_table *t = lock_table(p, &flags);
+    struct file *f = fd_at(t, fd);
+    if (f) {
+        chunk_of(t, fd)[fd % FD_CHUNK] = NULL;
+        if (fd < t->lowest_free)
+            t->lowest_free = fd;
+    }
+    unlock_table(t, flags);
     if (!f)
         return -EBADF;
     file_put(f);
     return 0;
+}
+
+int fd_table_copy(struct process *child, const struct process *from)
+{
+    const struct fd_table *parent = &from->leader->fds;
+    struct fd_table *t = &child->fds;
+    for (int fd = 0; fd < MAX_FDS; fd += FD_CHUNK) {
+        struct file **theirs = chunk_of(parent, fd), **mine = theirs ? slot_for(t, fd) : NULL;
+        if (theirs && !mine) {
+            fd_table_close_all(child);
+            return -ENOMEM;
+        }
+        for (int i = 0; theirs && i < FD_CHUNK; i++)
+            if ((mine[i] = theirs[i]))
+                file_get(mine[i]);
+    }
+    memcpy(t->close_on_exec, parent->close_on_exec, sizeof t->close_on_exec);
+    t->lowest_free = parent->lowest_free;
+    return 0;
+}
+
+void fd_table_exec(struct process *p)
+{
+    struct fd_table *t = &p->leader->fds;
+    for (int word = 0; word < MAX_FDS / FD_CHUNK; word++)
+        for (uint64_t bits = t->close_on_exec[word]; bits; bits &= bits - 1)
+            fd_close(p, word * FD_CHUNK + __builtin_ctzll(bits));
+    memset(t->close_on_exec, 0, sizeof t->close_on_exec);
+}
+
+void fd_table_close_all(struct process *leader)
+{
+    struct fd_table *t = &leader->fds;
+    for (int fd = 0; fd < MAX_FDS; fd += FD_CHUNK) {
+        struct file **chunk = chunk_of(t, fd);
+        for (int i = 0; chunk && i < FD_CHUNK; i++)
+            if (chunk[i])
+                fd_close(leader, fd + i);
+    }
+    for (int i = 0; i < MAX_FDS / FD_CHUNK - 1; i++) {
+        kfree(t->more[i]);
+        t->more[i] = NULL;
+    }
+    memset(t->close_on_exec, 0, sizeof t->close_on_exec);
 }

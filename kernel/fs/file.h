@@ -74,28 +74,66 @@ void file_put(struct file *f);
 
 #include <stdbool.h>
 
+#include "kernel/spinlock.h"
+
 struct process;
 
-/* A process's descriptors are its threads' (they live in its leader); each call here takes
- * the table's lock. */
+/* A process's descriptors are its threads' (they live in its leader's table). Up to MAX_FDS
+ * (Linux's default RLIMIT_NOFILE), in chunks of FD_CHUNK: the first is in the table, each
+ * later one allocated when a descriptor in it is first installed and freed with the table,
+ * so that a process with a few descriptors costs fork no allocation. */
+enum { FD_CHUNK = 64, MAX_FDS = 1024 };
+
+struct fd_table {
+    struct spinlock lock;           /* protects the rest once the process has threads */
+    int lowest_free;                /* every descriptor below it is open: where a search starts */
+    struct file *first[FD_CHUNK];               /* descriptors 0 to FD_CHUNK - 1 */
+    struct file **more[MAX_FDS / FD_CHUNK - 1]; /* the next chunks, each NULL until used */
+    uint64_t close_on_exec[MAX_FDS / FD_CHUNK]; /* a bit per descriptor */
+};
+
+/* Each call here takes the table's lock. */
 
 /* The lowest free descriptor of p from `from` on (below its RLIMIT_NOFILE), now holding f
- * (whose reference it takes); -EMFILE if none. */
+ * (whose reference it takes); -EMFILE if none, -ENOMEM if its chunk could not be allocated
+ * (the reference is then still the caller's). */
 int fd_install(struct process *p, struct file *f, int from);
 
-/* Descriptor fd (in range) of p now holds f (whose reference it takes), with close_on_exec;
- * what it held before is closed (dup2). */
-void fd_install_at(struct process *p, int fd, struct file *f, bool close_on_exec);
+/* Descriptor fd of p now holds f (whose reference it takes), with close_on_exec; what it held
+ * before is closed (dup2). 0; -EBADF if fd is not below p's RLIMIT_NOFILE, -ENOMEM (the
+ * reference then still the caller's). */
+int fd_install_at(struct process *p, int fd, struct file *f, bool close_on_exec);
 
-/* Set or clear fd's close-on-exec flag. */
+/* Set or clear fd's close-on-exec flag (fd open), or read it. */
 void fd_set_close_on_exec(struct process *p, int fd, bool close_on_exec);
+bool fd_close_on_exec(struct process *p, int fd);
 
 /* The file behind descriptor fd of the current process, or NULL. It stays valid until the
  * system call returns, even if another thread closes fd meanwhile: where the process has
  * other threads it is referenced, and the reference dropped by fd_return_borrowed, which
- * the system-call dispatcher calls once the handler returns. */
+ * the system-call dispatcher calls once the handler returns. A system call may hold
+ * BORROWED_MAX such files at once (sendfile and renameat hold two); a loop over many
+ * descriptors (poll) takes fd_get's references instead. */
+enum { BORROWED_MAX = 4 };
 struct file *fd_file(int fd);
 void fd_return_borrowed(struct process *self);
 
+/* The file behind descriptor fd of the current process, with a reference of its own for
+ * the caller to put; or NULL. */
+struct file *fd_get(int fd);
+
+/* Descriptor fd in table t, or NULL; t's lock held (or t's process single-threaded). */
+struct file *fd_at(const struct fd_table *t, int fd);
+
 /* Close descriptor fd of p. 0, or -EBADF. */
 int fd_close(struct process *p, int fd);
+
+/* fork: child's table (empty) gets a reference to every file of from's, with their
+ * close-on-exec flags. 0, or -ENOMEM with child's table left empty. */
+int fd_table_copy(struct process *child, const struct process *from);
+
+/* execve: close p's descriptors that are close-on-exec. */
+void fd_table_exec(struct process *p);
+
+/* The process ends: every descriptor of leader closed, its chunks freed. */
+void fd_table_close_all(struct process *leader);

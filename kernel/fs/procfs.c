@@ -371,11 +371,11 @@ static long cwd_target(const struct lookup_context *ctx, const struct inode *nod
 static long fd_target(const struct lookup_context *ctx, const struct inode *node, char *buf)
 {
     struct process *p = node->proc_owner;
-    uint64_t flags = spin_lock(&p->files_lock);
-    const struct file *f = p->files[node->proc_fd];
+    uint64_t flags = spin_lock(&p->fds.lock);
+    const struct file *f = fd_at(&p->fds, node->proc_fd);
     long result = !f ? -ENOENT
                 : f->node ? node_target(ctx, f->node, buf) : ksnprintf(buf, PATH_MAX, "pipe:[%lu]", f->ino);
-    spin_unlock(&p->files_lock, flags);
+    spin_unlock(&p->fds.lock, flags);
     return result;
 }
 
@@ -395,15 +395,16 @@ static int fd_refresh(struct inode *dir)
 {
     static const uint32_t modes[4] = { 0500, 0300, 0700, 0 };      /* by O_ACCMODE */
     struct process *p = dir->proc_owner;
-    uint64_t flags = spin_lock(&p->files_lock);     /* as fd_target */
+    uint64_t flags = spin_lock(&p->fds.lock);       /* as fd_target */
     for (struct dir_entry *e = dir->dir.entries, *next; e; e = next) {
         next = e->next;
-        if (!p->files[e->node->proc_fd])
+        if (!fd_at(&p->fds, e->node->proc_fd))
             ramfs_unlink(dir, e->name, e->name_len, false);
     }
     int error = 0;
     for (int fd = 0; fd < MAX_FDS && !error; fd++) {
-        if (!p->files[fd])
+        const struct file *f = fd_at(&p->fds, fd);
+        if (!f)
             continue;
         char name[12];
         size_t len = number_name(fd, name);
@@ -412,13 +413,13 @@ static int fd_refresh(struct inode *dir)
         error = link ? 0 : ramfs_create(dir, name, len, S_IFLNK, 0, 0, 0, NULL, 0, &link);
         if (error)
             break;
-        link->mode = S_IFLNK | modes[p->files[fd]->flags & O_ACCMODE];
+        link->mode = S_IFLNK | modes[f->flags & O_ACCMODE];
         link->proc = &fd_link;
         link->proc_pid = dir->proc_pid;
         link->proc_owner = p;
         link->proc_fd = fd;
     }
-    spin_unlock(&p->files_lock, flags);
+    spin_unlock(&p->fds.lock, flags);
     return error;
 }
 

@@ -344,10 +344,7 @@ long exec_program(struct process *p, const struct exec_args *args)
         vm_put(old);
     if (p->vm_lender)
         process_vm_give_back(p);            /* a vfork child: the parent goes on */
-    for (int fd = 0; fd < MAX_FDS; fd++)
-        if (p->leader->close_on_exec & (1ull << fd))
-            fd_close(p, fd);
-    p->leader->close_on_exec = 0;
+    fd_table_exec(p);
     signal_exec(p);
 
     procfs_set_exe(p, args->path, file);

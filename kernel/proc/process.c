@@ -227,10 +227,6 @@ static void thread_join(struct process *leader, struct process *thread)
  * their leader): descriptors, working directory, umask, limits. */
 static void copy_process_state(struct process *child, const struct process *from)
 {
-    for (int fd = 0; fd < MAX_FDS; fd++)
-        if (from->files[fd])
-            child->files[fd] = file_get(from->files[fd]);
-    child->close_on_exec = from->close_on_exec;
     child->umask = from->umask;
     memcpy(child->limits, from->limits, sizeof child->limits);
     uint64_t flags = spin_lock(&fs_lock);
@@ -252,6 +248,8 @@ long process_clone(const struct clone_request *request)
     /* /proc/PID first (a failure leaves none; unlist takes it away), so that one way back
      * serves every failure. A thread is seen in its process's /proc/PID/task. */
     long error = (thread ? procfs_add_thread(child) : procfs_add(child, parent)) ? -ENOMEM : 0;
+    if (!error && !thread)
+        error = fd_table_copy(child, parent);
     if (!error && share_vm) {
         child->vm = vm_get(parent->vm);     /* a thread's for good; a vfork child's until it execs or exits */
     } else if (!error) {
@@ -265,6 +263,8 @@ long process_clone(const struct clone_request *request)
         }
     }
     if (error) {
+        if (!thread)
+            fd_table_close_all(child);
         uint64_t lock_flags = spin_lock(&process_lock);
         unlist(child);
         spin_unlock(&process_lock, lock_flags);
@@ -401,9 +401,7 @@ __attribute__((noreturn)) static void init_ended(int wait_status)
 static void process_end(struct process *leader)
 {
     int wait_status = leader->wait_status;
-    for (int fd = 0; fd < MAX_FDS; fd++)
-        if (leader->files[fd])
-            fd_close(leader, fd);
+    fd_table_close_all(leader);
     uint64_t fs_flags = spin_lock(&fs_lock);
     inode_put(leader->cwd);
     leader->cwd = NULL;

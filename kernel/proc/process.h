@@ -8,12 +8,13 @@
 #pragma once
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/trap.h"
+#include "kernel/fs/file.h"
 #include "kernel/proc/wait_queue.h"
 #include "mm/vm.h"
 #include <stdbool.h>
 #include <stdint.h>
 
-enum { MAX_PROCESSES = 1024, MAX_FDS = 64 };
+enum { MAX_PROCESSES = 1024 };
 
 /* Resource limits (getrlimit(2)): Linux's numbers; kept and read back, RLIMIT_NOFILE obeyed
  * (up to MAX_FDS), the others not acted on. */
@@ -107,14 +108,12 @@ struct process {
     bool futex_woken;
     /* [own] files the system call in progress uses, referenced until it returns, where other
      * threads could close them meanwhile (kernel/fs/file.h: fd_file). */
-    struct file *borrowed[MAX_FDS + 2];
+    struct file *borrowed[BORROWED_MAX];
     int borrowed_count;
     void *fpu_state;                    /* 512 bytes, for fxsave/fxrstor */
 
     /* Shared by the threads: the leader's are the process's (through ->leader). */
-    struct spinlock files_lock;         /* protects files and close_on_exec once there are threads */
-    struct file *files[MAX_FDS];
-    uint64_t close_on_exec;             /* a bit per descriptor */
+    struct fd_table fds;                /* kernel/fs/file.h */
     struct inode *cwd;                  /* the working directory (a reference; fs_lock to use) */
     uint32_t umask;
     struct rlimit_k limits[RLIMIT_COUNT];

@@ -250,13 +250,16 @@ static long duplicate_to(int fd, int new_fd, bool close_on_exec)
 {
     struct process *self = current_process();
     struct file *f = fd_file(fd);
-    if (!f || new_fd < 0 || new_fd >= MAX_FDS)
+    if (!f)
         return -EBADF;
-    if (new_fd != fd)
-        fd_install_at(self, new_fd, file_get(f), close_on_exec);
-    else
+    if (new_fd == fd) {
         fd_set_close_on_exec(self, new_fd, close_on_exec);
-    return new_fd;
+        return new_fd;
+    }
+    int error = fd_install_at(self, new_fd, file_get(f), close_on_exec);
+    if (error)
+        file_put(f);
+    return error ? error : new_fd;
 }
 
 SYSCALL_DEFINE2(dup2, int, fd, int, new_fd)
@@ -292,7 +295,7 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
         return new_fd;
     }
     case F_GETFD:
-        return self->leader->close_on_exec >> fd & 1 ? FD_CLOEXEC : 0;
+        return fd_close_on_exec(self, fd) ? FD_CLOEXEC : 0;
     case F_SETFD:
         fd_set_close_on_exec(self, fd, arg & FD_CLOEXEC);
         return 0;

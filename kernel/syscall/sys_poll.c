@@ -71,10 +71,12 @@ static long poll_once(uint64_t ufds, uint64_t nfds)
             return -EFAULT;
         for (uint64_t i = 0; i < n; i++) {
             struct pollfd *p = &chunk[i];
-            struct file *f = p->fd >= 0 ? fd_file(p->fd) : NULL;
+            struct file *f = p->fd >= 0 ? fd_get(p->fd) : NULL;
             unsigned wanted = (unsigned short)p->events | POLLERR | POLLHUP;
             p->revents = (short)(p->fd < 0 ? 0 : !f ? POLLNVAL : file_poll(f) & wanted);
             ready += p->revents != 0;
+            if (f)
+                file_put(f);
         }
         if (copy_to_user(ufds + at * sizeof *chunk, chunk, n * sizeof *chunk))
             return -EFAULT;
@@ -128,10 +130,11 @@ static long select_once(const struct fd_sets *asked, struct fd_sets *result, int
         int word = fd / 64;
         if (!((asked->in[word] | asked->out[word] | asked->ex[word]) & bit))
             continue;
-        struct file *f = fd_file(fd);
+        struct file *f = fd_get(fd);
         if (!f)
             return -EBADF;
         unsigned mask = file_poll(f);
+        file_put(f);
         if ((asked->in[word] & bit) && (mask & (POLLIN | POLLHUP | POLLERR)))
             result->in[word] |= bit, ready++;
         if ((asked->out[word] & bit) && (mask & (POLLOUT | POLLERR)))

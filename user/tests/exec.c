@@ -161,6 +161,23 @@ UTEST(execve_closes_only_cloexec_fds)
     }
 }
 
+/* The same beyond the table's first chunk of descriptors (kernel/fs/file.h's FD_CHUNK). */
+UTEST(execve_closes_only_cloexec_fds_far_up)
+{
+    int ends[2];
+    char kept_fd[16], closed_fd[16];
+    EXPECT_EQ(SYSCALL(SYS_pipe, ends), 0);
+    EXPECT_EQ(SYSCALL(SYS_dup2, ends[1], 700), 700);
+    EXPECT_EQ(SYSCALL(SYS_dup3, ends[1], 900, O_CLOEXEC), 900);
+    snprintf(kept_fd, sizeof kept_fd, "%d", 700);
+    snprintf(closed_fd, sizeof closed_fd, "%d", 900);
+    char *argv[] = { NULL, "fds", kept_fd, closed_fd, NULL };
+    EXPECT_EXITED(exec_self(argv, no_env), 0);
+    int fds[] = { ends[0], ends[1], 700, 900 };
+    for (int i = 0; i < 4; i++)
+        SYSCALL(SYS_close, fds[i]);
+}
+
 UTEST(execve_starts_with_fresh_memory)
 {
     char *argv[] = { NULL, "fresh", NULL };

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/sysmacros.h>
 #include <sys/stat.h>
@@ -558,6 +559,54 @@ UTEST(a_nonblocking_pipe_never_waits)
     close(ends[1]);
     EXPECT_EQ(SYSCALL(SYS_read, ends[0], chunk, 1), 0); /* no writer: the end, not EAGAIN */
     close(ends[0]);
+}
+
+/* RLIMIT_NOFILE's 1024 descriptors, most of them past the table's first chunk: each open
+ * takes the lowest free one, dup2, F_DUPFD and /proc/self/fd reach the far ones, a child
+ * inherits them, and the 1025th is EMFILE. */
+UTEST(a_thousand_descriptors)
+{
+    enum { LIMIT = 1024 };
+    static int fds[LIMIT];
+    struct rlimit old, limit;
+    EXPECT_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);       /* Linux's default too, but a host's may differ */
+    limit = (struct rlimit){ LIMIT, old.rlim_max };
+    EXPECT_EQ(setrlimit(RLIMIT_NOFILE, &limit), 0);
+    int open_before = 0;
+    for (int fd = 0; fd < LIMIT; fd++)
+        open_before += fcntl(fd, F_GETFD) >= 0;
+    int n = 0;
+    while (n < LIMIT && (fds[n] = SYSCALL(SYS_open, "/dev/null", O_RDONLY)) >= 0)
+        n++;
+    EXPECT_ERRNO(fds[n], EMFILE);
+    EXPECT_EQ(n, LIMIT - open_before);
+    EXPECT_EQ(fds[n - 1], LIMIT - 1);
+    for (int i = 1; i < n; i++)
+        EXPECT(fds[i] > fds[i - 1]);                    /* each the lowest free */
+    EXPECT_EQ(close(fds[500]), 0);
+    EXPECT_EQ(close(fds[900]), 0);
+    EXPECT_EQ(open("/dev/null", O_RDONLY), fds[500]);
+    EXPECT_EQ(fcntl(fds[0], F_DUPFD_CLOEXEC, fds[600]), fds[900]);
+    EXPECT_EQ(fcntl(fds[900], F_GETFD), FD_CLOEXEC);
+    EXPECT_ERRNO(SYSCALL(SYS_dup2, fds[0], LIMIT), EBADF);
+    EXPECT_ERRNO(SYSCALL(SYS_fcntl, fds[0], F_DUPFD, LIMIT), EINVAL);
+    char buf[32] = "";
+    char link[32];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", LIMIT - 1);
+    EXPECT_EQ(readlink(link, buf, sizeof buf), 9);
+    EXPECT_STREQ(buf, "/dev/null");
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(fcntl(LIMIT - 1, F_GETFD) == 0 && fcntl(fds[900], F_GETFD) == FD_CLOEXEC
+              && close(LIMIT - 1) == 0 ? 0 : 1);
+    int status;
+    EXPECT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_EXITED(status, 0);
+    EXPECT_EQ(fcntl(LIMIT - 1, F_GETFD), 0);            /* the child closed its own */
+    for (int i = 0; i < n; i++)
+        EXPECT_EQ(close(fds[i]), 0);
+    EXPECT_ERRNO(SYSCALL(SYS_close, LIMIT - 1), EBADF);
+    EXPECT_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
 }
 
 UTEST(fcntl_and_dup3_flags)
