@@ -4,8 +4,9 @@
  * opened: the node names what to show (struct proc_file) and whose (proc_pid), and open
  * writes that text into a file of its own that no directory names, which the open file then
  * reads (a snapshot, as Linux's seq_file gives one a page at a time). /proc/PID is made with
- * the process and removed when it is reaped. The links self, cwd and fd/N get their targets
- * as they are read, and fd/ its entries as it is looked in.
+ * the process (its entries when it is first looked in) and removed when it is reaped. The
+ * links self, cwd and fd/N get their targets as they are read, and fd/ its entries as it is
+ * looked in.
  */
 #include "kernel/fs/procfs.h"
 #include "arch/x86_64/cpu.h"
@@ -509,12 +510,57 @@ static int add_thread_dir(struct inode *task, struct process *thread)
     return error;
 }
 
+/* Take the entry name of dir away, and all below it if it is a directory. fs_lock held. */
+static void remove_tree(struct inode *dir, const char *name, size_t len)
+{
+    struct dir_entry *e = dir ? ramfs_find(dir, name, len) : NULL;
+    bool is_dir = e && (e->node->mode & S_IFMT) == S_IFDIR;
+    if (is_dir)
+        ramfs_empty(e->node);
+    if (e)
+        ramfs_unlink(dir, name, len, is_dir);
+}
+
+/* /proc/PID holds exe from the start, and the rest (cwd, fd/, the process's files, task/)
+ * once it is first looked in: most processes never are, and fork would make 16 nodes for
+ * nothing (and the reap take them away). A process that has had a second thread has it all
+ * already (procfs_add_thread makes it first), so what this makes is for a process of one
+ * thread, its leader: task/ holds it alone. Made whole or not at all. fs_lock held. */
+static int make_process_dir(struct inode *dir)
+{
+    struct process *p = dir->proc_owner;
+    int error = add_node(dir, &cwd_link, S_IFLNK | 0777, p);
+    if (!error)
+        error = add_node(dir, &fd_dir, S_IFDIR | 0500, p);
+    for (size_t i = 0; !error && i < COUNT(process_files); i++)
+        error = add_node(dir, &process_files[i], S_IFREG | 0444, p);
+    struct inode *task;
+    if (!error)
+        error = ramfs_create(dir, "task", 4, S_IFDIR | 0555, 0, 0, 0, NULL, 0, &task);
+    if (!error)
+        error = add_thread_dir(task, p);
+    if (!error) {
+        dir->proc = NULL;                   /* made: an ordinary directory from now on */
+        return 0;
+    }
+    remove_tree(dir, "cwd", 3);
+    remove_tree(dir, "fd", 2);
+    for (size_t i = 0; i < COUNT(process_files); i++)
+        remove_tree(dir, process_files[i].name, strlen(process_files[i].name));
+    remove_tree(dir, "task", 4);
+    return error;
+}
+
+static const struct proc_file process_dir_to_make = { "PID", .refresh = make_process_dir };
+
 int procfs_add_thread(struct process *thread)
 {
     uint64_t flags = spin_lock(&fs_lock);
     struct inode *dir = process_dir(thread->tgid);
-    struct dir_entry *task = dir ? ramfs_find(dir, "task", 4) : NULL;
-    int error = task ? add_thread_dir(task->node, thread) : 0;
+    int error = dir ? procfs_refresh(dir) : 0;
+    struct dir_entry *task = dir && !error ? ramfs_find(dir, "task", 4) : NULL;
+    if (task)
+        error = add_thread_dir(task->node, thread);
     spin_unlock(&fs_lock, flags);
     if (error)
         procfs_remove(thread);
@@ -528,36 +574,20 @@ int procfs_add(struct process *p, const struct process *parent)
     uint64_t flags = spin_lock(&fs_lock);
     struct inode *dir, *exe;
     int error = proc_dir ? ramfs_create(proc_dir, name, len, S_IFDIR | 0555, 0, 0, 0, NULL, 0, &dir) : 0;
+    if (proc_dir && !error) {
+        dir->proc = &process_dir_to_make;
+        dir->proc_pid = p->pid;
+        dir->proc_owner = p;
+    }
     /* A child runs its parent's program until it execs: the same exe. */
     const struct inode *parent_exe = parent ? exe_link(parent->pid) : NULL;
     if (proc_dir && !error)
         error = ramfs_create(dir, "exe", 3, S_IFLNK | 0777, 0, 0, 0, parent_exe ? parent_exe->target : "/",
                              parent_exe ? parent_exe->size : 1, &exe);
-    if (proc_dir && !error)
-        error = add_node(dir, &cwd_link, S_IFLNK | 0777, p);
-    if (proc_dir && !error)
-        error = add_node(dir, &fd_dir, S_IFDIR | 0500, p);
-    for (size_t i = 0; proc_dir && !error && i < COUNT(process_files); i++)
-        error = add_node(dir, &process_files[i], S_IFREG | 0444, p);
-    struct inode *task;
-    if (proc_dir && !error)
-        error = ramfs_create(dir, "task", 4, S_IFDIR | 0555, 0, 0, 0, NULL, 0, &task);
-    if (proc_dir && !error)
-        error = add_thread_dir(task, p);
     spin_unlock(&fs_lock, flags);
     if (error)
         procfs_remove(p);
     return error;
-}
-
-/* Take the entry name of dir away, with all below it. fs_lock held. */
-static void remove_tree(struct inode *dir, const char *name, size_t len)
-{
-    struct dir_entry *e = dir ? ramfs_find(dir, name, len) : NULL;
-    if (e) {
-        ramfs_empty(e->node);
-        ramfs_unlink(dir, name, len, true);
-    }
 }
 
 void procfs_remove(const struct process *p)

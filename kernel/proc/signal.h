@@ -99,10 +99,11 @@ _Static_assert(sizeof(struct signal_state) <= 4096, "one frame");
  * says why that is safe). */
 static inline bool signal_exit_work(const struct signal_state *s, long nr, long result)
 {
-    uint64_t deliverable = s->pending & ~(s->blocked & ~UNBLOCKABLE);
+    unsigned work = (s->pending & ~(s->blocked & ~UNBLOCKABLE)) != 0;
+    work |= s->restore_mask;
     /* -ERESTART_RESTARTBLOCK <= result <= -ERESTARTSYS, as one unsigned comparison */
-    bool settle = nr >= 0 && (uint64_t)(result + ERESTART_RESTARTBLOCK) <= ERESTART_RESTARTBLOCK - ERESTARTSYS;
-    return (deliverable != 0) | s->restore_mask | settle;
+    work |= nr >= 0 && (uint64_t)(result + ERESTART_RESTARTBLOCK) <= ERESTART_RESTARTBLOCK - ERESTARTSYS;
+    return work;
 }
 
 struct process;

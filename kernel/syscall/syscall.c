@@ -54,8 +54,9 @@ void syscall_dispatch(struct trap_frame *frame)
     }
     frame->rax = (uint64_t)result;
     self = current_process();               /* read again, not kept across the call: one load */
-    bool work = this_cpu()->need_resched | (self->borrowed_count != 0)
-              | signal_exit_work(self->signals, self->syscall_nr, result);
+    unsigned work = this_cpu()->need_resched;
+    work |= self->borrowed_count != 0;
+    work |= signal_exit_work(self->signals, self->syscall_nr, result);
     if (__builtin_expect(work, 0)) {
         if (self->borrowed_count)           /* files another thread could have closed */
             fd_return_borrowed(self);

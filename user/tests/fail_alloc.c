@@ -6,6 +6,7 @@
  * leaves the break), or the process is killed with SIGKILL for want of a page, or it works
  * all the same; and the free frame count is back where it was once the child is gone. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 
@@ -56,6 +57,39 @@ static void try_mmap_and_touch(unsigned long n)
         for (unsigned long i = 0; i < 4; i++)
             ((volatile char *)pages)[i * PAGE] = 1;
     end_try(pages < 0 ? pages : 0, fail_alloc(0));
+}
+
+/* fork of a process with a descriptor past the table's first chunk, whose copy allocates. */
+static void try_fork_far_descriptor(unsigned long n)
+{
+    if (SYSCALL(SYS_dup2, 0, 900) != 900)
+        _exit(WRONG_ERROR);
+    try_fork(n);
+}
+
+/* A descriptor past the table's first chunk: a refused dup2 leaves it closed. */
+static void try_dup2_far(unsigned long n)
+{
+    fail_alloc(n);
+    long fd = SYSCALL(SYS_dup2, 0, 900);
+    long left = fail_alloc(0);
+    if (fd >= 0 ? fd != 900 : SYSCALL(SYS_fcntl, 900, F_GETFD) != -EBADF)
+        _exit(WRONG_ERROR);
+    end_try(fd < 0 ? fd : 0, left);
+}
+
+/* The first look into a new process's /proc/PID, which makes its entries: a refused one
+ * leaves them to be made whole the next time. */
+static void try_proc_first_look(unsigned long n)
+{
+    fail_alloc(n);
+    long fd = SYSCALL(SYS_open, "/proc/self/status", O_RDONLY);
+    long left = fail_alloc(0);
+    long again = fd >= 0 ? fd : SYSCALL(SYS_open, "/proc/self/status", O_RDONLY);
+    char name[5];
+    if (again < 0 || SYSCALL(SYS_read, again, name, sizeof name) != sizeof name || memcmp(name, "Name:", 5) != 0)
+        _exit(WRONG_ERROR);
+    end_try(fd < 0 ? fd : 0, left);
 }
 
 static void try_pipe(unsigned long n)
@@ -135,6 +169,21 @@ UTEST(execve_survives_every_failing_allocation)
 UTEST(mmap_and_first_touches_survive_every_failing_allocation)
 {
     walk(try_mmap_and_touch, 4, "mmap and touch");
+}
+
+UTEST(fork_with_a_far_descriptor_survives_every_failing_allocation)
+{
+    walk(try_fork_far_descriptor, 4, "fork with descriptor 900");
+}
+
+UTEST(dup2_far_up_survives_every_failing_allocation)
+{
+    walk(try_dup2_far, 1, "dup2 to 900");
+}
+
+UTEST(the_first_look_into_proc_pid_survives_every_failing_allocation)
+{
+    walk(try_proc_first_look, 10, "open /proc/self/status");
 }
 
 UTEST(pipe_survives_every_failing_allocation)
