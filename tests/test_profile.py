@@ -38,7 +38,8 @@ def test_a_getpid_has_every_stage(profile, kpti):
     assert list(stages) == ["SYSCALL", "entry stub", "dispatch", "handler", "exit work", "return stub"]
     assert sum(n for n, _ in stages.values()) == run["total"]
     assert "sys_getpid" in stages["handler"][1]
-    assert "process_before_user_return" in stages["exit work"][1]
+    # The fast way out: the dispatcher's one test found no work, and called nothing.
+    assert [part.split()[0] for part in stages["exit work"][1].split(", ")] == ["syscall_dispatch"], stages
 
 
 @pytest.mark.parametrize("kpti", ["on", "off"])

@@ -157,7 +157,7 @@ int path_parent(const struct lookup_context *ctx, const char *path, struct path_
         return -ENOTDIR;
     if (!inode_permitted(last->dir, ctx->uid, ctx->gid, MAY_EXEC))
         return -EACCES;
-    return 0;
+    return procfs_refresh(last->dir);       /* its entries as they are now, for the caller to find */
 }
 
 long path_of(const struct lookup_context *ctx, const struct inode *node, char *buf, size_t size)

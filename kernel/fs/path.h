@@ -56,9 +56,9 @@ struct path_last {
     bool trailing_slash;            /* the path ended in "/": it must be a directory */
 };
 
-/* Split path into the directory its last component is in (walked, links followed) and that
- * component. 0 or a negative errno (-ENOENT for an empty path, -ENAMETOOLONG for a last
- * component over NAME_MAX). */
+/* Split path into the directory its last component is in (walked, links followed, and its
+ * entries made current if /proc makes them) and that component. 0 or a negative errno
+ * (-ENOENT for an empty path, -ENAMETOOLONG for a last component over NAME_MAX, -ENOMEM). */
 int path_parent(const struct lookup_context *ctx, const char *path, struct path_last *last);
 
 /* The absolute path of node from ctx's root, NUL-terminated in buf (size bytes): a

@@ -3,10 +3,11 @@ single-stepping it (tools/profile.py runs it for `make profile`).
 
 A system call's instructions fall into stages, told apart by where each one lies: the SYSCALL
 instruction in user mode; the entry stub (arch/x86_64/entry.asm) until the first C code; the
-dispatcher (syscall_dispatch); what it calls first, the call's handler; the switch to another
-process, for a call that blocks or yields (switch_to, sched_load_address_space, context_switch);
-what the dispatcher calls last, the exit work (process_before_user_return: signals, preemption);
-and the return stub, entry.asm again, through SYSRET or IRET. Stepping runs with interrupts
+dispatcher (syscall_dispatch) until its handler; what it calls first, the call's handler; the
+switch to another process, for a call that blocks or yields (switch_to, sched_load_address_space,
+context_switch); the exit work: the dispatcher once the handler has returned (the result, the
+one test of whether there is work) and what it calls then (process_before_user_return:
+signals, preemption); and the return stub, entry.asm again, through SYSRET or IRET. Stepping runs with interrupts
 masked (QEMU's GDB stub steps that way by default), so no tick intrudes.
 """
 import collections
@@ -38,13 +39,15 @@ def stages_of(trace):
     counts = collections.defaultdict(collections.Counter)
     counts["SYSCALL"]["syscall"] = 1
     seen_c, last_c, called = False, None, "handler"
+    handled = False                             # the handler has been called (and returned)
     for pc in trace:
         source, name = where(pc)
         if source.endswith(STUB_FILE):
             stage = "return stub" if seen_c else "entry stub"
         elif name == DISPATCHER:
-            stage = "dispatch"
+            stage = "exit work" if handled else "dispatch"
         else:
+            handled = True
             if last_c == DISPATCHER:            # the dispatcher called something: what is it?
                 called = "exit work" if name == EXIT_WORK else "handler"
             stage = "switch" if called == "handler" and name in SWITCH else called
