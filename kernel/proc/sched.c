@@ -8,8 +8,10 @@
  * chooses it until the switch away from it has finished, on the next context's stack
  * (sched_switch_finish). While it is 1 the process's kernel stack is in use, so a wake waits
  * for it to clear before making it runnable, and a reaper before freeing the stack. A
- * process that is preempted or yields is put back on the queue only by that finish, once it
- * is off the CPU, so no two CPUs are ever on one kernel stack.
+ * process that is preempted or yields goes back on the queue in the same hold of its lock
+ * that takes the next one out (as Linux keeps a running task on its run queue), and a CPU
+ * that takes it from there waits for its on_cpu to clear before it switches to it, so no two
+ * CPUs are ever on one kernel stack.
  */
 #include "kernel/proc/sched.h"
 #include "arch/x86_64/cpu.h"
@@ -70,10 +72,9 @@ static void wake_an_idle_cpu(const struct process *p)
         smp_send_reschedule(idle & (1ull << p->cpu) ? p->cpu : (unsigned)__builtin_ctzll(idle));
 }
 
-void sched_enqueue(struct process *p)
+/* p, runnable, at the tail of the queue. queue_lock held. */
+static void enqueue_locked(struct process *p)
 {
-    sched_wait_until_off_cpu(p);
-    uint64_t flags = spin_lock(&queue_lock);
     p->state = PROCESS_RUNNABLE;
     p->run_next = NULL;
     if (queue_tail)
@@ -82,14 +83,21 @@ void sched_enqueue(struct process *p)
         queue_head = p;
     queue_tail = p;
     queue_length++;
+}
+
+void sched_enqueue(struct process *p)
+{
+    sched_wait_until_off_cpu(p);
+    uint64_t flags = spin_lock(&queue_lock);
+    enqueue_locked(p);
     spin_unlock(&queue_lock, flags);
     wake_an_idle_cpu(p);
 }
 
-/* The first queued process that may run on cpu, taken off the queue; or NULL. */
-static struct process *dequeue_for(unsigned cpu)
+/* The first queued process that may run on cpu, taken off the queue; or NULL. queue_lock
+ * held. */
+static struct process *dequeue_locked(unsigned cpu)
 {
-    uint64_t flags = spin_lock(&queue_lock);
     struct process **link = &queue_head, *prev = NULL;
     while (*link && !may_run_on(*link, cpu))
         prev = *link, link = &(*link)->run_next;
@@ -100,6 +108,13 @@ static struct process *dequeue_for(unsigned cpu)
             queue_tail = prev;
         queue_length--;
     }
+    return p;
+}
+
+static struct process *dequeue_for(unsigned cpu)
+{
+    uint64_t flags = spin_lock(&queue_lock);
+    struct process *p = dequeue_locked(cpu);
     spin_unlock(&queue_lock, flags);
     return p;
 }
@@ -220,10 +235,13 @@ void sched_load_user_segments(const struct process *p)
 }
 
 /* Leave prev (NULL: this CPU's idle context) for next (NULL: the idle context). Returns when
- * prev is chosen again, on whatever CPU. */
+ * prev is chosen again, on whatever CPU. next may still be leaving another CPU (schedule
+ * queues a process before its switch away): its stack is taken once it is off. */
 static void switch_to(struct process *prev, struct process *next)
 {
     struct cpu *cpu = this_cpu();
+    if (next)
+        sched_wait_until_off_cpu(next);
     if (prev && prev->state != PROCESS_ZOMBIE) {
         fpu_save(prev->fpu_state);
         sched_save_user_segments(prev);
@@ -254,18 +272,15 @@ static void switch_to(struct process *prev, struct process *next)
     context_switch(save_rsp, next->context_rsp, prev);
 }
 
-/* Called by context_switch on the resumed context's stack: from is off this CPU. Put it back
- * on the queue if it was preempted or yielded; free it if it ended unwaited for. */
+/* Called by context_switch on the resumed context's stack: from is off this CPU (another CPU
+ * may take it from the queue now); free it if it ended unwaited for. */
 void sched_switch_finish(struct process *from);
 void sched_switch_finish(struct process *from)
 {
     struct cpu *cpu = this_cpu();
     if (!from)
         return;
-    bool requeue = from->state == PROCESS_RUNNABLE;     /* else blocked, stopped or ended */
     __atomic_store_n(&from->on_cpu, 0, __ATOMIC_RELEASE);
-    if (requeue)
-        sched_enqueue(from);
     if (cpu->dead) {
         struct process *dead = cpu->dead;
         cpu->dead = NULL;
@@ -290,14 +305,21 @@ void schedule(void)
         panic("schedule: %d spinlock(s) held across a switch", cpu->spinlocks_held);
     struct process *prev = cpu->current;
     bool stays = prev->state == PROCESS_RUNNING && may_run_on(prev, cpu->id);
-    struct process *next = dequeue_for(cpu->id);
+    /* The next one out and, if prev was running and leaves, prev back in, under one hold of
+     * the lock: another CPU that takes prev waits in switch_to until it is off this one. */
+    uint64_t flags = spin_lock(&queue_lock);
+    struct process *next = dequeue_locked(cpu->id);
+    bool requeued = (next || !stays) && prev->state == PROCESS_RUNNING;
+    if (requeued)
+        enqueue_locked(prev);
+    spin_unlock(&queue_lock, flags);
     if (!next && stays) {
         prev->slice_left = SLICE_TICKS;     /* nobody else wants this CPU */
         return;
     }
+    if (requeued)
+        wake_an_idle_cpu(prev);
     prev->cpu_ns += time_monotonic_ns() - prev->ran_since;
-    if (prev->state == PROCESS_RUNNING)
-        prev->state = PROCESS_RUNNABLE;     /* sched_switch_finish queues it */
     switch_to(prev, next);
 }
 
