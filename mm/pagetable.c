@@ -252,16 +252,26 @@ static void unmap_below(uint64_t table_phys, int level, uint64_t va, uint64_t la
     }
 }
 
-/* pt_unmap, or pt_teardown with free_below. */
+/* pt_unmap, or pt_teardown with free_below (which takes a huge page across an edge whole:
+ * the whole address space goes, so no huge page is cut in two). */
 static int unmap(uint64_t root, uint64_t va, uint64_t size, void (*release)(uint64_t pa, uint64_t size, void *ctx),
                  void *ctx, uint64_t free_below)
 {
     uint64_t last;
-    if ((va | size) & (PAGE_SIZE - 1) || !range_ok(va, size, &last) || splits_huge_page(root, va)
-        || splits_huge_page(root, last + 1))
+    if ((va | size) & (PAGE_SIZE - 1) || !range_ok(va, size, &last)
+        || (!free_below && (splits_huge_page(root, va) || splits_huge_page(root, last + 1))))
         return -EINVAL;
-    struct gather g = { .root = root, .va = va, .size = size, .release = release, .ctx = ctx,
-                        .free_below = free_below };
+    /* Field by field: an initializer would zero the page batch too (1 KiB, each unmap). */
+    struct gather g;
+    g.root = root;
+    g.va = va;
+    g.size = size;
+    g.release = release;
+    g.ctx = ctx;
+    g.changed = false;
+    g.free_below = free_below;
+    g.pages = 0;
+    g.tables = 0;
     unmap_below(root, 4, va, last, &g);
     gather_flush(&g);
     return 0;

@@ -77,8 +77,8 @@ int pt_unmap(uint64_t root, uint64_t va, uint64_t size, void (*release)(uint64_t
  * pages lie only in its regions: a table whose span ends below next_start (the next region's
  * start; 0 for none) goes without its 512 entries being read to tell that it emptied, for
  * the earlier regions are gone already and the later ones do not reach it. (A page outside
- * every region would be lost with its table: leaked, never reused.) -EINVAL as pt_unmap, or
- * if the range is not in the user half. */
+ * every region would be lost with its table: leaked, never reused.) A huge page across an
+ * edge goes whole. -EINVAL if the range is malformed or not in the user half. */
 int pt_teardown(uint64_t root, uint64_t va, uint64_t size, uint64_t next_start,
                 void (*release)(uint64_t pa, uint64_t size, void *ctx), void *ctx);
 

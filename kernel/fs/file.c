@@ -226,23 +226,24 @@ int fd_close(struct process *p, int fd)
     return 0;
 }
 
-int fd_table_copy(struct process *child, const struct process *from)
+int fd_table_copy(struct process *child, struct process *from)
 {
-    const struct fd_table *parent = &from->leader->fds;
-    struct fd_table *t = &child->fds;
-    for (int fd = 0; fd < MAX_FDS; fd += FD_CHUNK) {
+    uint64_t flags;
+    struct fd_table *parent = lock_table(from, &flags), *t = &child->fds;
+    bool out_of_memory = false;
+    for (int fd = 0; fd < MAX_FDS && !out_of_memory; fd += FD_CHUNK) {
         struct file **theirs = chunk_of(parent, fd), **mine = theirs ? slot_for(t, fd) : NULL;
-        if (theirs && !mine) {
-            fd_table_close_all(child);
-            return -ENOMEM;
-        }
-        for (int i = 0; theirs && i < FD_CHUNK; i++)
+        out_of_memory = theirs && !mine;
+        for (int i = 0; mine && i < FD_CHUNK; i++)
             if ((mine[i] = theirs[i]))
                 file_get(mine[i]);
     }
     memcpy(t->close_on_exec, parent->close_on_exec, sizeof t->close_on_exec);
     t->lowest_free = parent->lowest_free;
-    return 0;
+    unlock_table(parent, flags);
+    if (out_of_memory)
+        fd_table_close_all(child);
+    return out_of_memory ? -ENOMEM : 0;
 }
 
 void fd_table_exec(struct process *p)

@@ -128,9 +128,10 @@ struct file *fd_at(const struct fd_table *t, int fd);
 /* Close descriptor fd of p. 0, or -EBADF. */
 int fd_close(struct process *p, int fd);
 
-/* fork: child's table (empty) gets a reference to every file of from's, with their
- * close-on-exec flags. 0, or -ENOMEM with child's table left empty. */
-int fd_table_copy(struct process *child, const struct process *from);
+/* fork: child's table (empty) gets a reference to every file of from's process, with their
+ * close-on-exec flags, under from's table lock (its other threads may close one meanwhile).
+ * 0, or -ENOMEM with child's table left empty. */
+int fd_table_copy(struct process *child, struct process *from);
 
 /* execve: close p's descriptors that are close-on-exec. */
 void fd_table_exec(struct process *p);
