@@ -9,7 +9,8 @@
 
 uint64_t uaccess_copy(void *dst, const void *src, uint64_t n);
 int uaccess_cmpxchg32(uint32_t *user, uint32_t expected, uint32_t desired, uint32_t *seen);
-extern char uaccess_copy_insn[], uaccess_copy_fixup[], uaccess_cmpxchg_insn[], uaccess_cmpxchg_fixup[];
+extern char uaccess_copy_insn[], uaccess_copy_fixup[], uaccess_copy_tail_insn[], uaccess_copy_tail_fixup[];
+extern char uaccess_cmpxchg_insn[], uaccess_cmpxchg_fixup[];
 extern uint8_t uaccess_use_stac;
 
 void uaccess_init(int use_stac)
@@ -50,12 +51,19 @@ int clear_user(uint64_t user_dst, size_t len)
     return 0;
 }
 
+/* Strings come in STRING_CHUNK bytes at a time, each looked through for the NUL: a path is
+ * mostly far shorter than what is left of its page (copying to the page's end was 4,000
+ * bytes for a short path near a page's start). */
+enum { STRING_CHUNK = 64 };
+
 long copy_string_from_user(char *dst, uint64_t user_src, size_t max)
 {
     size_t done = 0;
     while (done < max) {
-        /* A page is readable as a whole or not at all: copy up to the page's end at most. */
+        /* A page is readable as a whole or not at all: a chunk never crosses a page's end. */
         size_t chunk = PAGE_SIZE - (user_src + done) % PAGE_SIZE;
+        if (chunk > STRING_CHUNK)
+            chunk = STRING_CHUNK;
         if (chunk > max - done)
             chunk = max - done;
         if (copy_from_user(dst + done, user_src + done, chunk))
@@ -83,6 +91,7 @@ char *copy_path_from_user(uint64_t user_path, long *error)
 int uaccess_fault(struct trap_frame *frame, uint64_t address)
 {
     const char *fixup = frame->rip == (uint64_t)uaccess_copy_insn ? uaccess_copy_fixup
+                      : frame->rip == (uint64_t)uaccess_copy_tail_insn ? uaccess_copy_tail_fixup
                       : frame->rip == (uint64_t)uaccess_cmpxchg_insn ? uaccess_cmpxchg_fixup : NULL;
     if (!fixup)
         return 0;
