@@ -73,6 +73,7 @@ host_frame_SRCS      := $(SIM_MEMORY)
 host_pagetable_SRCS  := $(SIM_MEMORY) mm/pagetable.c mm/ptdump.c kernel/lib/format.c
 host_kmalloc_SRCS    := $(SIM_MEMORY) mm/kmalloc.c
 host_chacha20_SRCS   := kernel/lib/chacha20.c
+host_string_SRCS     :=
 host_fs_SRCS         := $(SIM_MEMORY) mm/kmalloc.c kernel/fs/ramfs.c kernel/fs/path.c kernel/fs/mount.c kernel/fs/initrd.c \
                         kernel/lib/cpio.c kernel/lib/format.c
 fuzz_cpio_SRCS       := $(host_fs_SRCS)

@@ -1,5 +1,6 @@
 /* kernel/lib/string.c: memory and string functions (C semantics). The compiler may also emit
  * calls to memcpy, memmove, memset and memcmp by itself. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -35,10 +36,34 @@ void *memset(void *dst, int c, size_t n)
     return dst;
 }
 
+/* The eight bytes at p, at any alignment (x86 loads them as one word). */
+static inline uint64_t word_at(const unsigned char *p)
+{
+    uint64_t w;
+    __builtin_memcpy(&w, p, sizeof w);
+    return w;
+}
+
+enum { WORD = sizeof(uint64_t) };
+#define ONES 0x0101010101010101ull
+
+/* Whether a byte of w is zero (the borrow of w - ONES reaches a byte's top bit only from a
+ * byte that was 0). */
+static inline bool has_zero_byte(uint64_t w)
+{
+    return (w - ONES) & ~w & (ONES << 7);
+}
+
+/* memcmp, memchr and strlen go eight bytes a step to the word that holds what they look
+ * for, then a byte at a time within it: the paths and names of every path lookup pass
+ * through them. */
 int memcmp(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = a, *y = b;
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+    while (i + WORD <= n && word_at(x + i) == word_at(y + i))
+        i += WORD;
+    for (; i < n; i++)
         if (x[i] != y[i])
             return x[i] - y[i];
     return 0;
@@ -47,16 +72,28 @@ int memcmp(const void *a, const void *b, size_t n)
 void *memchr(const void *s, int c, size_t n)
 {
     const unsigned char *p = s;
-    for (size_t i = 0; i < n; i++)
+    uint64_t pattern = (uint8_t)c * ONES;
+    size_t i = 0;
+    while (i + WORD <= n && !has_zero_byte(word_at(p + i) ^ pattern))
+        i += WORD;
+    for (; i < n; i++)
         if (p[i] == (unsigned char)c)
             return (void *)(p + i);
     return NULL;
 }
 
+/* The words it reads are aligned ones, which never reach into the next page, so it reads no
+ * byte of a page the string does not reach. */
 size_t strlen(const char *s)
 {
+    const unsigned char *p = (const unsigned char *)s;
     size_t n = 0;
-    while (s[n])
+    while ((uintptr_t)(p + n) % WORD)
+        if (!p[n++])
+            return n - 1;
+    while (!has_zero_byte(word_at(p + n)))
+        n += WORD;
+    while (p[n])
         n++;
     return n;
 }
