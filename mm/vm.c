@@ -419,6 +419,22 @@ int vm_copy_in(struct vm *vm, uint64_t va, const void *src, size_t len)
     return 0;
 }
 
+int vm_share_page(struct vm *vm, uint64_t va, uint64_t frame)
+{
+    const struct vma *r = find(vm, va);
+    uint64_t there;
+    if (!r)
+        return -EFAULT;
+    if (pt_translate(vm->root, va, &there, NULL, NULL) == 0)
+        return -EEXIST;
+    int error = pt_map(vm->root, va, frame, PAGE_SIZE, pte_prot(r->prot & ~VM_WRITE), PAGE_SHIFT_4K, 0);
+    if (error)
+        return error;
+    frame_share(frame);
+    sync_user_root(vm, va, va + PAGE_SIZE);
+    return 0;
+}
+
 size_t vm_copy_out(const struct vm *vm, uint64_t va, void *dst, size_t len)
 {
     size_t done = 0;

@@ -3,7 +3,8 @@
  *
  * A region grants read, write or execute (never write and execute together: W^X holds in
  * every address space). Pages are given on first touch (vm_fault), zeroed; what exec loads
- * is written in with vm_copy_in. Every user page is 4 KiB and mapped USER.
+ * is the program file's own pages (vm_share_page), or written in with vm_copy_in where a page
+ * holds only part of them. Every user page is 4 KiB and mapped USER.
  */
 #pragma once
 #include "kernel/spinlock.h"
@@ -97,6 +98,12 @@ int vm_fault(struct vm *vm, uint64_t addr, int access);
  * whatever their permissions (exec uses it to load programs, clone a child's tid). A page
  * fork shares gets this address space's own copy first. 0, -EFAULT or -ENOMEM. */
 int vm_copy_in(struct vm *vm, uint64_t va, const void *src, size_t len);
+
+/* Map frame (another reference to it: a page of a program's file) at page va, which must lie
+ * in a region and hold no page, with the region's permissions but never writable: a write
+ * copies it, as one to a page fork shares. exec uses it for its whole pages of the file, which
+ * it then neither copies nor allocates. 0, -EFAULT, -EEXIST or -ENOMEM. */
+int vm_share_page(struct vm *vm, uint64_t va, uint64_t frame);
 
 /* Read up to len bytes at va of vm, which need not be the one running (/proc reads another
  * process's arguments): what is present, up to the first page that is not. The count. */

@@ -37,17 +37,24 @@ static unsigned segment_prot(uint32_t flags)
          | (flags & ELF_SEGMENT_X ? VM_EXEC : 0);
 }
 
-/* Copy len bytes of the program file from offset to va in vm, a page at a time under
- * fs_lock. A hole in the file is left alone: the new mapping reads zeros there already. */
+/* Put len bytes of the program file from offset at va in vm, a page at a time under fs_lock:
+ * a whole page of the file is mapped itself, shared with the file (as Linux maps a program's
+ * page cache), the bytes of a page that holds only part of it copied. A hole in the file is
+ * left alone: the new mapping reads zeros there already. */
 static int copy_program_in(struct vm *vm, uint64_t va, struct inode *file, uint64_t offset, uint64_t len)
 {
     for (uint64_t done = 0; done < len;) {
         uint64_t at = offset + done;
         uint64_t n = PAGE_SIZE - at % PAGE_SIZE < len - done ? PAGE_SIZE - at % PAGE_SIZE : len - done;
         uint64_t flags = spin_lock(&fs_lock);
-        int error;
-        const uint8_t *page = ramfs_page(file, at / PAGE_SIZE, false, &error);
-        error = page ? vm_copy_in(vm, va + done, page + at % PAGE_SIZE, n) : 0;
+        int error = 0, absent;              /* ramfs_page's error: a hole gives NULL */
+        const uint8_t *page = ramfs_page(file, at / PAGE_SIZE, false, &absent);
+        if (page && n == PAGE_SIZE && (va + done) % PAGE_SIZE == 0)
+            error = vm_share_page(vm, va + done, virt_to_phys(page));
+        else if (page)
+            error = vm_copy_in(vm, va + done, page + at % PAGE_SIZE, n);
+        if (error == -EEXIST)               /* the segment before put its last page there */
+            error = vm_copy_in(vm, va + done, page, n);
         spin_unlock(&fs_lock, flags);
         if (error)
             return error;
