@@ -142,18 +142,18 @@ long directory_read_entries(struct file *f, uint64_t user_buf, size_t len)
     uint64_t flags = spin_lock(&fs_lock);
     struct inode *dir = f->node;
     long done = procfs_refresh(dir);
+    const struct dir_entry *e = NULL;       /* the last entry given: the next is e->next */
     while (done >= 0) {
         uint64_t at = f->offset, next;
         const struct inode *node;
         const char *name;
         size_t name_len;
-        const struct dir_entry *e = NULL;
         if (at < 2) {                       /* "." and ".." come first */
             node = at == 0 ? dir : dir->parent;
             name = "..";
             name_len = at + 1;
             next = at + 1;
-        } else if ((e = ramfs_entry_from(dir, at))) {
+        } else if ((e = e ? e->next : ramfs_entry_from(dir, at))) {    /* found once a call */
             node = e->node;
             name = e->name;
             name_len = e->name_len;
