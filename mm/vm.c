@@ -254,11 +254,9 @@ uint64_t vm_find_free(const struct vm *vm, uint64_t len, uint64_t hint, uint64_t
     }
 }
 
-/* The frame at page va, given (zeroed, with its region's permissions) if absent. */
-static int populate(struct vm *vm, const struct vma *r, uint64_t va, uint64_t *frame)
+/* A frame for page va, absent until now: zeroed, with its region's permissions. */
+static int give_page(struct vm *vm, const struct vma *r, uint64_t va, uint64_t *frame)
 {
-    if (pt_translate(vm->root, va, frame, NULL, NULL) == 0)
-        return 0;
     uint64_t f = frame_alloc_zeroed();
     if (!f)
         return -ENOMEM;
@@ -270,6 +268,12 @@ static int populate(struct vm *vm, const struct vma *r, uint64_t va, uint64_t *f
     sync_user_root(vm, va, va + PAGE_SIZE);
     *frame = f;
     return 0;
+}
+
+/* The frame at page va, given if absent. */
+static int populate(struct vm *vm, const struct vma *r, uint64_t va, uint64_t *frame)
+{
+    return pt_translate(vm->root, va, frame, NULL, NULL) == 0 ? 0 : give_page(vm, r, va, frame);
 }
 
 /* A write to a present page its region allows: the page is read-only because fork shares
@@ -375,7 +379,7 @@ static int fault_locked(struct vm *vm, uint64_t addr, int access)
         /* Present, yet the access faulted: allowed only if it is a write to a shared page. */
         error = needed == VM_WRITE ? write_shared_page(vm, r, va, frame) : -EFAULT;
     else
-        error = populate(vm, r, va, &frame);
+        error = give_page(vm, r, va, &frame);      /* absent: the look above says so */
     return error == 0 || error == -ENOMEM ? error : -EFAULT;
 }
 
