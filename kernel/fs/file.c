@@ -93,19 +93,27 @@ static struct file **chunk_of(const struct fd_table *t, int fd)
     return fd < FD_CHUNK ? (struct file **)t->first : t->more[fd / FD_CHUNK - 1];
 }
 
-struct file *fd_at(const struct fd_table *t, int fd)
+/* Descriptor fd's slot in t, or NULL if fd is out of range or its chunk was never needed. */
+static struct file **slot_of(const struct fd_table *t, int fd)
 {
     struct file **chunk = fd >= 0 && fd < MAX_FDS ? chunk_of(t, fd) : NULL;
-    return chunk ? chunk[fd % FD_CHUNK] : NULL;
+    return chunk ? &chunk[fd % FD_CHUNK] : NULL;
 }
 
-/* Descriptor fd's slot in t, its chunk allocated if need be; NULL when out of memory. */
+struct file *fd_at(const struct fd_table *t, int fd)
+{
+    struct file **slot = slot_of(t, fd);
+    return slot ? *slot : NULL;
+}
+
+/* Descriptor fd's slot in t (fd in range), its chunk allocated if need be; NULL when out of
+ * memory. */
 static struct file **slot_for(struct fd_table *t, int fd)
 {
-    struct file **chunk = chunk_of(t, fd);
-    if (!chunk)
-        chunk = t->more[fd / FD_CHUNK - 1] = kzalloc(FD_CHUNK * sizeof *chunk);
-    return chunk ? &chunk[fd % FD_CHUNK] : NULL;
+    struct file **slot = slot_of(t, fd), **chunk;
+    if (!slot && (chunk = t->more[fd / FD_CHUNK - 1] = kzalloc(FD_CHUNK * sizeof *chunk)))
+        slot = &chunk[fd % FD_CHUNK];
+    return slot;
 }
 
 static void set_close_on_exec(struct fd_table *t, int fd, bool close_on_exec)
@@ -128,9 +136,14 @@ int fd_install(struct process *p, struct file *f, int from)
     uint64_t flags;
     struct fd_table *t = lock_table(p, &flags);
     int fd = from > t->lowest_free ? from : t->lowest_free;
-    while (fd < limit && fd_at(t, fd))
-        fd++;
-    struct file **slot = fd < limit ? slot_for(t, fd) : NULL;
+    struct file **slot = NULL;
+    for (; fd < limit; fd++)
+        if (!(slot = slot_of(t, fd)) || !*slot)
+            break;
+    if (fd < limit && !slot)
+        slot = slot_for(t, fd);             /* the first of a chunk never needed before */
+    else if (fd == limit)
+        slot = NULL;
     if (slot) {
         *slot = f;
         set_close_on_exec(t, fd, false);
@@ -213,9 +226,9 @@ int fd_close(struct process *p, int fd)
     /* Out of the table before it can go: other threads, and /proc/PID/fd, read it. */
     uint64_t flags;
     struct fd_table *t = lock_table(p, &flags);
-    struct file *f = fd_at(t, fd);
+    struct file **slot = slot_of(t, fd), *f = slot ? *slot : NULL;
     if (f) {
-        chunk_of(t, fd)[fd % FD_CHUNK] = NULL;
+        *slot = NULL;
         if (fd < t->lowest_free)
             t->lowest_free = fd;
     }
