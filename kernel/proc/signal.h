@@ -94,9 +94,9 @@ _Static_assert(sizeof(struct signal_state) <= 4096, "one frame");
 
 /* Whether signal_deliver has work on the way out of system call nr (-1: none) that returned
  * result: a signal s does not block is pending, a sigsuspend mask waits to be put back, or
- * the call is to be restarted or failed (-ERESTART*). Branch-free, for the system-call fast
- * path (kernel/syscall/syscall.c) and signal_deliver alike; read unlocked (signal_deliver
- * says why that is safe). */
+ * the call is to be restarted or failed (-ERESTART*). A few loads ORed together, for the
+ * system-call fast path (kernel/syscall/syscall.c) and signal_deliver alike; read unlocked
+ * (signal_deliver says why that is safe). */
 static inline bool signal_exit_work(const struct signal_state *s, long nr, long result)
 {
     unsigned work = (s->pending & ~(s->blocked & ~UNBLOCKABLE)) != 0;
