@@ -34,6 +34,12 @@ def where(pc):
     return source, name
 
 
+def repeating(pc):
+    """Whether the instruction at pc may run again at pc (a rep-prefixed string instruction)."""
+    asm = gdb.selected_frame().architecture().disassemble(pc)[0]["asm"]
+    return asm.split()[0].startswith("rep")
+
+
 def stages_of(trace):
     """{stage: {function: instructions}} for the kernel addresses of one call, in order."""
     counts = collections.defaultdict(collections.Counter)
@@ -82,12 +88,17 @@ count with the functions in it. The guest must be running a program that makes t
                 gdb.execute("continue", to_string=True)
         finally:
             stop.delete()
-        trace = []
+        trace, repeats = [], {}
         while int(gdb.parse_and_eval("$cs")) & 3 != 3:
             if len(trace) == MAX_STEPS:
                 raise gdb.GdbError(f"tf-profile: still in the kernel after {MAX_STEPS} instructions")
-            trace.append(int(gdb.parse_and_eval("$pc")) & (1 << 64) - 1)
+            pc = int(gdb.parse_and_eval("$pc")) & (1 << 64) - 1
+            trace.append(pc)
             gdb.execute("stepi", to_string=True)
+            # QEMU's stub may stop without having run the instruction (an exit request on a
+            # busy host): the same PC again is a step only for a repeated string instruction.
+            if int(gdb.parse_and_eval("$pc")) & (1 << 64) - 1 == pc and not repeats.setdefault(pc, repeating(pc)):
+                trace.pop()
         counts = stages_of(trace)
         total = sum(sum(c.values()) for c in counts.values())
         gdb.write(f"tf-profile: system call {number}, entry {skip + 1}: {total} instructions\n")
