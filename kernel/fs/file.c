@@ -185,11 +185,11 @@ bool fd_close_on_exec(struct process *p, int fd)
     return p->leader->fds.close_on_exec[fd / FD_CHUNK] >> (fd % FD_CHUNK) & 1;
 }
 
-struct file *fd_file(int fd)
+/* fd_file where the process has other threads: fd's file, borrowed (referenced and listed
+ * in self->borrowed) unless this call already borrowed it. Kept out of fd_file, whose
+ * single-threaded path then needs no frame of saved registers. */
+static __attribute__((noinline)) struct file *fd_file_shared(struct process *self, struct process *owner, int fd)
 {
-    struct process *self = current_process(), *owner = self->leader;
-    if (owner->live_threads == 1)
-        return fd_at(&owner->fds, fd);  /* no other thread can close it meanwhile */
     uint64_t flags = spin_lock(&owner->fds.lock);
     struct file *f = fd_at(&owner->fds, fd);
     bool listed = false;
@@ -202,6 +202,14 @@ struct file *fd_file(int fd)
     }
     spin_unlock(&owner->fds.lock, flags);
     return f;
+}
+
+struct file *fd_file(int fd)
+{
+    struct process *self = current_process(), *owner = self->leader;
+    if (__builtin_expect(owner->live_threads == 1, 1))
+        return fd_at(&owner->fds, fd);  /* no other thread can close it meanwhile */
+    return fd_file_shared(self, owner, fd);
 }
 
 void fd_return_borrowed(struct process *self)
