@@ -116,35 +116,83 @@ const struct file_ops directory_ops = {
     .read = directory_read, .seek = node_seek,
 };
 
-/* getdents64's d_type for a node's mode. */
+enum { DIRENT_HEAD = 19 };                 /* linux_dirent64's bytes before its name */
+
+/* getdents64's d_type for a node's mode: its type bits, shifted (Linux's DT_ values are the
+ * S_IF values over 4096: DT_DIR 4, DT_REG 8, DT_LNK 10, DT_CHR 2, DT_FIFO 1...). */
 static uint8_t entry_type(uint32_t mode)
 {
-    switch (mode & S_IFMT) {
-    case S_IFDIR: return 4;
-    case S_IFREG: return 8;
-    case S_IFLNK: return 10;
-    case S_IFCHR: return 2;
-    case S_IFIFO: return 1;
-    default: return 0;
-    }
+    return (uint8_t)((mode & S_IFMT) >> 12);
 }
 
-long directory_read_entries(struct file *f, uint64_t user_buf, size_t len)
+/* One linux_dirent64 record at out, size bytes (a multiple of 8): the name, its NUL and
+ * zeroes to the end. The last word is zeroed first, so the NUL and the padding (at most eight
+ * bytes past the name) need no loop of their own; the header is written after it. */
+static void put_record(uint8_t *out, size_t size, const struct inode *node, uint64_t next,
+                       const char *name, size_t name_len)
 {
-    struct {
+    struct dirent_head {
         uint64_t ino;
         int64_t next_offset;
         uint16_t record_len;
         uint8_t type;
-        char name[NAME_MAX + 1 + 7];        /* the name, its NUL, padding to 8 bytes */
-    } __attribute__((packed)) record;
-    enum { HEAD = 19 };                     /* the bytes before the name */
+    } __attribute__((packed)) head = { node->ino, (int64_t)next, (uint16_t)size, entry_type(node->mode) };
+    _Static_assert(sizeof head == DIRENT_HEAD, "linux_dirent64's name is at byte 19");
+    __builtin_memset(out + size - 8, 0, 8);
+    __builtin_memcpy(out, &head, sizeof head);
+    memcpy(out + DIRENT_HEAD, name, name_len);
+}
+
+/* After the copy of a batch of records to user_dst faulted: its records copied one at a time,
+ * up to the first that faults. The bytes copied; *offset moves past each one copied. */
+static size_t copy_records_until_fault(uint64_t user_dst, const uint8_t *batch, size_t filled,
+                                       uint64_t *offset)
+{
+    size_t copied = 0;
+    while (copied < filled) {
+        uint16_t size;
+        int64_t next;
+        __builtin_memcpy(&size, batch + copied + 16, sizeof size);     /* d_reclen */
+        __builtin_memcpy(&next, batch + copied + 8, sizeof next);      /* d_off */
+        if (copy_to_user(user_dst + copied, batch + copied, size))
+            break;
+        copied += size;
+        *offset = (uint64_t)next;
+    }
+    return copied;
+}
+
+/* Copy the filled bytes of batch (whole records) to user_dst: done grows by what landed and
+ * f's offset moves past it. Whether all of it did. */
+static bool copy_batch(struct file *f, uint64_t user_dst, const uint8_t *batch, size_t filled,
+                       uint64_t after, long *done)
+{
+    if (copy_to_user(user_dst, batch, filled)) {
+        *done += (long)copy_records_until_fault(user_dst, batch, filled, &f->offset);
+        return false;
+    }
+    *done += (long)filled;
+    f->offset = after;
+    return true;
+}
+
+/* The records are made in a kernel buffer and copied out a buffer at a time (one user copy
+ * for many records). As on Linux, a buffer that faults ends the call with the records that
+ * landed before the fault (found again one by one), or -EFAULT if none did; the offset moves
+ * past exactly the records written, so no entry is skipped. */
+long directory_read_entries(struct file *f, uint64_t user_buf, size_t len)
+{
+    enum { BATCH = 1024 };                  /* > the largest record, 19 + NAME_MAX + 1 + 7 */
+    uint8_t batch[BATCH] __attribute__((aligned(8)));
+    size_t filled = 0;                      /* bytes in batch, not yet copied */
+    size_t room = len < BATCH ? len : BATCH;    /* what batch may fill: the user's room, or all */
     uint64_t flags = spin_lock(&fs_lock);
     struct inode *dir = f->node;
-    long done = procfs_refresh(dir);
-    const struct dir_entry *e = NULL;       /* the last entry given: the next is e->next */
-    while (done >= 0) {
-        uint64_t at = f->offset, next;
+    long error = procfs_refresh(dir), done = 0;     /* done: bytes copied out */
+    const struct dir_entry *e = NULL;       /* the last entry made: the next is e->next */
+    uint64_t at = f->offset;                /* the next entry's position */
+    while (!error) {
+        uint64_t next;
         const struct inode *node;
         const char *name;
         size_t name_len;
@@ -161,25 +209,28 @@ long directory_read_entries(struct file *f, uint64_t user_buf, size_t len)
         } else {
             break;
         }
-        size_t size = (HEAD + name_len + 1 + 7) & ~(size_t)7;
-        if (size > len - (size_t)done) {
-            if (!done)
-                done = -EINVAL;             /* not even one entry fits */
-            break;
+        size_t size = (DIRENT_HEAD + name_len + 1 + 7) & ~(size_t)7;
+        if (size > room - filled) {         /* the user's buffer is full, or the batch */
+            if (room == len - (size_t)done) {
+                if (!done && !filled)
+                    error = -EINVAL;        /* not even one entry fits */
+                break;
+            }
+            if (!copy_batch(f, user_buf + (uint64_t)done, batch, filled, at, &done)) {
+                error = -EFAULT;
+                break;
+            }
+            filled = 0;
+            room = len - (size_t)done < BATCH ? len - (size_t)done : BATCH;
+            if (size > room)
+                break;
         }
-        record.ino = node->ino;
-        record.next_offset = (int64_t)next;
-        record.record_len = (uint16_t)size;
-        record.type = entry_type(node->mode);
-        memcpy(record.name, name, name_len);
-        memset(record.name + name_len, 0, size - HEAD - name_len);
-        if (copy_to_user(user_buf + (uint64_t)done, &record, size)) {
-            done = -EFAULT;
-            break;
-        }
-        done += (long)size;
-        f->offset = next;
+        put_record(batch + filled, size, node, next, name, name_len);
+        filled += size;
+        at = next;
     }
+    if (!error && filled && !copy_batch(f, user_buf + (uint64_t)done, batch, filled, at, &done))
+        error = -EFAULT;
     spin_unlock(&fs_lock, flags);
-    return done;
+    return done ? done : error;
 }

@@ -11,5 +11,6 @@ long regular_read_kernel(struct file *f, void *buf, size_t len, uint64_t *pos);
 
 /* getdents64(2) on an open directory: as many linux_dirent64 records as fit in len bytes of
  * the user buffer, from the file's offset on ("." and ".." first). Bytes written, 0 at the
- * end, -EINVAL if not even one fits, or -EFAULT. */
+ * end, -EINVAL if not even one fits, or -EFAULT if the buffer faults before any record is
+ * written (the offset then stays past the records that were). */
 long directory_read_entries(struct file *f, uint64_t user_buf, size_t len);

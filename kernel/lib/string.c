@@ -4,14 +4,45 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Eight bytes a step, then the rest a byte at a time: page copies and clears (fork, page
- * faults) move 512 words, not 4096 bytes. */
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+/* The eight (four) bytes at p, at any alignment (x86 loads them as one word). */
+static inline uint64_t word_at(const unsigned char *p)
 {
-    void *d = dst;
+    uint64_t w;
+    __builtin_memcpy(&w, p, sizeof w);
+    return w;
+}
+
+static inline uint32_t half_at(const unsigned char *p)
+{
+    uint32_t w;
+    __builtin_memcpy(&w, p, sizeof w);
+    return w;
+}
+
+/* From 4 to 16 bytes (names, small records) as two loads and two stores that overlap in the
+ * middle, without a loop; more eight bytes a step, then the rest a byte at a time: page
+ * copies and clears (fork, page faults) move 512 words, not 4096 bytes. Not restrict here
+ * (string.h's prototype is): memmove copies overlapping ranges forward through it, so both
+ * loads must stay ahead of the stores. */
+void *memcpy(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    if (n >= 8 && n <= 16) {
+        uint64_t head = word_at(s), tail = word_at(s + n - 8);
+        __builtin_memcpy(d, &head, 8);
+        __builtin_memcpy(d + n - 8, &tail, 8);
+        return dst;
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t head = half_at(s), tail = half_at(s + n - 4);
+        __builtin_memcpy(d, &head, 4);
+        __builtin_memcpy(d + n - 4, &tail, 4);
+        return dst;
+    }
     size_t words = n / 8, bytes = n % 8;
-    __asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(words) : : "memory");
-    __asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(bytes) : : "memory");
+    __asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(bytes) : : "memory");
     return dst;
 }
 
@@ -34,14 +65,6 @@ void *memset(void *dst, int c, size_t n)
     __asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
     __asm__ volatile("rep stosb" : "+D"(d), "+c"(bytes) : "a"(pattern) : "memory");
     return dst;
-}
-
-/* The eight bytes at p, at any alignment (x86 loads them as one word). */
-static inline uint64_t word_at(const unsigned char *p)
-{
-    uint64_t w;
-    __builtin_memcpy(&w, p, sizeof w);
-    return w;
 }
 
 enum { WORD = sizeof(uint64_t) };

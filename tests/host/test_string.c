@@ -1,6 +1,7 @@
 /* tests/host/test_string.c: kernel/lib/string.c's word-at-a-time memcmp, memchr and strlen
  * against the C library's, at every alignment and length up to a few words, with the byte
- * that differs, is looked for or ends the string at every place. The kernel's functions are
+ * that differs, is looked for or ends the string at every place; its memcpy and memmove
+ * (whose short copies overlap their two halves) at every length, alignment and overlap. The kernel's functions are
  * renamed here, so that both sets live in one program. */
 #include <stdint.h>
 #include <string.h>
@@ -73,8 +74,39 @@ static void test_strlen_agrees(void)
         }
 }
 
+/* The copy lands whole, and not a byte beside it changes. */
+static void test_memcpy_copies_exactly(void)
+{
+    static unsigned char from[ROOM], to[ROOM], want[ROOM];
+    for (size_t at = 0; at < 16; at++)
+        for (size_t n = 0; n <= SPAN; n++) {
+            for (size_t i = 0; i < ROOM; i++)
+                from[i] = (unsigned char)(i * 13 + 5), to[i] = want[i] = (unsigned char)~i;
+            memcpy(want + at, from + 3, n);
+            CHECK(twofold_memcpy(to + at, from + 3, n) == to + at);
+            CHECK(memcmp(to, want, ROOM) == 0);
+        }
+}
+
+/* Overlapping ranges either way: the C library's result. */
+static void test_memmove_overlaps(void)
+{
+    static unsigned char ours[ROOM], want[ROOM];
+    for (size_t from = 0; from < 24; from++)
+        for (size_t to = 0; to < 24; to++)
+            for (size_t n = 0; n <= SPAN; n++) {
+                for (size_t i = 0; i < ROOM; i++)
+                    ours[i] = want[i] = (unsigned char)(i * 13 + 5);
+                memmove(want + to, want + from, n);
+                twofold_memmove(ours + to, ours + from, n);
+                CHECK(memcmp(ours, want, ROOM) == 0);
+            }
+}
+
 int main(void)
 {
+    test_memcpy_copies_exactly();
+    test_memmove_overlaps();
     test_memcmp_agrees();
     test_memchr_agrees();
     test_strlen_agrees();

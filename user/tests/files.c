@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/sysmacros.h>
 #include <sys/stat.h>
@@ -268,6 +269,48 @@ UTEST(getdents64_continues_where_it_stopped)
     fd = open("file00", O_RDONLY);
     EXPECT_ERRNO(SYSCALL(SYS_getdents64, fd, buf, sizeof buf), ENOTDIR);
     close(fd);
+    leave_scratch();
+}
+
+/* A buffer that runs into an inaccessible page: each call gives the records that landed
+ * before it, -EFAULT only when none did, and the offset moves past exactly the records given. */
+UTEST(getdents64_into_a_faulting_buffer_skips_no_entry)
+{
+    enter_scratch();
+    enum { FILES = 200, ROOM = 100 };       /* four 24-byte records fit before the hole */
+    for (int i = 0; i < FILES; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "f%03d", i);
+        put(name, "");
+    }
+    char *pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (pages == MAP_FAILED || mprotect(pages + 4096, 4096, PROT_NONE)) {
+        EXPECT(!"two pages mapped, the second made inaccessible");
+        leave_scratch();
+        return;
+    }
+    int fd = open(".", O_RDONLY | O_DIRECTORY);
+    EXPECT_ERRNO(SYSCALL(SYS_getdents64, fd, pages + 4096, 4096), EFAULT);
+    char *buf = pages + 4096 - ROOM, seen[FILES] = { 0 };
+    int calls = 0;
+    long n;
+    while ((n = SYSCALL(SYS_getdents64, fd, buf, 4096)) > 0) {
+        calls++;
+        EXPECT(n <= ROOM);
+        for (long at = 0; at < n;) {
+            const struct linux_dirent64 *d = (const void *)(buf + at);
+            int i;
+            if (sscanf(d->name, "f%03d", &i) == 1 && i >= 0 && i < FILES)
+                seen[i]++;
+            at += d->len;
+        }
+    }
+    EXPECT_EQ(n, 0);
+    EXPECT(calls >= FILES / 4);
+    for (int i = 0; i < FILES; i++)
+        EXPECT_EQ(seen[i], 1);
+    close(fd);
+    munmap(pages, 8192);
     leave_scratch();
 }
 
