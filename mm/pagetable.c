@@ -140,6 +140,30 @@ int pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot
     return 0;
 }
 
+size_t pt_map_run(uint64_t root, uint64_t va, size_t count, uint64_t prot,
+                  uint64_t (*frame_of)(void *ctx, size_t i), void *ctx, int *error)
+{
+    pte_t *table = NULL;                    /* the leaf table of the page at hand */
+    for (size_t i = 0; i < count; i++) {
+        uint64_t at = va + i * PAGE_SIZE;
+        if (!table || index_of(at, 1) == 0) {
+            pte_t *e = entry_for(root, at, 1, true, error);
+            if (!e)
+                return i;
+            table = e - index_of(at, 1);
+        }
+        pte_t *e = &table[index_of(at, 1)];
+        if (*e & PTE_PRESENT) {
+            *error = -EEXIST;
+            return i;
+        }
+        uint64_t pa = frame_of(ctx, i);
+        if (pa)
+            *e = pa | prot | PTE_PRESENT;
+    }
+    return count;
+}
+
 int pt_map_largest(uint64_t root, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot, unsigned max_shift)
 {
     static const unsigned huge_shifts[] = { PAGE_SHIFT_1G, PAGE_SHIFT_2M };

@@ -62,6 +62,15 @@ void pt_root_destroy(uint64_t root, void (*release)(uint64_t pa, uint64_t size, 
 int pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot, unsigned page_shift,
            unsigned options);
 
+/* Map a run of count 4 KiB pages from va on (page-aligned, in the user half), page i to the
+ * frame frame_of(ctx, i) gives (0: none, the page is left unmapped), with prot; missing tables
+ * are made. One walk from the root for each leaf table the run reaches, not one for each page.
+ * Returns how many pages it went through: count, or fewer where the next page is mapped
+ * already (*error -EEXIST; frame_of is not asked for it) or a table could not be made
+ * (-ENOMEM, or -EEXIST for a huge page in the way). The pages before stay mapped. */
+size_t pt_map_run(uint64_t root, uint64_t va, size_t count, uint64_t prot,
+                  uint64_t (*frame_of)(void *ctx, size_t i), void *ctx, int *error);
+
 /* pt_map with the largest pages (up to 1 << max_shift) that alignment allows, and 4 KiB
  * pages at the edges. */
 int pt_map_largest(uint64_t root, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot, unsigned max_shift);

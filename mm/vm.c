@@ -423,20 +423,34 @@ int vm_copy_in(struct vm *vm, uint64_t va, const void *src, size_t len)
     return 0;
 }
 
-int vm_share_page(struct vm *vm, uint64_t va, uint64_t frame)
+struct shared_run {
+    uint64_t (*frame_of)(void *ctx, size_t i);
+    void *ctx;
+};
+
+/* pt_map_run's frame_of for vm_share_pages: the caller's frame, referenced once more. */
+static uint64_t share_frame(void *ctx, size_t i)
+{
+    const struct shared_run *run = ctx;
+    uint64_t frame = run->frame_of(run->ctx, i);
+    if (frame)
+        frame_share(frame);
+    return frame;
+}
+
+size_t vm_share_pages(struct vm *vm, uint64_t va, size_t count, uint64_t (*frame_of)(void *ctx, size_t i),
+                      void *ctx, int *error)
 {
     const struct vma *r = find(vm, va);
-    uint64_t there;
-    if (!r)
-        return -EFAULT;
-    if (pt_translate(vm->root, va, &there, NULL, NULL) == 0)
-        return -EEXIST;
-    int error = pt_map(vm->root, va, frame, PAGE_SIZE, pte_prot(r->prot & ~VM_WRITE), PAGE_SHIFT_4K, 0);
-    if (error)
-        return error;
-    frame_share(frame);
-    sync_user_root(vm, va, va + PAGE_SIZE);
-    return 0;
+    *error = 0;
+    if (!r || count > (r->end - va) / PAGE_SIZE) {
+        *error = -EFAULT;
+        return 0;
+    }
+    struct shared_run run = { frame_of, ctx };
+    size_t done = pt_map_run(vm->root, va, count, pte_prot(r->prot & ~VM_WRITE), share_frame, &run, error);
+    sync_user_root(vm, va, va + count * PAGE_SIZE);
+    return done;
 }
 
 size_t vm_copy_out(const struct vm *vm, uint64_t va, void *dst, size_t len)

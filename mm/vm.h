@@ -3,7 +3,7 @@
  *
  * A region grants read, write or execute (never write and execute together: W^X holds in
  * every address space). Pages are given on first touch (vm_fault), zeroed; what exec loads
- * is the program file's own pages (vm_share_page), or written in with vm_copy_in where a page
+ * is the program file's own pages (vm_share_pages), or written in with vm_copy_in where a page
  * holds only part of them. Every user page is 4 KiB and mapped USER.
  */
 #pragma once
@@ -99,11 +99,15 @@ int vm_fault(struct vm *vm, uint64_t addr, int access);
  * fork shares gets this address space's own copy first. 0, -EFAULT or -ENOMEM. */
 int vm_copy_in(struct vm *vm, uint64_t va, const void *src, size_t len);
 
-/* Map frame (another reference to it: a page of a program's file) at page va, which must lie
- * in a region and hold no page, with the region's permissions but never writable: a write
+/* Map a run of count pages from page va on, which must lie in one region and hold no page
+ * yet, page i to frame_of(ctx, i) (0: none; a page of a program's file), each frame getting
+ * another reference (frame_share), with the region's permissions but never writable: a write
  * copies it, as one to a page fork shares. exec uses it for its whole pages of the file, which
- * it then neither copies nor allocates. 0, -EFAULT, -EEXIST or -ENOMEM. */
-int vm_share_page(struct vm *vm, uint64_t va, uint64_t frame);
+ * it then neither copies nor allocates, in one walk of the page tables. Returns how many pages
+ * it went through; fewer than count with *error -EEXIST where the next page is mapped
+ * already, or -ENOMEM. -EFAULT (and 0) if the run is not inside a region. */
+size_t vm_share_pages(struct vm *vm, uint64_t va, size_t count, uint64_t (*frame_of)(void *ctx, size_t i),
+                      void *ctx, int *error);
 
 /* Read up to len bytes at va of vm, which need not be the one running (/proc reads another
  * process's arguments): what is present, up to the first page that is not. The count. */

@@ -37,24 +37,53 @@ static unsigned segment_prot(uint32_t flags)
          | (flags & ELF_SEGMENT_X ? VM_EXEC : 0);
 }
 
-/* Put len bytes of the program file from offset at va in vm, a page at a time under fs_lock:
- * a whole page of the file is mapped itself, shared with the file (as Linux maps a program's
- * page cache), the bytes of a page that holds only part of it copied. A hole in the file is
- * left alone: the new mapping reads zeros there already. */
+struct file_pages {
+    struct inode *file;
+    uint64_t first;                 /* the page index of the run's first page */
+};
+
+/* vm_share_pages's frame_of for a run of a file's pages: the frame of its page i, 0 in a hole.
+ * fs_lock held. */
+static uint64_t file_frame(void *ctx, size_t i)
+{
+    const struct file_pages *run = ctx;
+    int absent;
+    const uint8_t *page = ramfs_page(run->file, run->first + i, false, &absent);
+    return page ? virt_to_phys(page) : 0;
+}
+
+/* Copy n bytes of the program file from offset (within one page of it) to va. fs_lock held. */
+static int copy_file_bytes(struct vm *vm, uint64_t va, struct inode *file, uint64_t offset, uint64_t n)
+{
+    int absent;
+    const uint8_t *page = ramfs_page(file, offset / PAGE_SIZE, false, &absent);
+    return page ? vm_copy_in(vm, va, page + offset % PAGE_SIZE, n) : 0;
+}
+
+/* Put len bytes of the program file from offset at va in vm, under fs_lock: the file's whole
+ * pages are mapped themselves, shared with the file (as Linux maps a program's page cache),
+ * RUN_PAGES at a time in one walk of the page tables; the bytes of a page that holds only
+ * part of it are copied. A hole in the file is left alone: the new mapping reads zeros there
+ * already. */
 static int copy_program_in(struct vm *vm, uint64_t va, struct inode *file, uint64_t offset, uint64_t len)
 {
+    enum { RUN_PAGES = 64 };                /* a bound on fs_lock's hold, interrupts off */
     for (uint64_t done = 0; done < len;) {
         uint64_t at = offset + done;
         uint64_t n = PAGE_SIZE - at % PAGE_SIZE < len - done ? PAGE_SIZE - at % PAGE_SIZE : len - done;
+        int error = 0;
         uint64_t flags = spin_lock(&fs_lock);
-        int error = 0, absent;              /* ramfs_page's error: a hole gives NULL */
-        const uint8_t *page = ramfs_page(file, at / PAGE_SIZE, false, &absent);
-        if (page && n == PAGE_SIZE && (va + done) % PAGE_SIZE == 0)
-            error = vm_share_page(vm, va + done, virt_to_phys(page));
-        else if (page)
-            error = vm_copy_in(vm, va + done, page + at % PAGE_SIZE, n);
-        if (error == -EEXIST)               /* the segment before put its last page there */
-            error = vm_copy_in(vm, va + done, page, n);
+        if (n == PAGE_SIZE && (va + done) % PAGE_SIZE == 0) {
+            struct file_pages run = { file, at / PAGE_SIZE };
+            uint64_t whole = (len - done) / PAGE_SIZE;
+            n = PAGE_SIZE * vm_share_pages(vm, va + done, whole < RUN_PAGES ? whole : RUN_PAGES, file_frame, &run, &error);
+            if (error == -EEXIST) {         /* the segment before put its last page there */
+                error = copy_file_bytes(vm, va + done + n, file, at + n, PAGE_SIZE);
+                n += PAGE_SIZE;
+            }
+        } else {
+            error = copy_file_bytes(vm, va + done, file, at, n);
+        }
         spin_unlock(&fs_lock, flags);
         if (error)
             return error;
