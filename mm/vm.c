@@ -442,11 +442,11 @@ size_t vm_share_pages(struct vm *vm, uint64_t va, size_t count, uint64_t (*frame
                       void *ctx, int *error)
 {
     const struct vma *r = find(vm, va);
-    *error = 0;
-    if (!r || count > (r->end - va) / PAGE_SIZE) {
-        *error = -EFAULT;
+    *error = r ? 0 : -EFAULT;
+    if (!r)
         return 0;
-    }
+    if (count > (r->end - va) / PAGE_SIZE)
+        count = (r->end - va) / PAGE_SIZE;  /* the run stops at the region's end */
     struct shared_run run = { frame_of, ctx };
     size_t done = pt_map_run(vm->root, va, count, pte_prot(r->prot & ~VM_WRITE), share_frame, &run, error);
     sync_user_root(vm, va, va + count * PAGE_SIZE);
