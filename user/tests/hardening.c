@@ -120,6 +120,10 @@ static void compat_case(enum door door, long eax, const char *refusal)
     int status = run_in_child(call_from_compat_mode, &c);
     if (refusal && WIFSIGNALED(status) && WTERMSIG(status) == SIGILL)
         SKIP(refusal);
+    /* Linux returns from a compat-mode SYSCALL to the 32-bit vDSO's landing pad, which a
+     * 64-bit process lacks: some hosts' kernels (6.18 here) then kill it with SIGSEGV. */
+    if (!on_twofold() && door == DOOR_SYSCALL && WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV)
+        SKIP("this Linux returns a compat-mode SYSCALL to a 32-bit vDSO the process lacks");
     EXPECT_EXITED(status, 0);
 }
 
