@@ -158,8 +158,10 @@ size_t pt_map_run(uint64_t root, uint64_t va, size_t count, uint64_t prot,
             return i;
         }
         uint64_t pa = frame_of(ctx, i);
-        if (pa)
+        if (pa) {
+            frame_share(pa);
             *e = pa | prot | PTE_PRESENT;
+        }
     }
     return count;
 }

@@ -63,11 +63,12 @@ int pt_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot
            unsigned options);
 
 /* Map a run of count 4 KiB pages from va on (page-aligned, in the user half), page i to the
- * frame frame_of(ctx, i) gives (0: none, the page is left unmapped), with prot; missing tables
- * are made. One walk from the root for each leaf table the run reaches, not one for each page.
- * Returns how many pages it went through: count, or fewer where the next page is mapped
- * already (*error -EEXIST; frame_of is not asked for it) or a table could not be made
- * (-ENOMEM, or -EEXIST for a huge page in the way). The pages before stay mapped. */
+ * frame frame_of(ctx, i) gives (0: none, the page is left unmapped), which gets another
+ * reference (frame_share: the page is its owner's too), with prot; missing tables are made.
+ * One walk from the root for each leaf table the run reaches, not one for each page. Returns
+ * how many pages it went through: count, or fewer where the next page is mapped already
+ * (*error -EEXIST; frame_of is not asked for it) or a table could not be made (-ENOMEM, or
+ * -EEXIST for a huge page in the way). The pages before stay mapped. */
 size_t pt_map_run(uint64_t root, uint64_t va, size_t count, uint64_t prot,
                   uint64_t (*frame_of)(void *ctx, size_t i), void *ctx, int *error);
 

@@ -423,21 +423,6 @@ int vm_copy_in(struct vm *vm, uint64_t va, const void *src, size_t len)
     return 0;
 }
 
-struct shared_run {
-    uint64_t (*frame_of)(void *ctx, size_t i);
-    void *ctx;
-};
-
-/* pt_map_run's frame_of for vm_share_pages: the caller's frame, referenced once more. */
-static uint64_t share_frame(void *ctx, size_t i)
-{
-    const struct shared_run *run = ctx;
-    uint64_t frame = run->frame_of(run->ctx, i);
-    if (frame)
-        frame_share(frame);
-    return frame;
-}
-
 size_t vm_share_pages(struct vm *vm, uint64_t va, size_t count, uint64_t (*frame_of)(void *ctx, size_t i),
                       void *ctx, int *error)
 {
@@ -447,8 +432,7 @@ size_t vm_share_pages(struct vm *vm, uint64_t va, size_t count, uint64_t (*frame
         return 0;
     if (count > (r->end - va) / PAGE_SIZE)
         count = (r->end - va) / PAGE_SIZE;  /* the run stops at the region's end */
-    struct shared_run run = { frame_of, ctx };
-    size_t done = pt_map_run(vm->root, va, count, pte_prot(r->prot & ~VM_WRITE), share_frame, &run, error);
+    size_t done = pt_map_run(vm->root, va, count, pte_prot(r->prot & ~VM_WRITE), frame_of, ctx, error);
     sync_user_root(vm, va, va + count * PAGE_SIZE);
     return done;
 }

@@ -100,13 +100,13 @@ int vm_fault(struct vm *vm, uint64_t addr, int access);
 int vm_copy_in(struct vm *vm, uint64_t va, const void *src, size_t len);
 
 /* Map a run of count pages from page va on (up to the end of va's region), which must hold
- * no page yet, page i to frame_of(ctx, i) (0: none; a page of a program's file), each frame getting
- * another reference (frame_share), with the region's permissions but never writable: a write
- * copies it, as one to a page fork shares. exec uses it for its whole pages of the file, which
- * it then neither copies nor allocates, in one walk of the page tables. Returns how many pages
- * it went through: fewer than count where the region ends (*error 0), the next page is
- * mapped already (-EEXIST) or a table could not be made (-ENOMEM); 0 and -EFAULT if va is in
- * no region. */
+ * no page yet, page i to frame_of(ctx, i) (0: none; a page of a program's file), each frame
+ * getting another reference (pt_map_run), with the region's permissions but never writable:
+ * a write copies it, as one to a page fork shares. exec uses it for its whole pages of the
+ * file, which it then neither copies nor allocates, in one walk of the page tables. Returns
+ * how many pages it went through: fewer than count where the region ends (*error 0), the next
+ * page is mapped already (-EEXIST) or a table could not be made (-ENOMEM); 0 and -EFAULT if
+ * va is in no region. */
 size_t vm_share_pages(struct vm *vm, uint64_t va, size_t count, uint64_t (*frame_of)(void *ctx, size_t i),
                       void *ctx, int *error);
 

@@ -116,7 +116,15 @@ const struct file_ops directory_ops = {
     .read = directory_read, .seek = node_seek,
 };
 
-enum { DIRENT_HEAD = 19 };                 /* linux_dirent64's bytes before its name */
+/* linux_dirent64 up to its name, which follows at byte 19. */
+struct dirent_head {
+    uint64_t ino;
+    int64_t next_offset;                    /* d_off: the position after this entry */
+    uint16_t record_len;                    /* d_reclen */
+    uint8_t type;
+} __attribute__((packed));
+enum { DIRENT_HEAD = sizeof(struct dirent_head) };
+_Static_assert(DIRENT_HEAD == 19, "linux_dirent64's name is at byte 19");
 
 /* getdents64's d_type for a node's mode: its type bits, shifted (Linux's DT_ values are the
  * S_IF values over 4096: DT_DIR 4, DT_REG 8, DT_LNK 10, DT_CHR 2, DT_FIFO 1...). */
@@ -131,13 +139,7 @@ static uint8_t entry_type(uint32_t mode)
 static void put_record(uint8_t *out, size_t size, const struct inode *node, uint64_t next,
                        const char *name, size_t name_len)
 {
-    struct dirent_head {
-        uint64_t ino;
-        int64_t next_offset;
-        uint16_t record_len;
-        uint8_t type;
-    } __attribute__((packed)) head = { node->ino, (int64_t)next, (uint16_t)size, entry_type(node->mode) };
-    _Static_assert(sizeof head == DIRENT_HEAD, "linux_dirent64's name is at byte 19");
+    struct dirent_head head = { node->ino, (int64_t)next, (uint16_t)size, entry_type(node->mode) };
     __builtin_memset(out + size - 8, 0, 8);
     __builtin_memcpy(out, &head, sizeof head);
     memcpy(out + DIRENT_HEAD, name, name_len);
@@ -150,14 +152,12 @@ static size_t copy_records_until_fault(uint64_t user_dst, const uint8_t *batch, 
 {
     size_t copied = 0;
     while (copied < filled) {
-        uint16_t size;
-        int64_t next;
-        __builtin_memcpy(&size, batch + copied + 16, sizeof size);     /* d_reclen */
-        __builtin_memcpy(&next, batch + copied + 8, sizeof next);      /* d_off */
-        if (copy_to_user(user_dst + copied, batch + copied, size))
+        struct dirent_head head;
+        __builtin_memcpy(&head, batch + copied, sizeof head);
+        if (copy_to_user(user_dst + copied, batch + copied, head.record_len))
             break;
-        copied += size;
-        *offset = (uint64_t)next;
+        copied += head.record_len;
+        *offset = (uint64_t)head.next_offset;
     }
     return copied;
 }

@@ -75,8 +75,8 @@ static int copy_program_in(struct vm *vm, uint64_t va, struct inode *file, uint6
         uint64_t flags = spin_lock(&fs_lock);
         if (n == PAGE_SIZE && (va + done) % PAGE_SIZE == 0) {
             struct file_pages run = { file, at / PAGE_SIZE };
-            uint64_t whole = (len - done) / PAGE_SIZE;
-            n = PAGE_SIZE * vm_share_pages(vm, va + done, whole < RUN_PAGES ? whole : RUN_PAGES, file_frame, &run, &error);
+            uint64_t whole = (len - done) / PAGE_SIZE, pages = whole < RUN_PAGES ? whole : RUN_PAGES;
+            n = PAGE_SIZE * vm_share_pages(vm, va + done, pages, file_frame, &run, &error);
             if (error == -EEXIST) {         /* the segment before put its last page there */
                 error = copy_file_bytes(vm, va + done + n, file, at + n, PAGE_SIZE);
                 n += PAGE_SIZE;

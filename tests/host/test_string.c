@@ -1,8 +1,8 @@
 /* tests/host/test_string.c: kernel/lib/string.c's word-at-a-time memcmp, memchr and strlen
  * against the C library's, at every alignment and length up to a few words, with the byte
  * that differs, is looked for or ends the string at every place; its memcpy and memmove
- * (whose short copies overlap their two halves) at every length, alignment and overlap. The kernel's functions are
- * renamed here, so that both sets live in one program. */
+ * (whose short copies overlap their two halves) at every length, alignment and overlap. The
+ * kernel's functions are renamed here, so that both sets live in one program. */
 #include <stdint.h>
 #include <string.h>
 
