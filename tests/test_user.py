@@ -42,9 +42,11 @@ NO_XSAVE = {"signals/a_corrupt_xsave_header_is_refused_with_sigsegv":
             "no XSAVE state in the frame: this CPU has no XSAVE"}
 SKIPS_ON_INTEL = {"hardening/syscall_from_compat_mode_is_enosys":
                   "SYSCALL is #UD in compatibility mode on this CPU (Intel's)", **LINUX_ONLY}
-# On this host: Twofold-only cases, SYSCALL from compatibility mode on an Intel CPU, and the
-# console's cases (the harness gives no terminal).
+# On this host: Twofold-only cases, SYSCALL from compatibility mode on an Intel CPU or on a
+# Linux that returns it to a 32-bit vDSO the process lacks, and the console's cases (the
+# harness gives no terminal).
 HOST_SKIP_REASONS = {"Twofold only; this is Linux", "SYSCALL is #UD in compatibility mode on this CPU (Intel's)",
+                     "this Linux returns a compat-mode SYSCALL to a 32-bit vDSO the process lacks",
                      "no 32-bit user code segment here (a Linux without IA32 emulation)",
                      "standard input is not this session's terminal"}
 
